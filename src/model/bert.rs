@@ -1,0 +1,227 @@
+//! The BERT / XLM-RoBERTa encoder (one file: the two differ only in position numbering).
+//!
+//! Written for inference rather than training: Q, K and V are one fused projection, the attention
+//! bias is built once per batch in the compute dtype with a finite negative value (candle 0.11's
+//! `bert.rs` multiplies 0 by -inf and yields NaN in F16/BF16), and GELU runs in parallel on CPU.
+//! candle-transformers' `BertModel` stays the reference the tests compare against.
+
+use candle_core::{CpuStorage, CustomOp1, DType, Device, Layout, Module, Shape, Tensor, D};
+use candle_nn::{embedding, layer_norm, Embedding, LayerNorm, Linear, VarBuilder};
+use rayon::prelude::*;
+
+use super::config::Config;
+
+/// Added to attention scores of padding positions: large enough to zero them after softmax,
+/// finite so that F16 never sees inf - inf.
+const MASK_BIAS: f64 = -10_000.0;
+
+struct Embeddings {
+    word: Embedding,
+    position: Tensor,
+    token_type_0: Tensor,
+    norm: LayerNorm,
+    position_offset: usize,
+}
+
+impl Embeddings {
+    fn load(vb: VarBuilder, cfg: &Config) -> candle_core::Result<Self> {
+        let word = embedding(cfg.vocab_size, cfg.hidden_size, vb.pp("word_embeddings"))?;
+        let position = vb.get(
+            (cfg.max_position_embeddings, cfg.hidden_size),
+            "position_embeddings.weight",
+        )?;
+        let token_type_0 = vb
+            .get((cfg.type_vocab_size, cfg.hidden_size), "token_type_embeddings.weight")?
+            .get(0)?;
+        let norm = layer_norm(cfg.hidden_size, cfg.layer_norm_eps, vb.pp("LayerNorm"))?;
+        Ok(Self { word, position, token_type_0, norm, position_offset: cfg.position_offset() })
+    }
+
+    /// Right-padded batches: real tokens take positions `offset + i`; padding positions are masked
+    /// out of attention and pooling, so their position rows never matter.
+    fn forward(&self, ids: &Tensor) -> candle_core::Result<Tensor> {
+        let (_, seq) = ids.dims2()?;
+        let words = self.word.forward(ids)?;
+        let positions = self.position.narrow(0, self.position_offset, seq)?;
+        let summed = words
+            .broadcast_add(&positions)?
+            .broadcast_add(&self.token_type_0)?;
+        self.norm.forward(&summed)
+    }
+}
+
+fn linear(vb: VarBuilder, inp: usize, out: usize) -> candle_core::Result<Linear> {
+    candle_nn::linear(inp, out, vb)
+}
+
+struct Layer {
+    qkv: Linear,
+    attn_out: Linear,
+    attn_norm: LayerNorm,
+    ff_in: Linear,
+    ff_out: Linear,
+    out_norm: LayerNorm,
+    heads: usize,
+    head_dim: usize,
+    act: Activation,
+}
+
+#[derive(Clone, Copy)]
+enum Activation {
+    GeluErf,
+    GeluTanh,
+    Relu,
+}
+
+impl Layer {
+    fn load(vb: VarBuilder, cfg: &Config) -> candle_core::Result<Self> {
+        let h = cfg.hidden_size;
+        let sa = vb.pp("attention.self");
+        let (mut ws, mut bs) = (Vec::new(), Vec::new());
+        for name in ["query", "key", "value"] {
+            ws.push(sa.get((h, h), &format!("{name}.weight"))?);
+            bs.push(sa.get(h, &format!("{name}.bias"))?);
+        }
+        let qkv = Linear::new(Tensor::cat(&ws, 0)?, Some(Tensor::cat(&bs, 0)?));
+        let act = match cfg.hidden_act.as_str() {
+            "gelu" => Activation::GeluErf,
+            "relu" => Activation::Relu,
+            _ => Activation::GeluTanh,
+        };
+        Ok(Self {
+            qkv,
+            attn_out: linear(vb.pp("attention.output.dense"), h, h)?,
+            attn_norm: layer_norm(h, cfg.layer_norm_eps, vb.pp("attention.output.LayerNorm"))?,
+            ff_in: linear(vb.pp("intermediate.dense"), h, cfg.intermediate_size)?,
+            ff_out: linear(vb.pp("output.dense"), cfg.intermediate_size, h)?,
+            out_norm: layer_norm(h, cfg.layer_norm_eps, vb.pp("output.LayerNorm"))?,
+            heads: cfg.num_attention_heads,
+            head_dim: h / cfg.num_attention_heads,
+            act,
+        })
+    }
+
+    /// `x`: [batch, seq, hidden]; `bias`: [batch, 1, 1, seq] additive attention bias.
+    fn forward(&self, x: &Tensor, bias: &Tensor) -> candle_core::Result<Tensor> {
+        let (b, t, h) = x.dims3()?;
+        let qkv = self
+            .qkv
+            .forward(x)?
+            .reshape((b, t, 3, self.heads, self.head_dim))?
+            .permute((2, 0, 3, 1, 4))?; // [3, b, heads, t, head_dim]
+        let q = qkv.get(0)?.contiguous()?;
+        let k = qkv.get(1)?.contiguous()?;
+        let v = qkv.get(2)?.contiguous()?;
+        let scale = 1.0 / (self.head_dim as f64).sqrt();
+        let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(bias)?;
+        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+        let ctx = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, t, h))?;
+        let x = self.attn_norm.forward(&(self.attn_out.forward(&ctx)? + x)?)?;
+        let ff = self.ff_in.forward(&x)?;
+        let ff = match self.act {
+            Activation::GeluErf => gelu_erf(&ff)?,
+            Activation::GeluTanh => ff.gelu()?,
+            Activation::Relu => ff.relu()?,
+        };
+        self.out_norm.forward(&(self.ff_out.forward(&ff)? + x)?)
+    }
+}
+
+/// Exact (erf) GELU; parallel over chunks on CPU, candle's kernel elsewhere.
+fn gelu_erf(x: &Tensor) -> candle_core::Result<Tensor> {
+    if x.device().is_cpu() && x.dtype() == DType::F32 {
+        x.apply_op1_no_bwd(&ParallelGelu)
+    } else {
+        x.gelu_erf()
+    }
+}
+
+struct ParallelGelu;
+
+impl CustomOp1 for ParallelGelu {
+    fn name(&self) -> &'static str {
+        "parallel-gelu-erf"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
+        let CpuStorage::F32(data) = storage else {
+            candle_core::bail!("parallel gelu expects f32");
+        };
+        let src = match layout.contiguous_offsets() {
+            Some((start, end)) => &data[start..end],
+            None => candle_core::bail!("parallel gelu expects a contiguous tensor"),
+        };
+        let mut out = vec![0f32; src.len()];
+        out.par_chunks_mut(4096)
+            .zip(src.par_chunks(4096))
+            .for_each(|(o, s)| {
+                for (o, &v) in o.iter_mut().zip(s) {
+                    *o = 0.5 * v * (1.0 + candle_core::cpu::erf::erf_f32(v * std::f32::consts::FRAC_1_SQRT_2));
+                }
+            });
+        Ok((CpuStorage::F32(out), layout.shape().clone()))
+    }
+}
+
+/// The encoder: token ids in, last hidden state out.
+pub struct BertEncoder {
+    embeddings: Embeddings,
+    layers: Vec<Layer>,
+    dtype: DType,
+}
+
+/// Prefixes under which checkpoints keep the encoder's tensors.
+const PREFIXES: &[&str] = &["", "bert.", "roberta.", "model.", "xlm_roberta."];
+
+impl BertEncoder {
+    pub fn load(vb: VarBuilder, cfg: &Config) -> candle_core::Result<Self> {
+        let prefix = PREFIXES
+            .iter()
+            .find(|p| vb.contains_tensor(&format!("{p}embeddings.word_embeddings.weight")))
+            .copied()
+            .unwrap_or("");
+        let vb = if prefix.is_empty() { vb } else { vb.pp(prefix.trim_end_matches('.')) };
+        let dtype = vb.dtype();
+        let embeddings = Embeddings::load(vb.pp("embeddings"), cfg)?;
+        let layers = (0..cfg.num_hidden_layers)
+            .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), cfg))
+            .collect::<candle_core::Result<Vec<_>>>()?;
+        Ok(Self { embeddings, layers, dtype })
+    }
+
+    /// `ids`, `mask`: [batch, seq] u32 (mask 1 for real tokens). Returns [batch, seq, hidden].
+    pub fn forward(&self, ids: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
+        let (b, t) = ids.dims2()?;
+        // mask 1 → 0, mask 0 → MASK_BIAS.
+        let bias = ((mask.to_dtype(self.dtype)? - 1.0)? * -MASK_BIAS)?.reshape((b, 1, 1, t))?;
+        let mut x = self.embeddings.forward(ids)?;
+        for layer in &self.layers {
+            x = layer.forward(&x, &bias)?;
+        }
+        Ok(x)
+    }
+
+    pub fn device(&self) -> &Device {
+        self.embeddings.position.device()
+    }
+}
+
+/// Pools `hidden` [batch, seq, hidden] into [batch, hidden] in f32.
+pub fn pool(hidden: &Tensor, mask: &Tensor, pooling: super::config::Pooling) -> candle_core::Result<Tensor> {
+    let hidden = hidden.to_dtype(DType::F32)?;
+    match pooling {
+        super::config::Pooling::Cls => hidden.narrow(1, 0, 1)?.squeeze(1),
+        super::config::Pooling::Mean => {
+            let m = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
+            let sum = hidden.broadcast_mul(&m)?.sum(1)?;
+            let count = m.sum(1)?;
+            sum.broadcast_div(&count)
+        }
+    }
+}
+
+/// Rescales rows of [batch, dim] to unit length.
+pub fn l2_normalize(x: &Tensor) -> candle_core::Result<Tensor> {
+    let norm = x.sqr()?.sum_keepdim(D::Minus1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
+    x.broadcast_div(&norm)
+}

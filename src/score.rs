@@ -1,0 +1,114 @@
+//! Calibration, link and document scores, and the verdict.
+
+use serde::Serialize;
+
+use crate::align::Link;
+use crate::checks::{Finding, Severity};
+
+/// Thresholds on the z-scaled margin (see `similarity`), shared by every model because z is
+/// document-relative. Chosen on the development set (see README).
+#[derive(Debug, Clone, Serialize)]
+pub struct Calibration {
+    /// z at which a link scores 50/100.
+    pub z_mid: f32,
+    /// z distance from 50 to ~73/100.
+    pub z_scale: f32,
+    /// Links below this z are mistranslations (error).
+    pub mistranslation_error_z: f32,
+    /// Links below this z are doubtful (warning).
+    pub mistranslation_warning_z: f32,
+    /// An unaligned sentence this close to a neighbour's counterpart was probably merged.
+    pub absorbed_z: f32,
+    /// A sentence in a merged link must raise the link's similarity by this much (in z units).
+    pub min_merge_gain: f32,
+}
+
+impl Default for Calibration {
+    fn default() -> Self {
+        Self {
+            z_mid: 1.0,
+            z_scale: 0.6,
+            mistranslation_error_z: 0.2,
+            mistranslation_warning_z: 0.9,
+            absorbed_z: 3.0,
+            min_merge_gain: 0.3,
+        }
+    }
+}
+
+impl Calibration {
+    /// Maps a z-scaled margin to 0-100 (logistic).
+    pub fn score(&self, z: f32) -> f64 {
+        let s = 100.0 / (1.0 + (-(z - self.z_mid) / self.z_scale).exp());
+        (s as f64 * 10.0).round() / 10.0
+    }
+}
+
+/// An alignment link with its similarity and score.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoredLink {
+    #[serde(skip)]
+    pub link: Link,
+    /// Cosine of the link's texts (merged spans embedded as one text).
+    pub similarity: f32,
+    /// Margin over the neighbourhood, in units of the document's spread.
+    pub z: f32,
+    /// 0-100.
+    pub score: f64,
+}
+
+/// Pass, warn or fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Warn,
+    Fail,
+}
+
+/// Mean link score over all sentences of both sides; unaligned sentences count as 0.
+pub fn document_score(links: &[ScoredLink]) -> f64 {
+    let mut total = 0.0;
+    let mut weight = 0.0;
+    for l in links {
+        let (a, b) = l.link.kind();
+        let w = (a + b) as f64;
+        let s = if a == 0 || b == 0 { 0.0 } else { l.score };
+        total += s * w;
+        weight += w;
+    }
+    if weight == 0.0 {
+        0.0
+    } else {
+        (total / weight * 10.0).round() / 10.0
+    }
+}
+
+/// `fail` on any error finding or a score under `min_score`, `warn` on any warning, else `pass`.
+pub fn verdict(score: f64, findings: &[Finding], min_score: f64) -> Verdict {
+    let worst = findings.iter().map(|f| f.severity).max();
+    if worst == Some(Severity::Error) || score < min_score {
+        Verdict::Fail
+    } else if worst == Some(Severity::Warning) {
+        Verdict::Warn
+    } else {
+        Verdict::Pass
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn score_is_monotone_and_bounded() {
+        let c = Calibration::default();
+        let mut last = -1.0;
+        for z in -50..50 {
+            let s = c.score(z as f32 * 0.5);
+            assert!((0.0..=100.0).contains(&s) && s >= last);
+            last = s;
+        }
+        assert_eq!(c.score(c.z_mid), 50.0);
+    }
+}

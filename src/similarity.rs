@@ -1,0 +1,213 @@
+//! Link similarity from sentence embeddings: cosine of (approximately) merged spans, margin against
+//! each sentence's nearest neighbours in the other document, and a document-relative z-scale, so
+//! that thresholds do not depend on a model's cosine floor (e5 gives ~0.75 to unrelated sentences,
+//! LaBSE ~0.2).
+
+use std::ops::Range;
+
+use crate::model::dot;
+
+/// Neighbours averaged for the margin (LASER/Bertalign use 4).
+const KNN: usize = 4;
+/// Smallest spread used for the z-scale: keeps z finite for near-identical documents.
+const MIN_SIGMA: f32 = 0.01;
+
+/// Pairwise similarities of one document pair.
+pub struct SimilarityModel {
+    n: usize,
+    m: usize,
+    /// `n × m` cosines, row-major.
+    cos: Vec<f32>,
+    /// Dot products of each source sentence with the next two (for merged spans).
+    src_next: Vec<[f32; 2]>,
+    tgt_next: Vec<[f32; 2]>,
+    /// Token counts, the weights of a merged span's mean.
+    src_w: Vec<f32>,
+    tgt_w: Vec<f32>,
+    knn_src: Vec<f32>,
+    knn_tgt: Vec<f32>,
+    /// Robust spread of all cosines: the unit of the z-scale.
+    pub sigma: f32,
+    src_len: Vec<f32>,
+    tgt_len: Vec<f32>,
+    /// Target length per source length over the whole document.
+    ratio: f32,
+}
+
+fn next_dots(v: &[Vec<f32>]) -> Vec<[f32; 2]> {
+    (0..v.len())
+        .map(|i| {
+            let d = |k: usize| v.get(i + k).map_or(0.0, |w| dot(&v[i], w));
+            [d(1), d(2)]
+        })
+        .collect()
+}
+
+fn mean_top_k(mut xs: Vec<f32>, k: usize) -> f32 {
+    if xs.is_empty() {
+        return 0.0;
+    }
+    xs.sort_by(|a, b| b.total_cmp(a));
+    let k = k.min(xs.len());
+    xs[..k].iter().sum::<f32>() / k as f32
+}
+
+fn median(mut xs: Vec<f32>) -> f32 {
+    if xs.is_empty() {
+        return 0.0;
+    }
+    xs.sort_by(f32::total_cmp);
+    xs[xs.len() / 2]
+}
+
+impl SimilarityModel {
+    /// `src`, `tgt`: unit vectors; `*_tokens`: token counts; `*_len`: lengths in characters
+    /// (already weighted for scripts where one character is a word).
+    pub fn new(src: &[Vec<f32>], tgt: &[Vec<f32>], src_tokens: &[usize], tgt_tokens: &[usize], src_len: &[f32], tgt_len: &[f32]) -> Self {
+        let (n, m) = (src.len(), tgt.len());
+        let mut cos = vec![0f32; n * m];
+        for i in 0..n {
+            for j in 0..m {
+                cos[i * m + j] = dot(&src[i], &tgt[j]);
+            }
+        }
+        let mut model = Self::from_cosines(n, m, cos, src_tokens, tgt_tokens, src_len, tgt_len);
+        model.src_next = next_dots(src);
+        model.tgt_next = next_dots(tgt);
+        model
+    }
+
+    /// The model for an `n × m` cosine matrix (row-major), treating neighbouring sentences of one
+    /// side as orthogonal until `new` fills in their dot products.
+    pub fn from_cosines(n: usize, m: usize, cos: Vec<f32>, src_tokens: &[usize], tgt_tokens: &[usize], src_len: &[f32], tgt_len: &[f32]) -> Self {
+        let knn_src = (0..n).map(|i| mean_top_k(cos[i * m..(i + 1) * m].to_vec(), KNN)).collect();
+        let knn_tgt = (0..m).map(|j| mean_top_k((0..n).map(|i| cos[i * m + j]).collect(), KNN)).collect();
+        let med = median(cos.clone());
+        let mad = median(cos.iter().map(|c| (c - med).abs()).collect());
+        let total = |v: &[f32]| v.iter().sum::<f32>().max(1.0);
+        Self {
+            n,
+            m,
+            src_next: vec![[0.0; 2]; n],
+            tgt_next: vec![[0.0; 2]; m],
+            src_w: src_tokens.iter().map(|&t| t.max(1) as f32).collect(),
+            tgt_w: tgt_tokens.iter().map(|&t| t.max(1) as f32).collect(),
+            knn_src,
+            knn_tgt,
+            sigma: (mad * 1.4826).max(MIN_SIGMA),
+            ratio: total(tgt_len) / total(src_len),
+            src_len: src_len.to_vec(),
+            tgt_len: tgt_len.to_vec(),
+            cos,
+        }
+    }
+
+    pub fn dims(&self) -> (usize, usize) {
+        (self.n, self.m)
+    }
+
+    /// Cosine of single sentences.
+    pub fn cos1(&self, i: usize, j: usize) -> f32 {
+        self.cos[i * self.m + j]
+    }
+
+    /// Cosine of the token-weighted means of two spans, from pairwise dot products only: a close,
+    /// free approximation of embedding the concatenated text.
+    pub fn cos(&self, src: Range<usize>, tgt: Range<usize>) -> f32 {
+        let mut num = 0.0;
+        for i in src.clone() {
+            for j in tgt.clone() {
+                num += self.src_w[i] * self.tgt_w[j] * self.cos1(i, j);
+            }
+        }
+        num / (span_norm(&src, &self.src_w, &self.src_next) * span_norm(&tgt, &self.tgt_w, &self.tgt_next))
+    }
+
+    /// Mean neighbourhood similarity of a link's sentences.
+    fn neighbourhood(&self, src: &Range<usize>, tgt: &Range<usize>) -> f32 {
+        let avg = |r: &Range<usize>, v: &[f32]| r.clone().map(|i| v[i]).sum::<f32>() / r.len().max(1) as f32;
+        (avg(src, &self.knn_src) + avg(tgt, &self.knn_tgt)) / 2.0
+    }
+
+    /// Margin of a cosine over the link's neighbourhood, in units of the document's spread.
+    pub fn z(&self, cos: f32, src: &Range<usize>, tgt: &Range<usize>) -> f32 {
+        (cos - self.neighbourhood(src, tgt)) / self.sigma
+    }
+
+    /// How far the link's length ratio strays from the document's (0 when within ±50%).
+    pub fn length_mismatch(&self, src: &Range<usize>, tgt: &Range<usize>) -> f32 {
+        let ls: f32 = src.clone().map(|i| self.src_len[i]).sum::<f32>().max(1.0);
+        let lt: f32 = tgt.clone().map(|j| self.tgt_len[j]).sum::<f32>().max(1.0);
+        ((lt / (ls * self.ratio)).ln().abs() - 0.4).max(0.0)
+    }
+
+    /// What the aligner maximises: the z-scaled margin, less a length term.
+    pub fn link_score(&self, src: Range<usize>, tgt: Range<usize>) -> f32 {
+        let c = self.cos(src.clone(), tgt.clone());
+        self.z(c, &src, &tgt) - self.length_mismatch(&src, &tgt)
+    }
+
+    /// The best z any single target sentence reaches for source `i` (and its index).
+    pub fn best_for_source(&self, i: usize) -> Option<(usize, f32)> {
+        (0..self.m)
+            .map(|j| (j, self.z(self.cos1(i, j), &(i..i + 1), &(j..j + 1))))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    /// The best z any single source sentence reaches for target `j`.
+    pub fn best_for_target(&self, j: usize) -> Option<(usize, f32)> {
+        (0..self.n)
+            .map(|i| (i, self.z(self.cos1(i, j), &(i..i + 1), &(j..j + 1))))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+}
+
+/// Norm of the weighted sum of a span's unit vectors.
+fn span_norm(r: &Range<usize>, w: &[f32], next: &[[f32; 2]]) -> f32 {
+    let mut sq = 0.0;
+    for a in r.clone() {
+        sq += w[a] * w[a];
+        for b in a + 1..r.end {
+            let d = next[a].get(b - a - 1).copied().unwrap_or(0.0);
+            sq += 2.0 * w[a] * w[b] * d;
+        }
+    }
+    sq.max(1e-12).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(v: &[f32]) -> Vec<f32> {
+        crate::model::normalized(v.to_vec())
+    }
+
+    #[test]
+    fn merged_cosine_matches_the_mean_vector() {
+        let src = vec![unit(&[1.0, 0.2, 0.0]), unit(&[0.1, 1.0, 0.3]), unit(&[0.0, 0.0, 1.0])];
+        let tgt = vec![unit(&[0.7, 0.8, 0.1]), unit(&[0.0, 0.1, 1.0])];
+        let model = SimilarityModel::new(&src, &tgt, &[3, 5, 2], &[4, 4], &[10.0, 10.0, 10.0], &[20.0, 10.0]);
+        let mean: Vec<f32> = (0..3).map(|k| 3.0 * src[0][k] + 5.0 * src[1][k]).collect();
+        let expected = dot(&unit(&mean), &tgt[0]);
+        assert!((model.cos(0..2, 0..1) - expected).abs() < 1e-5);
+    }
+
+    #[test]
+    fn z_is_invariant_to_a_cosine_floor() {
+        // The same geometry seen by a model whose cosines never drop below 0.7 gives the same z.
+        let base: Vec<f32> = vec![0.9, 0.1, 0.0, 0.2, 0.1, 0.85, 0.05, 0.1, 0.0, 0.1, 0.95, 0.0, 0.3, 0.0, 0.1, 0.8];
+        let make = |floor: f32| {
+            let cos = base.iter().map(|c| floor + (1.0 - floor) * c).collect();
+            SimilarityModel::from_cosines(4, 4, cos, &[1; 4], &[1; 4], &[1.0; 4], &[1.0; 4])
+        };
+        let (a, b) = (make(0.0), make(0.7));
+        for (i, j) in [(0, 0), (1, 1), (0, 1), (3, 3)] {
+            let za = a.z(a.cos1(i, j), &(i..i + 1), &(j..j + 1));
+            let zb = b.z(b.cos1(i, j), &(i..i + 1), &(j..j + 1));
+            assert!((za - zb).abs() < 1e-3, "{i},{j}: {za} vs {zb}");
+        }
+        assert!(a.z(a.cos1(0, 0), &(0..1), &(0..1)) > 1.0);
+        assert!(a.z(a.cos1(0, 1), &(0..1), &(1..2)) < 0.0);
+    }
+}
