@@ -3,7 +3,11 @@
 
 pub mod semantic;
 
+use std::ops::Range;
+
 use serde::Serialize;
+
+use crate::text::Sentence;
 
 /// How bad a finding is. Ordered: `Info < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -28,6 +32,18 @@ pub enum Kind {
     SameLanguage,
     /// A sentence longer than the model's window, embedded in parts.
     LongSentence,
+    /// Numbers missing, changed or extra in the target.
+    NumberMismatch,
+    /// A target sentence identical to its source or still in the source language.
+    Untranslated,
+    /// Text in a language other than the expected one.
+    WrongLanguage,
+    /// The target renders only part of its source.
+    Truncation,
+    /// Names, URLs, e-mail addresses, hashtags, code spans or placeholders missing or altered.
+    EntityMismatch,
+    /// Unbalanced quotes or brackets, question turned statement, doubled spaces or words.
+    Punctuation,
 }
 
 impl Kind {
@@ -38,6 +54,12 @@ impl Kind {
             Kind::Mistranslation => "mistranslation",
             Kind::SameLanguage => "same_language",
             Kind::LongSentence => "long_sentence",
+            Kind::NumberMismatch => "number_mismatch",
+            Kind::Untranslated => "untranslated",
+            Kind::WrongLanguage => "wrong_language",
+            Kind::Truncation => "truncation",
+            Kind::EntityMismatch => "entity_mismatch",
+            Kind::Punctuation => "punctuation",
         }
     }
 }
@@ -58,4 +80,57 @@ pub struct Finding {
     pub message: String,
     /// Numbers behind the decision (similarity, margin, z, …).
     pub evidence: serde_json::Value,
+}
+
+/// One aligned link (both sides non-empty) as the per-link checks see it.
+pub struct PairContext<'a> {
+    /// The link's source sentences and their indices in the document.
+    pub src: &'a [Sentence],
+    pub src_index: Range<usize>,
+    pub tgt: &'a [Sentence],
+    pub tgt_index: Range<usize>,
+    /// BCP 47 codes of the documents (given or detected).
+    pub src_lang: &'a str,
+    pub tgt_lang: &'a str,
+    /// Cosine of the link's texts and its z-scaled margin (see `similarity`).
+    pub similarity: f32,
+    pub z: f32,
+}
+
+impl PairContext<'_> {
+    /// The link's source text (sentences joined by a space).
+    pub fn src_text(&self) -> String {
+        self.src.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ")
+    }
+    pub fn tgt_text(&self) -> String {
+        self.tgt.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ")
+    }
+
+    /// A finding about this link, with texts and lines filled in.
+    pub fn finding(&self, kind: Kind, severity: Severity, message: String, evidence: serde_json::Value) -> Finding {
+        Finding {
+            kind,
+            severity,
+            source: self.src_index.clone().collect(),
+            target: self.tgt_index.clone().collect(),
+            source_text: self.src_text(),
+            target_text: self.tgt_text(),
+            source_line: self.src.first().map(|s| s.line),
+            target_line: self.tgt.first().map(|s| s.line),
+            message,
+            evidence,
+        }
+    }
+}
+
+/// A rule over one aligned link. Adding a check is adding one file and one line in `link_checks`.
+pub trait LinkCheck: Sync {
+    /// The finding kind's name, for `--disable` style configuration.
+    fn name(&self) -> &'static str;
+    fn run(&self, pair: &PairContext) -> Vec<Finding>;
+}
+
+/// Every per-link rule check, in report order.
+pub fn link_checks() -> Vec<Box<dyn LinkCheck>> {
+    vec![]
 }
