@@ -133,6 +133,7 @@ pub fn check_documents(embedder: &Embedder, src: &Document, tgt: &Document, opts
         tgt_cjk: lang::is_cjk(&tgt.lang),
     };
     let mut findings = checks::semantic::run(&ctx);
+    findings.extend(run_link_checks(src, tgt, &scored));
     findings.extend(document_findings(src, tgt, &emb.windowed, embedder.max_tokens()));
     findings.sort_by(|a, b| {
         let key = |f: &Finding| (f.source.first().copied().unwrap_or(usize::MAX).min(usize::MAX), f.target.first().copied().unwrap_or(usize::MAX));
@@ -175,6 +176,28 @@ pub fn check_documents(embedder: &Embedder, src: &Document, tgt: &Document, opts
         target_sentences: sentences_out(tgt, &emb.windowed[n..]),
         timing: Timing { load_s: 0.0, embed_s, total_s: start.elapsed().as_secs_f64() },
     })
+}
+
+/// Runs the rule checks (`checks::link_checks`) over every link with both sides present.
+fn run_link_checks(src: &Document, tgt: &Document, links: &[ScoredLink]) -> Vec<Finding> {
+    let rules = checks::link_checks();
+    let mut out = Vec::new();
+    for l in links.iter().filter(|l| !l.link.source.is_empty() && !l.link.target.is_empty()) {
+        let pair = checks::PairContext {
+            src: &src.sentences[l.link.source.clone()],
+            src_index: l.link.source.clone(),
+            tgt: &tgt.sentences[l.link.target.clone()],
+            tgt_index: l.link.target.clone(),
+            src_lang: &src.lang,
+            tgt_lang: &tgt.lang,
+            similarity: l.similarity,
+            z: l.z,
+        };
+        for rule in &rules {
+            out.extend(rule.run(&pair));
+        }
+    }
+    out
 }
 
 fn doc_info(d: &Document) -> DocumentInfo {
