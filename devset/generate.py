@@ -233,14 +233,14 @@ def load_debian(cache):
     en = glob.glob(os.path.join(x, "maint-guide/usr/share/doc/maint-guide/html/*.en.html"))
     for lang, code in LANG_PAIRS_MAINT.items():
         fn = lambda e, code=code: e.replace("/maint-guide/usr/share/doc/maint-guide/", "/maint-guide-%s/usr/share/doc/maint-guide-%s/" % (code, code)).replace(".en.html", ".%s.html" % code)
-        org = lambda e, code=code: "Debian New Maintainers' Guide %s (Debian packages maint-guide, maint-guide-%s; GPL-2+), %s" % (v, code, os.path.basename(e))
+        org = lambda e, code=code: "Debian New Maintainers' Guide %s (Debian packages maint-guide, maint-guide-%s; GPL-2+ or MIT, see its copyright file), %s" % (v, code, os.path.basename(e))
         out[("en", lang)] += _html_docs(cache, en, fn, org, lang, "maint-guide")
     # debian-faq
     v = _pkg_version(cache, "debian-faq")
     en = glob.glob(os.path.join(x, "debian-faq/usr/share/doc/debian/FAQ/*.en.html"))
     for lang, code in LANG_PAIRS_FAQ.items():
         fn = lambda e, code=code: os.path.join(x, "debian-faq-%s/usr/share/doc/debian/FAQ/%s" % (code, code), os.path.basename(e).replace(".en.html", ".%s.html" % code))
-        org = lambda e, code=code: "Debian FAQ %s (Debian packages debian-faq, debian-faq-%s; GPL-2+), %s" % (v, code, os.path.basename(e))
+        org = lambda e, code=code: "Debian FAQ %s (Debian packages debian-faq, debian-faq-%s; SPI permissive licence, see its copyright file), %s" % (v, code, os.path.basename(e))
         out[("en", lang)] += _html_docs(cache, en, fn, org, lang, "debian-faq")
     # debian-handbook
     v = _pkg_version(cache, "debian-handbook")

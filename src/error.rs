@@ -27,13 +27,22 @@ pub enum Error {
 
 impl Error {
     pub fn input(path: impl Into<PathBuf>, msg: impl Into<String>) -> Self {
-        Error::Input { path: path.into(), msg: msg.into() }
+        Error::Input {
+            path: path.into(),
+            msg: msg.into(),
+        }
     }
     pub fn model(model: impl Into<String>, msg: impl Into<String>) -> Self {
-        Error::Model { model: model.into(), msg: msg.into() }
+        Error::Model {
+            model: model.into(),
+            msg: msg.into(),
+        }
     }
     pub fn output(path: impl Into<PathBuf>, msg: impl Into<String>) -> Self {
-        Error::Output { path: path.into(), msg: msg.into() }
+        Error::Output {
+            path: path.into(),
+            msg: msg.into(),
+        }
     }
     /// True for errors the user caused (bad input, bad model, bad flags): exit code 2.
     pub fn is_user_error(&self) -> bool {

@@ -63,7 +63,14 @@ fn median(mut xs: Vec<f32>) -> f32 {
 impl SimilarityModel {
     /// `src`, `tgt`: unit vectors; `*_tokens`: token counts; `*_len`: lengths in characters
     /// (already weighted for scripts where one character is a word).
-    pub fn new(src: &[Vec<f32>], tgt: &[Vec<f32>], src_tokens: &[usize], tgt_tokens: &[usize], src_len: &[f32], tgt_len: &[f32]) -> Self {
+    pub fn new(
+        src: &[Vec<f32>],
+        tgt: &[Vec<f32>],
+        src_tokens: &[usize],
+        tgt_tokens: &[usize],
+        src_len: &[f32],
+        tgt_len: &[f32],
+    ) -> Self {
         let (n, m) = (src.len(), tgt.len());
         let mut cos = vec![0f32; n * m];
         for i in 0..n {
@@ -79,9 +86,21 @@ impl SimilarityModel {
 
     /// The model for an `n × m` cosine matrix (row-major), treating neighbouring sentences of one
     /// side as orthogonal until `new` fills in their dot products.
-    pub fn from_cosines(n: usize, m: usize, cos: Vec<f32>, src_tokens: &[usize], tgt_tokens: &[usize], src_len: &[f32], tgt_len: &[f32]) -> Self {
-        let knn_src = (0..n).map(|i| mean_top_k(cos[i * m..(i + 1) * m].to_vec(), KNN)).collect();
-        let knn_tgt = (0..m).map(|j| mean_top_k((0..n).map(|i| cos[i * m + j]).collect(), KNN)).collect();
+    pub fn from_cosines(
+        n: usize,
+        m: usize,
+        cos: Vec<f32>,
+        src_tokens: &[usize],
+        tgt_tokens: &[usize],
+        src_len: &[f32],
+        tgt_len: &[f32],
+    ) -> Self {
+        let knn_src = (0..n)
+            .map(|i| mean_top_k(cos[i * m..(i + 1) * m].to_vec(), KNN))
+            .collect();
+        let knn_tgt = (0..m)
+            .map(|j| mean_top_k((0..n).map(|i| cos[i * m + j]).collect(), KNN))
+            .collect();
         let med = median(cos.clone());
         let mad = median(cos.iter().map(|c| (c - med).abs()).collect());
         let total = |v: &[f32]| v.iter().sum::<f32>().max(1.0);
@@ -120,12 +139,15 @@ impl SimilarityModel {
                 num += self.src_w[i] * self.tgt_w[j] * self.cos1(i, j);
             }
         }
-        num / (span_norm(&src, &self.src_w, &self.src_next) * span_norm(&tgt, &self.tgt_w, &self.tgt_next))
+        num / (span_norm(&src, &self.src_w, &self.src_next)
+            * span_norm(&tgt, &self.tgt_w, &self.tgt_next))
     }
 
     /// Mean neighbourhood similarity of a link's sentences.
     fn neighbourhood(&self, src: &Range<usize>, tgt: &Range<usize>) -> f32 {
-        let avg = |r: &Range<usize>, v: &[f32]| r.clone().map(|i| v[i]).sum::<f32>() / r.len().max(1) as f32;
+        let avg = |r: &Range<usize>, v: &[f32]| {
+            r.clone().map(|i| v[i]).sum::<f32>() / r.len().max(1) as f32
+        };
         (avg(src, &self.knn_src) + avg(tgt, &self.knn_tgt)) / 2.0
     }
 
@@ -185,9 +207,20 @@ mod tests {
 
     #[test]
     fn merged_cosine_matches_the_mean_vector() {
-        let src = vec![unit(&[1.0, 0.2, 0.0]), unit(&[0.1, 1.0, 0.3]), unit(&[0.0, 0.0, 1.0])];
+        let src = vec![
+            unit(&[1.0, 0.2, 0.0]),
+            unit(&[0.1, 1.0, 0.3]),
+            unit(&[0.0, 0.0, 1.0]),
+        ];
         let tgt = vec![unit(&[0.7, 0.8, 0.1]), unit(&[0.0, 0.1, 1.0])];
-        let model = SimilarityModel::new(&src, &tgt, &[3, 5, 2], &[4, 4], &[10.0, 10.0, 10.0], &[20.0, 10.0]);
+        let model = SimilarityModel::new(
+            &src,
+            &tgt,
+            &[3, 5, 2],
+            &[4, 4],
+            &[10.0, 10.0, 10.0],
+            &[20.0, 10.0],
+        );
         let mean: Vec<f32> = (0..3).map(|k| 3.0 * src[0][k] + 5.0 * src[1][k]).collect();
         let expected = dot(&unit(&mean), &tgt[0]);
         assert!((model.cos(0..2, 0..1) - expected).abs() < 1e-5);
@@ -196,7 +229,9 @@ mod tests {
     #[test]
     fn z_is_invariant_to_a_cosine_floor() {
         // The same geometry seen by a model whose cosines never drop below 0.7 gives the same z.
-        let base: Vec<f32> = vec![0.9, 0.1, 0.0, 0.2, 0.1, 0.85, 0.05, 0.1, 0.0, 0.1, 0.95, 0.0, 0.3, 0.0, 0.1, 0.8];
+        let base: Vec<f32> = vec![
+            0.9, 0.1, 0.0, 0.2, 0.1, 0.85, 0.05, 0.1, 0.0, 0.1, 0.95, 0.0, 0.3, 0.0, 0.1, 0.8,
+        ];
         let make = |floor: f32| {
             let cos = base.iter().map(|c| floor + (1.0 - floor) * c).collect();
             SimilarityModel::from_cosines(4, 4, cos, &[1; 4], &[1; 4], &[1.0; 4], &[1.0; 4])

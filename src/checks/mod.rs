@@ -100,14 +100,28 @@ pub struct PairContext<'a> {
 impl PairContext<'_> {
     /// The link's source text (sentences joined by a space).
     pub fn src_text(&self) -> String {
-        self.src.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ")
+        self.src
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
     pub fn tgt_text(&self) -> String {
-        self.tgt.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ")
+        self.tgt
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// A finding about this link, with texts and lines filled in.
-    pub fn finding(&self, kind: Kind, severity: Severity, message: String, evidence: serde_json::Value) -> Finding {
+    pub fn finding(
+        &self,
+        kind: Kind,
+        severity: Severity,
+        message: String,
+        evidence: serde_json::Value,
+    ) -> Finding {
         Finding {
             kind,
             severity,

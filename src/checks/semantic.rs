@@ -39,10 +39,21 @@ fn join(sentences: &[Sentence], r: &Range<usize>) -> String {
 }
 
 fn line(sentences: &[Sentence], r: &Range<usize>) -> Option<usize> {
-    sentences.get(r.start).filter(|_| !r.is_empty()).map(|s| s.line)
+    sentences
+        .get(r.start)
+        .filter(|_| !r.is_empty())
+        .map(|s| s.line)
 }
 
-fn finding(ctx: &Context, kind: Kind, severity: Severity, src: Range<usize>, tgt: Range<usize>, message: String, evidence: serde_json::Value) -> Finding {
+fn finding(
+    ctx: &Context,
+    kind: Kind,
+    severity: Severity,
+    src: Range<usize>,
+    tgt: Range<usize>,
+    message: String,
+    evidence: serde_json::Value,
+) -> Finding {
     Finding {
         kind,
         severity,
@@ -87,29 +98,52 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
 /// merged rather than lost.
 fn unaligned(ctx: &Context, link_index: usize, r: Range<usize>, is_source: bool) -> Finding {
     let i = r.start;
-    let (sentences, cjk) = if is_source { (ctx.src, ctx.src_cjk) } else { (ctx.tgt, ctx.tgt_cjk) };
-    let best = if is_source { ctx.sim.best_for_source(i) } else { ctx.sim.best_for_target(i) };
+    let (sentences, cjk) = if is_source {
+        (ctx.src, ctx.src_cjk)
+    } else {
+        (ctx.tgt, ctx.tgt_cjk)
+    };
+    let best = if is_source {
+        ctx.sim.best_for_source(i)
+    } else {
+        ctx.sim.best_for_target(i)
+    };
     let neighbours = [link_index.checked_sub(1), Some(link_index + 1)];
     let merged_into = best.filter(|&(j, z)| {
         z >= ctx.cal.absorbed_z
-            && neighbours.iter().flatten().filter_map(|&n| ctx.links.get(n)).any(|l| {
-                let other = if is_source { &l.link.target } else { &l.link.source };
-                other.contains(&j)
-            })
+            && neighbours
+                .iter()
+                .flatten()
+                .filter_map(|&n| ctx.links.get(n))
+                .any(|l| {
+                    let other = if is_source {
+                        &l.link.target
+                    } else {
+                        &l.link.source
+                    };
+                    other.contains(&j)
+                })
     });
     let severity = if merged_into.is_some() || !substantial(&sentences[i], cjk) {
         Severity::Warning
     } else {
         Severity::Error
     };
-    let (side, other) = if is_source { ("source", "target") } else { ("target", "source") };
+    let (side, other) = if is_source {
+        ("source", "target")
+    } else {
+        ("target", "source")
+    };
     let mut message = format!(
         "{side} sentence {} (line {}) has no counterpart in the {other}",
         i + 1,
         sentences[i].line
     );
     if let Some((j, _)) = merged_into {
-        message.push_str(&format!("; it resembles {other} sentence {}, which may render it together with a neighbour", j + 1));
+        message.push_str(&format!(
+            "; it resembles {other} sentence {}, which may render it together with a neighbour",
+            j + 1
+        ));
     }
     let evidence = json!({
         "best_match": best.map(|(j, _)| j),
@@ -139,7 +173,15 @@ fn mistranslation(ctx: &Context, l: &ScoredLink) -> Option<Finding> {
         l.score,
         l.similarity
     );
-    Some(finding(ctx, Kind::Mistranslation, severity, src, tgt, message, json!({"similarity": round(l.similarity), "z": round(l.z), "score": l.score})))
+    Some(finding(
+        ctx,
+        Kind::Mistranslation,
+        severity,
+        src,
+        tgt,
+        message,
+        json!({"similarity": round(l.similarity), "z": round(l.z), "score": l.score}),
+    ))
 }
 
 fn describe(r: &Range<usize>) -> String {
@@ -161,25 +203,60 @@ fn swallowed(ctx: &Context, l: &ScoredLink) -> Vec<Finding> {
             continue;
         }
         let full = ctx.sim.cos(src.clone(), tgt.clone());
-        for (part, rest) in [(side.start..side.start + 1, side.start + 1..side.end), (side.end - 1..side.end, side.start..side.end - 1)] {
+        for (part, rest) in [
+            (side.start..side.start + 1, side.start + 1..side.end),
+            (side.end - 1..side.end, side.start..side.end - 1),
+        ] {
             let (rest_cos, part_z) = if is_source {
-                (ctx.sim.cos(rest.clone(), tgt.clone()), ctx.sim.z(ctx.sim.cos(part.clone(), tgt.clone()), &part, &tgt))
+                (
+                    ctx.sim.cos(rest.clone(), tgt.clone()),
+                    ctx.sim
+                        .z(ctx.sim.cos(part.clone(), tgt.clone()), &part, &tgt),
+                )
             } else {
-                (ctx.sim.cos(src.clone(), rest.clone()), ctx.sim.z(ctx.sim.cos(src.clone(), part.clone()), &src, &part))
+                (
+                    ctx.sim.cos(src.clone(), rest.clone()),
+                    ctx.sim
+                        .z(ctx.sim.cos(src.clone(), part.clone()), &src, &part),
+                )
             };
             let gain = (full - rest_cos) / ctx.sim.sigma;
             if gain >= ctx.cal.min_merge_gain || part_z >= ctx.cal.mistranslation_warning_z {
                 continue;
             }
-            let (sentences, cjk) = if is_source { (ctx.src, ctx.src_cjk) } else { (ctx.tgt, ctx.tgt_cjk) };
-            let severity = if substantial(&sentences[part.start], cjk) { Severity::Error } else { Severity::Warning };
+            let (sentences, cjk) = if is_source {
+                (ctx.src, ctx.src_cjk)
+            } else {
+                (ctx.tgt, ctx.tgt_cjk)
+            };
+            let severity = if substantial(&sentences[part.start], cjk) {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
             let evidence = json!({"merged_link": {"source": src.clone().collect::<Vec<_>>(), "target": tgt.clone().collect::<Vec<_>>()}, "gain_z": round(gain), "alone_z": round(part_z)});
             let f = if is_source {
                 let message = format!("source {} is not rendered: the target it is aligned with matches its neighbour alone", describe(&part));
-                finding(ctx, Kind::Omission, severity, part.clone(), tgt.clone(), message, evidence)
+                finding(
+                    ctx,
+                    Kind::Omission,
+                    severity,
+                    part.clone(),
+                    tgt.clone(),
+                    message,
+                    evidence,
+                )
             } else {
                 let message = format!("target {} has no source: the source it is aligned with matches its neighbour alone", describe(&part));
-                finding(ctx, Kind::Addition, severity, src.clone(), part.clone(), message, evidence)
+                finding(
+                    ctx,
+                    Kind::Addition,
+                    severity,
+                    src.clone(),
+                    part.clone(),
+                    message,
+                    evidence,
+                )
             };
             out.push(f);
         }

@@ -77,7 +77,7 @@ fn utf8(bytes: &[u8]) -> std::result::Result<String, String> {
 }
 
 fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> std::result::Result<String, String> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err("is not valid UTF-16 (odd number of bytes)".into());
     }
     let units = bytes.chunks_exact(2).map(|b| unit([b[0], b[1]]));
@@ -116,6 +116,8 @@ mod tests {
 
     #[test]
     fn nul_bytes_mean_binary() {
-        assert!(decode(b"\x7fELF\x02\x01\x01\x00\x00").unwrap_err().contains("binary"));
+        assert!(decode(b"\x7fELF\x02\x01\x01\x00\x00")
+            .unwrap_err()
+            .contains("binary"));
     }
 }

@@ -31,10 +31,19 @@ impl Embeddings {
             "position_embeddings.weight",
         )?;
         let token_type_0 = vb
-            .get((cfg.type_vocab_size, cfg.hidden_size), "token_type_embeddings.weight")?
+            .get(
+                (cfg.type_vocab_size, cfg.hidden_size),
+                "token_type_embeddings.weight",
+            )?
             .get(0)?;
         let norm = layer_norm(cfg.hidden_size, cfg.layer_norm_eps, vb.pp("LayerNorm"))?;
-        Ok(Self { word, position, token_type_0, norm, position_offset: cfg.position_offset() })
+        Ok(Self {
+            word,
+            position,
+            token_type_0,
+            norm,
+            position_offset: cfg.position_offset(),
+        })
     }
 
     /// Right-padded batches: real tokens take positions `offset + i`; padding positions are masked
@@ -116,7 +125,9 @@ impl Layer {
         let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(bias)?;
         let probs = candle_nn::ops::softmax_last_dim(&scores)?;
         let ctx = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, t, h))?;
-        let x = self.attn_norm.forward(&(self.attn_out.forward(&ctx)? + x)?)?;
+        let x = self
+            .attn_norm
+            .forward(&(self.attn_out.forward(&ctx)? + x)?)?;
         let ff = self.ff_in.forward(&x)?;
         let ff = match self.act {
             Activation::GeluErf => gelu_erf(&ff)?,
@@ -143,7 +154,11 @@ impl CustomOp1 for ParallelGelu {
         "parallel-gelu-erf"
     }
 
-    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
+    fn cpu_fwd(
+        &self,
+        storage: &CpuStorage,
+        layout: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
         let CpuStorage::F32(data) = storage else {
             candle_core::bail!("parallel gelu expects f32");
         };
@@ -156,7 +171,10 @@ impl CustomOp1 for ParallelGelu {
             .zip(src.par_chunks(4096))
             .for_each(|(o, s)| {
                 for (o, &v) in o.iter_mut().zip(s) {
-                    *o = 0.5 * v * (1.0 + candle_core::cpu::erf::erf_f32(v * std::f32::consts::FRAC_1_SQRT_2));
+                    *o = 0.5
+                        * v
+                        * (1.0
+                            + candle_core::cpu::erf::erf_f32(v * std::f32::consts::FRAC_1_SQRT_2));
                 }
             });
         Ok((CpuStorage::F32(out), layout.shape().clone()))
@@ -180,13 +198,21 @@ impl BertEncoder {
             .find(|p| vb.contains_tensor(&format!("{p}embeddings.word_embeddings.weight")))
             .copied()
             .unwrap_or("");
-        let vb = if prefix.is_empty() { vb } else { vb.pp(prefix.trim_end_matches('.')) };
+        let vb = if prefix.is_empty() {
+            vb
+        } else {
+            vb.pp(prefix.trim_end_matches('.'))
+        };
         let dtype = vb.dtype();
         let embeddings = Embeddings::load(vb.pp("embeddings"), cfg)?;
         let layers = (0..cfg.num_hidden_layers)
             .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), cfg))
             .collect::<candle_core::Result<Vec<_>>>()?;
-        Ok(Self { embeddings, layers, dtype })
+        Ok(Self {
+            embeddings,
+            layers,
+            dtype,
+        })
     }
 
     /// `ids`, `mask`: [batch, seq] u32 (mask 1 for real tokens). Returns [batch, seq, hidden].
@@ -207,7 +233,11 @@ impl BertEncoder {
 }
 
 /// Pools `hidden` [batch, seq, hidden] into [batch, hidden] in f32.
-pub fn pool(hidden: &Tensor, mask: &Tensor, pooling: super::config::Pooling) -> candle_core::Result<Tensor> {
+pub fn pool(
+    hidden: &Tensor,
+    mask: &Tensor,
+    pooling: super::config::Pooling,
+) -> candle_core::Result<Tensor> {
     let hidden = hidden.to_dtype(DType::F32)?;
     match pooling {
         super::config::Pooling::Cls => hidden.narrow(1, 0, 1)?.squeeze(1),
@@ -222,6 +252,10 @@ pub fn pool(hidden: &Tensor, mask: &Tensor, pooling: super::config::Pooling) -> 
 
 /// Rescales rows of [batch, dim] to unit length.
 pub fn l2_normalize(x: &Tensor) -> candle_core::Result<Tensor> {
-    let norm = x.sqr()?.sum_keepdim(D::Minus1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
+    let norm = x
+        .sqr()?
+        .sum_keepdim(D::Minus1)?
+        .sqrt()?
+        .clamp(1e-12, f64::MAX)?;
     x.broadcast_div(&norm)
 }

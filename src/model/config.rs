@@ -85,7 +85,7 @@ impl Config {
         if self.hidden_size == 0 || self.num_attention_heads == 0 {
             return Err("hidden_size and num_attention_heads must be positive".into());
         }
-        if self.hidden_size % self.num_attention_heads != 0 {
+        if !self.hidden_size.is_multiple_of(self.num_attention_heads) {
             return Err(format!(
                 "hidden_size {} is not a multiple of num_attention_heads {}",
                 self.hidden_size, self.num_attention_heads
@@ -152,17 +152,42 @@ pub struct KnownModel {
 /// | sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2 | mean | none |
 /// | BAAI/bge-m3 | cls | none |
 pub const KNOWN_MODELS: &[KnownModel] = &[
-    KnownModel { id: "intfloat/multilingual-e5-small", pooling: Pooling::Mean, prefix: "passage: ", normalize: true },
-    KnownModel { id: "intfloat/multilingual-e5-base", pooling: Pooling::Mean, prefix: "passage: ", normalize: true },
-    KnownModel { id: "intfloat/multilingual-e5-large", pooling: Pooling::Mean, prefix: "passage: ", normalize: true },
-    KnownModel { id: "sentence-transformers/LaBSE", pooling: Pooling::Cls, prefix: "", normalize: true },
+    KnownModel {
+        id: "intfloat/multilingual-e5-small",
+        pooling: Pooling::Mean,
+        prefix: "passage: ",
+        normalize: true,
+    },
+    KnownModel {
+        id: "intfloat/multilingual-e5-base",
+        pooling: Pooling::Mean,
+        prefix: "passage: ",
+        normalize: true,
+    },
+    KnownModel {
+        id: "intfloat/multilingual-e5-large",
+        pooling: Pooling::Mean,
+        prefix: "passage: ",
+        normalize: true,
+    },
+    KnownModel {
+        id: "sentence-transformers/LaBSE",
+        pooling: Pooling::Cls,
+        prefix: "",
+        normalize: true,
+    },
     KnownModel {
         id: "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2",
         pooling: Pooling::Mean,
         prefix: "",
         normalize: false,
     },
-    KnownModel { id: "BAAI/bge-m3", pooling: Pooling::Cls, prefix: "", normalize: true },
+    KnownModel {
+        id: "BAAI/bge-m3",
+        pooling: Pooling::Cls,
+        prefix: "",
+        normalize: true,
+    },
 ];
 
 /// Finds a known model by repository id or by its last path component (a local copy such as
@@ -236,7 +261,10 @@ mod tests {
 
     #[test]
     fn known_model_matches_local_folder_name() {
-        assert_eq!(known_model("models/multilingual-e5-small").unwrap().prefix, "passage: ");
+        assert_eq!(
+            known_model("models/multilingual-e5-small").unwrap().prefix,
+            "passage: "
+        );
         assert!(known_model("someone/unknown").is_none());
     }
 }

