@@ -24,9 +24,10 @@ impl Link {
 /// Costs of the link types.
 #[derive(Debug, Clone)]
 pub struct Params {
-    /// Cost of leaving one sentence unaligned (1-0 or 0-1). A 1-1 link is preferred to two skips
-    /// when its score exceeds `-2 × skip_cost`.
-    pub skip_cost: f32,
+    /// Score at which a link is worth as much as leaving its sentences unaligned. A link's gain is
+    /// `(a + b) / 2 × (score − threshold)` minus its shape cost, so every sentence of a merged link
+    /// counts, and an unaligned sentence gains nothing.
+    pub threshold: f32,
     /// Extra cost of a 1-2 or 2-1 link over its score.
     pub merge_cost: f32,
     /// Extra cost of 2-2, 1-3 and 3-1 links.
@@ -38,9 +39,9 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Self {
-            skip_cost: -0.6,
-            merge_cost: 0.25,
-            wide_merge_cost: 0.6,
+            threshold: 1.0,
+            merge_cost: 0.3,
+            wide_merge_cost: 0.8,
             band: 24,
         }
     }
@@ -81,7 +82,7 @@ pub fn align(
 fn shape_cost(a: usize, b: usize, p: &Params) -> f32 {
     match (a, b) {
         (1, 1) => 0.0,
-        (1, 0) | (0, 1) => p.skip_cost,
+        (1, 0) | (0, 1) => 0.0,
         (2, 1) | (1, 2) => p.merge_cost,
         _ => p.wide_merge_cost,
     }
@@ -131,7 +132,7 @@ fn align_banded(
                 let link = if a == 0 || b == 0 {
                     0.0
                 } else {
-                    -score(i - a..i, j - b..j)
+                    -((a + b) as f32) / 2.0 * (score(i - a..i, j - b..j) - p.threshold)
                 };
                 let c = prev + link + shape_cost(a, b, p);
                 if c < best {

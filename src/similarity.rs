@@ -1,14 +1,13 @@
-//! Link similarity from sentence embeddings: cosine of (approximately) merged spans, margin against
-//! each sentence's nearest neighbours in the other document, and a document-relative z-scale, so
-//! that thresholds do not depend on a model's cosine floor (e5 gives ~0.75 to unrelated sentences,
-//! LaBSE ~0.2).
+//! Link similarity from sentence embeddings: cosine of (approximately) merged spans, margin over
+//! each sentence's typical (median) similarity to the other document, and a document-relative
+//! z-scale, so that thresholds do not depend on a model's cosine floor (e5 gives ~0.75 to unrelated
+//! sentences, LaBSE ~0.2). Medians, unlike nearest-neighbour means, are not pulled up by the true
+//! match itself, which in a short or repetitive document made true links look marginal.
 
 use std::ops::Range;
 
 use crate::model::dot;
 
-/// Neighbours averaged for the margin (LASER/Bertalign use 4).
-const KNN: usize = 4;
 /// Smallest spread used for the z-scale: keeps z finite for near-identical documents.
 const MIN_SIGMA: f32 = 0.01;
 
@@ -24,8 +23,9 @@ pub struct SimilarityModel {
     /// Token counts, the weights of a merged span's mean.
     src_w: Vec<f32>,
     tgt_w: Vec<f32>,
-    knn_src: Vec<f32>,
-    knn_tgt: Vec<f32>,
+    /// Median similarity of each sentence to the other side: its background.
+    bg_src: Vec<f32>,
+    bg_tgt: Vec<f32>,
     /// Robust spread of all cosines: the unit of the z-scale.
     pub sigma: f32,
     src_len: Vec<f32>,
@@ -41,15 +41,6 @@ fn next_dots(v: &[Vec<f32>]) -> Vec<[f32; 2]> {
             [d(1), d(2)]
         })
         .collect()
-}
-
-fn mean_top_k(mut xs: Vec<f32>, k: usize) -> f32 {
-    if xs.is_empty() {
-        return 0.0;
-    }
-    xs.sort_by(|a, b| b.total_cmp(a));
-    let k = k.min(xs.len());
-    xs[..k].iter().sum::<f32>() / k as f32
 }
 
 fn median(mut xs: Vec<f32>) -> f32 {
@@ -95,12 +86,8 @@ impl SimilarityModel {
         src_len: &[f32],
         tgt_len: &[f32],
     ) -> Self {
-        let knn_src = (0..n)
-            .map(|i| mean_top_k(cos[i * m..(i + 1) * m].to_vec(), KNN))
-            .collect();
-        let knn_tgt = (0..m)
-            .map(|j| mean_top_k((0..n).map(|i| cos[i * m + j]).collect(), KNN))
-            .collect();
+        let bg_src = (0..n).map(|i| median(cos[i * m..(i + 1) * m].to_vec())).collect();
+        let bg_tgt = (0..m).map(|j| median((0..n).map(|i| cos[i * m + j]).collect())).collect();
         let med = median(cos.clone());
         let mad = median(cos.iter().map(|c| (c - med).abs()).collect());
         let total = |v: &[f32]| v.iter().sum::<f32>().max(1.0);
@@ -111,8 +98,8 @@ impl SimilarityModel {
             tgt_next: vec![[0.0; 2]; m],
             src_w: src_tokens.iter().map(|&t| t.max(1) as f32).collect(),
             tgt_w: tgt_tokens.iter().map(|&t| t.max(1) as f32).collect(),
-            knn_src,
-            knn_tgt,
+            bg_src,
+            bg_tgt,
             sigma: (mad * 1.4826).max(MIN_SIGMA),
             ratio: total(tgt_len) / total(src_len),
             src_len: src_len.to_vec(),
@@ -148,7 +135,7 @@ impl SimilarityModel {
         let avg = |r: &Range<usize>, v: &[f32]| {
             r.clone().map(|i| v[i]).sum::<f32>() / r.len().max(1) as f32
         };
-        (avg(src, &self.knn_src) + avg(tgt, &self.knn_tgt)) / 2.0
+        (avg(src, &self.bg_src) + avg(tgt, &self.bg_tgt)) / 2.0
     }
 
     /// Margin of a cosine over the link's neighbourhood, in units of the document's spread.

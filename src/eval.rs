@@ -1,0 +1,219 @@
+//! Detection quality on a labelled set: one folder per pair (`source.txt`, `target.txt`,
+//! `labels.json`), findings matched to labels by kind and overlapping sentence text.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::{self, CheckOptions};
+use crate::checks::{Finding, Kind, Severity};
+use crate::error::{Error, Result};
+use crate::model::Embedder;
+use crate::report::Report;
+use crate::score::Verdict;
+
+/// Labelled error types, in table order.
+pub const ERROR_TYPES: &[&str] = &["omission", "addition", "mistranslation", "number", "untranslated", "truncation"];
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LabelledError {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub source_text: Option<String>,
+    pub target_text: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Labels {
+    pub src_lang: String,
+    pub tgt_lang: String,
+    #[serde(default)]
+    pub errors: Vec<LabelledError>,
+    pub verdict: Option<String>,
+}
+
+/// One labelled pair of a set.
+#[derive(Debug, Clone)]
+pub struct LabelledPair {
+    pub name: String,
+    pub dir: PathBuf,
+    pub labels: Labels,
+}
+
+/// Reads every `*/labels.json` folder of `set`, sorted by name.
+pub fn load_set(set: &Path) -> Result<Vec<LabelledPair>> {
+    let entries = std::fs::read_dir(set).map_err(|e| Error::input(set, e.to_string()))?;
+    let mut pairs = Vec::new();
+    for entry in entries.flatten() {
+        let dir = entry.path();
+        let path = dir.join("labels.json");
+        if !path.is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::input(&path, e.to_string()))?;
+        let labels: Labels = serde_json::from_str(&text).map_err(|e| Error::input(&path, format!("not a labels file: {e}")))?;
+        pairs.push(LabelledPair { name: entry.file_name().to_string_lossy().into_owned(), dir, labels });
+    }
+    if pairs.is_empty() {
+        return Err(Error::input(set, "holds no pair folders with a labels.json"));
+    }
+    pairs.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(pairs)
+}
+
+/// Finding kinds that count as detecting a labelled error type, and which side's text must overlap.
+fn compatible(kind: &str) -> (&'static [Kind], bool, bool) {
+    use Kind::*;
+    match kind {
+        "omission" => (&[Omission], true, false),
+        "addition" => (&[Addition], false, true),
+        "mistranslation" => (&[Mistranslation, Omission, Addition], true, true),
+        "number" => (&[NumberMismatch, Mistranslation], true, true),
+        "untranslated" => (&[Untranslated, Mistranslation, WrongLanguage], true, true),
+        "truncation" => (&[Truncation, Mistranslation, Omission], true, true),
+        _ => (&[], false, false),
+    }
+}
+
+fn norm(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+fn overlaps(a: Option<&str>, b: &str) -> bool {
+    let (a, b) = (norm(a.unwrap_or_default()), norm(b));
+    !a.is_empty() && !b.is_empty() && (a.contains(&b) || b.contains(&a))
+}
+
+/// Whether some finding (of any severity at or above `min`) detects `err`.
+pub fn detected(err: &LabelledError, findings: &[Finding], min: Severity) -> bool {
+    let (kinds, by_source, by_target) = compatible(&err.kind);
+    findings.iter().filter(|f| f.severity >= min && kinds.contains(&f.kind)).any(|f| {
+        (by_source && overlaps(err.source_text.as_deref(), &f.source_text)) || (by_target && overlaps(err.target_text.as_deref(), &f.target_text))
+    })
+}
+
+/// Hits over totals.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Ratio {
+    pub hit: usize,
+    pub total: usize,
+}
+
+impl Ratio {
+    fn add(&mut self, hit: bool) {
+        self.total += 1;
+        self.hit += usize::from(hit);
+    }
+    pub fn value(&self) -> Option<f64> {
+        (self.total > 0).then(|| self.hit as f64 / self.total as f64)
+    }
+}
+
+/// Metrics for one language pair (or all).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Metrics {
+    pub pairs: usize,
+    /// Recall per labelled type (warning or error findings count).
+    pub recall: BTreeMap<String, Ratio>,
+    pub recall_all: Ratio,
+    /// Error-severity findings on clean pairs, and those pairs' target sentences.
+    pub clean_errors: usize,
+    pub clean_target_sentences: usize,
+    pub verdict: Ratio,
+    pub sentences: usize,
+    pub seconds: f64,
+}
+
+impl Metrics {
+    pub fn false_alarms_per_100(&self) -> Option<f64> {
+        (self.clean_target_sentences > 0).then(|| 100.0 * self.clean_errors as f64 / self.clean_target_sentences as f64)
+    }
+
+    fn add(&mut self, pair: &LabelledPair, report: &Report, seconds: f64) {
+        self.pairs += 1;
+        for err in &pair.labels.errors {
+            let hit = detected(err, &report.findings, Severity::Warning);
+            self.recall.entry(err.kind.clone()).or_default().add(hit);
+            self.recall_all.add(hit);
+        }
+        let clean = pair.labels.errors.is_empty();
+        if clean {
+            self.clean_errors += report.findings.iter().filter(|f| f.severity == Severity::Error).count();
+            self.clean_target_sentences += report.target.sentences;
+        }
+        let expected_fail = match pair.labels.verdict.as_deref() {
+            Some(v) => v == "fail",
+            None => !clean,
+        };
+        self.verdict.add((report.verdict == Verdict::Fail) == expected_fail);
+        self.sentences += report.source.sentences + report.target.sentences;
+        self.seconds += seconds;
+    }
+}
+
+/// Results per language pair plus `ALL`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EvalResult {
+    pub model: String,
+    pub by_lang: BTreeMap<String, Metrics>,
+    pub all: Metrics,
+    /// Per pair: name, verdict, and the labelled errors missed (for error analysis).
+    pub misses: Vec<(String, String, String)>,
+}
+
+/// Runs the checker on every pair of `pairs`; `report_dir` keeps each JSON report when given.
+pub fn evaluate(embedder: &Embedder, pairs: &[LabelledPair], opts: &CheckOptions, report_dir: Option<&Path>) -> Result<EvalResult> {
+    let mut res = EvalResult { model: embedder.info.id.clone(), ..Default::default() };
+    for pair in pairs {
+        let started = std::time::Instant::now();
+        let src = check::load_document(&pair.dir.join("source.txt"), Some(&pair.labels.src_lang), opts.max_input_bytes)?;
+        let tgt = check::load_document(&pair.dir.join("target.txt"), Some(&pair.labels.tgt_lang), opts.max_input_bytes)?;
+        let report = check::check_documents(embedder, &src, &tgt, opts)?;
+        let secs = started.elapsed().as_secs_f64();
+        if let Some(dir) = report_dir {
+            crate::report::write_atomic(&dir.join(format!("{}.json", pair.name)), report.to_json().as_bytes())?;
+        }
+        let lang = format!("{}-{}", pair.labels.src_lang, pair.labels.tgt_lang);
+        res.by_lang.entry(lang).or_default().add(pair, &report, secs);
+        res.all.add(pair, &report, secs);
+        for err in &pair.labels.errors {
+            if !detected(err, &report.findings, Severity::Warning) {
+                let text = err.target_text.clone().or(err.source_text.clone()).unwrap_or_default();
+                res.misses.push((pair.name.clone(), err.kind.clone(), text));
+            }
+        }
+    }
+    Ok(res)
+}
+
+fn pct(r: Option<f64>) -> String {
+    r.map_or("    -".into(), |v| format!("{:5.1}", 100.0 * v))
+}
+
+/// A plain-text table: recall per type, false alarms per 100 clean target sentences, verdict accuracy.
+pub fn table(res: &EvalResult) -> String {
+    let mut o = String::new();
+    o.push_str(&format!("model {}\n", res.model));
+    o.push_str(&format!("{:<8} {:>5} ", "pair", "pairs"));
+    for t in ERROR_TYPES {
+        o.push_str(&format!("{:>6}", &t[..t.len().min(6)]));
+    }
+    o.push_str("    all  FA/100 verdict  sent/s\n");
+    let rows = res.by_lang.iter().map(|(k, v)| (k.as_str(), v)).chain(std::iter::once(("ALL", &res.all)));
+    for (name, m) in rows {
+        o.push_str(&format!("{:<8} {:>5} ", name, m.pairs));
+        for t in ERROR_TYPES {
+            o.push_str(&format!(" {}", pct(m.recall.get(*t).and_then(Ratio::value))));
+        }
+        o.push_str(&format!(
+            "  {}  {:>6} {}  {:>6.1}\n",
+            pct(m.recall_all.value()),
+            m.false_alarms_per_100().map_or("-".into(), |v| format!("{v:.2}")),
+            pct(m.verdict.value()),
+            if m.seconds > 0.0 { m.sentences as f64 / m.seconds } else { 0.0 }
+        ));
+    }
+    o.push_str("recall % of labelled errors found (warning or error); FA/100: error findings per 100 target sentences of clean pairs; verdict: accuracy %\n");
+    o
+}
