@@ -1,7 +1,9 @@
 //! Findings over aligned links: the `Finding` type every report renders, and the checks that
 //! produce them (one file per check).
 
+pub mod numbers;
 pub mod semantic;
+pub mod util;
 
 use std::ops::Range;
 
@@ -132,5 +134,5 @@ pub trait LinkCheck: Sync {
 
 /// Every per-link rule check, in report order.
 pub fn link_checks() -> Vec<Box<dyn LinkCheck>> {
-    vec![]
+    vec![Box::new(numbers::Numbers)]
 }

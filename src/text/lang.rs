@@ -42,6 +42,9 @@ pub fn is_valid_tag(code: &str) -> bool {
 pub struct Detected {
     pub lang: String,
     pub confidence: f64,
+    /// whatlang's own verdict that the guess is safe (confidence above its threshold); sentence
+    /// checks need it because one sentence is often too short to tell related languages apart.
+    pub reliable: bool,
 }
 
 /// Detects the language of `text` (a whole document or a sentence).
@@ -57,7 +60,7 @@ pub fn detect(text: &str) -> Option<Detected> {
         .iter()
         .find(|(iso3, _)| *iso3 == code)
         .map_or(code, |(_, bcp)| bcp);
-    Some(Detected { lang: lang.to_string(), confidence: info.confidence() })
+    Some(Detected { lang: lang.to_string(), confidence: info.confidence(), reliable: info.is_reliable() })
 }
 
 /// Scripts where a character carries about a word of meaning (no spaces between words), which
