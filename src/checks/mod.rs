@@ -1,6 +1,7 @@
 //! Findings over aligned links: the `Finding` type every report renders, and the checks that
 //! produce them (one file per check).
 
+pub mod entities;
 pub mod numbers;
 pub mod semantic;
 pub mod util;
@@ -134,5 +135,5 @@ pub trait LinkCheck: Sync {
 
 /// Every per-link rule check, in report order.
 pub fn link_checks() -> Vec<Box<dyn LinkCheck>> {
-    vec![Box::new(numbers::Numbers)]
+    vec![Box::new(numbers::Numbers), Box::new(entities::Entities)]
 }
