@@ -186,6 +186,83 @@ pub fn edit_similarity(a: &str, b: &str) -> f64 {
     1.0 - prev[b.len()] as f64 / longest as f64
 }
 
+/// Common shell commands that start a copied command line.
+const COMMANDS: &[&str] = &[
+    "apt",
+    "apt-get",
+    "aptitude",
+    "dpkg",
+    "sudo",
+    "su",
+    "git",
+    "cargo",
+    "npm",
+    "pip",
+    "pip3",
+    "make",
+    "cmake",
+    "cd",
+    "ls",
+    "cp",
+    "mv",
+    "rm",
+    "mkdir",
+    "chmod",
+    "chown",
+    "systemctl",
+    "service",
+    "curl",
+    "wget",
+    "python",
+    "python3",
+    "docker",
+    "kubectl",
+    "ssh",
+    "scp",
+    "tar",
+    "grep",
+    "sed",
+    "awk",
+    "cat",
+    "echo",
+    "export",
+    "yum",
+    "dnf",
+    "brew",
+    "man",
+    "mount",
+    "umount",
+];
+
+/// Text that is code, a command or a path rather than prose: most of its tokens carry code
+/// punctuation ("apt-get install -y libssl-dev", "x = f(y);", "/etc/ssh/sshd_config").
+pub fn looks_like_code(text: &str) -> bool {
+    let toks: Vec<&str> = text.split_whitespace().collect();
+    if toks.is_empty() {
+        return false;
+    }
+    let codey = toks
+        .iter()
+        .filter(|t| {
+            let inner = t.trim_end_matches(['.', ',', ':', ';', '!', '?']);
+            inner.contains([
+                '/', '_', '=', '(', ')', '{', '}', '[', ']', '<', '>', '$', '\\', '|', '`',
+            ]) || inner.starts_with('-')
+                || inner.contains("::")
+                || inner.trim_matches('.').contains('.')
+                    && !inner.chars().any(char::is_whitespace)
+                    && inner.chars().any(|c| c.is_ascii_lowercase())
+        })
+        .count();
+    let first = toks[0];
+    let prompt =
+        matches!(first, "$" | "#" | ">" | "%") || first.ends_with('$') || first.ends_with('#');
+    // A command line copied into the text starts with the command.
+    let command =
+        COMMANDS.contains(&first) && toks.len() >= 2 && !text.trim_end().ends_with(['.', '!', '?']);
+    prompt || command || codey * 2 >= toks.len()
+}
+
 /// Rounds evidence values to three decimals so reports stay readable.
 pub fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
@@ -229,6 +306,17 @@ mod tests {
         assert_eq!(edit_similarity("abc", "abc"), 1.0);
         assert_eq!(edit_similarity("", "abc"), 0.0);
         assert!((edit_similarity("kitten", "sitting") - (1.0 - 3.0 / 7.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn code_and_prose() {
+        assert!(looks_like_code("apt-get install -y libssl-dev"));
+        assert!(looks_like_code("$ ls /etc/ssh"));
+        assert!(looks_like_code("x = f(y);"));
+        assert!(!looks_like_code("The plant opened on Tuesday in Sohar."));
+        assert!(!looks_like_code(
+            "Die Anlage wurde am Dienstag eröffnet, z.B. in Sohar."
+        ));
     }
 
     #[test]
