@@ -162,7 +162,7 @@ pub fn extract(text: &str) -> Vec<Entity> {
                 .map(|end| (Cat::HtmlEntity, end, text[b..byte(end)].to_string())),
             // A percent sign after a number is a percentage ("50 %d" is not a format).
             '%' if !prev.is_ascii_digit()
-                && !(prev.is_whitespace() && k >= 2 && at(k - 2).is_ascii_digit()) =>
+                && (!prev.is_whitespace() || k < 2 || !at(k - 2).is_ascii_digit()) =>
             {
                 printf(&chars, k).map(|end| (Cat::Placeholder, end, text[b..byte(end)].to_string()))
             }

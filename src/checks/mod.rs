@@ -2,8 +2,11 @@
 //! produce them (one file per check).
 
 pub mod entities;
+pub mod language;
 pub mod numbers;
+pub mod punctuation;
 pub mod semantic;
+pub mod untranslated;
 pub mod util;
 
 use std::ops::Range;
@@ -135,5 +138,11 @@ pub trait LinkCheck: Sync {
 
 /// Every per-link rule check, in report order.
 pub fn link_checks() -> Vec<Box<dyn LinkCheck>> {
-    vec![Box::new(numbers::Numbers), Box::new(entities::Entities)]
+    vec![
+        Box::new(numbers::Numbers),
+        Box::new(untranslated::Untranslated),
+        Box::new(language::Language),
+        Box::new(entities::Entities),
+        Box::new(punctuation::Punctuation),
+    ]
 }
