@@ -279,8 +279,12 @@ pub fn run_eval(args: EvalArgs) -> anyhow::Result<i32> {
     }
     let mut opts = CheckOptions::default();
     for t in &args.tune {
-        let (k, v) = t.split_once('=').with_context(|| format!("--tune {t}: expected NAME=VALUE"))?;
-        let v: f32 = v.parse().with_context(|| format!("--tune {t}: not a number"))?;
+        let (k, v) = t
+            .split_once('=')
+            .with_context(|| format!("--tune {t}: expected NAME=VALUE"))?;
+        let v: f32 = v
+            .parse()
+            .with_context(|| format!("--tune {t}: not a number"))?;
         let c = &mut opts.calibration;
         let a = &mut opts.align;
         match k {
@@ -302,7 +306,10 @@ pub fn run_eval(args: EvalArgs) -> anyhow::Result<i32> {
             print!("{}", mtcheck::eval::table(&res));
             if args.misses {
                 for (pair, kind, text) in &res.misses {
-                    println!("missed {kind:<14} {pair}: {}", text.chars().take(100).collect::<String>());
+                    println!(
+                        "missed {kind:<14} {pair}: {}",
+                        text.chars().take(100).collect::<String>()
+                    );
                 }
             }
         }

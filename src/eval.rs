@@ -14,7 +14,14 @@ use crate::report::Report;
 use crate::score::Verdict;
 
 /// Labelled error types, in table order.
-pub const ERROR_TYPES: &[&str] = &["omission", "addition", "mistranslation", "number", "untranslated", "truncation"];
+pub const ERROR_TYPES: &[&str] = &[
+    "omission",
+    "addition",
+    "mistranslation",
+    "number",
+    "untranslated",
+    "truncation",
+];
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct LabelledError {
@@ -51,12 +58,21 @@ pub fn load_set(set: &Path) -> Result<Vec<LabelledPair>> {
         if !path.is_file() {
             continue;
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::input(&path, e.to_string()))?;
-        let labels: Labels = serde_json::from_str(&text).map_err(|e| Error::input(&path, format!("not a labels file: {e}")))?;
-        pairs.push(LabelledPair { name: entry.file_name().to_string_lossy().into_owned(), dir, labels });
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| Error::input(&path, e.to_string()))?;
+        let labels: Labels = serde_json::from_str(&text)
+            .map_err(|e| Error::input(&path, format!("not a labels file: {e}")))?;
+        pairs.push(LabelledPair {
+            name: entry.file_name().to_string_lossy().into_owned(),
+            dir,
+            labels,
+        });
     }
     if pairs.is_empty() {
-        return Err(Error::input(set, "holds no pair folders with a labels.json"));
+        return Err(Error::input(
+            set,
+            "holds no pair folders with a labels.json",
+        ));
     }
     pairs.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(pairs)
@@ -77,7 +93,10 @@ fn compatible(kind: &str) -> (&'static [Kind], bool, bool) {
 }
 
 fn norm(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 fn overlaps(a: Option<&str>, b: &str) -> bool {
@@ -88,9 +107,13 @@ fn overlaps(a: Option<&str>, b: &str) -> bool {
 /// Whether some finding (of any severity at or above `min`) detects `err`.
 pub fn detected(err: &LabelledError, findings: &[Finding], min: Severity) -> bool {
     let (kinds, by_source, by_target) = compatible(&err.kind);
-    findings.iter().filter(|f| f.severity >= min && kinds.contains(&f.kind)).any(|f| {
-        (by_source && overlaps(err.source_text.as_deref(), &f.source_text)) || (by_target && overlaps(err.target_text.as_deref(), &f.target_text))
-    })
+    findings
+        .iter()
+        .filter(|f| f.severity >= min && kinds.contains(&f.kind))
+        .any(|f| {
+            (by_source && overlaps(err.source_text.as_deref(), &f.source_text))
+                || (by_target && overlaps(err.target_text.as_deref(), &f.target_text))
+        })
 }
 
 /// Hits over totals.
@@ -127,7 +150,8 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn false_alarms_per_100(&self) -> Option<f64> {
-        (self.clean_target_sentences > 0).then(|| 100.0 * self.clean_errors as f64 / self.clean_target_sentences as f64)
+        (self.clean_target_sentences > 0)
+            .then(|| 100.0 * self.clean_errors as f64 / self.clean_target_sentences as f64)
     }
 
     fn add(&mut self, pair: &LabelledPair, report: &Report, seconds: f64) {
@@ -139,14 +163,19 @@ impl Metrics {
         }
         let clean = pair.labels.errors.is_empty();
         if clean {
-            self.clean_errors += report.findings.iter().filter(|f| f.severity == Severity::Error).count();
+            self.clean_errors += report
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
             self.clean_target_sentences += report.target.sentences;
         }
         let expected_fail = match pair.labels.verdict.as_deref() {
             Some(v) => v == "fail",
             None => !clean,
         };
-        self.verdict.add((report.verdict == Verdict::Fail) == expected_fail);
+        self.verdict
+            .add((report.verdict == Verdict::Fail) == expected_fail);
         self.sentences += report.source.sentences + report.target.sentences;
         self.seconds += seconds;
     }
@@ -163,23 +192,49 @@ pub struct EvalResult {
 }
 
 /// Runs the checker on every pair of `pairs`; `report_dir` keeps each JSON report when given.
-pub fn evaluate(embedder: &Embedder, pairs: &[LabelledPair], opts: &CheckOptions, report_dir: Option<&Path>) -> Result<EvalResult> {
-    let mut res = EvalResult { model: embedder.info.id.clone(), ..Default::default() };
+pub fn evaluate(
+    embedder: &Embedder,
+    pairs: &[LabelledPair],
+    opts: &CheckOptions,
+    report_dir: Option<&Path>,
+) -> Result<EvalResult> {
+    let mut res = EvalResult {
+        model: embedder.info.id.clone(),
+        ..Default::default()
+    };
     for pair in pairs {
         let started = std::time::Instant::now();
-        let src = check::load_document(&pair.dir.join("source.txt"), Some(&pair.labels.src_lang), opts.max_input_bytes)?;
-        let tgt = check::load_document(&pair.dir.join("target.txt"), Some(&pair.labels.tgt_lang), opts.max_input_bytes)?;
+        let src = check::load_document(
+            &pair.dir.join("source.txt"),
+            Some(&pair.labels.src_lang),
+            opts.max_input_bytes,
+        )?;
+        let tgt = check::load_document(
+            &pair.dir.join("target.txt"),
+            Some(&pair.labels.tgt_lang),
+            opts.max_input_bytes,
+        )?;
         let report = check::check_documents(embedder, &src, &tgt, opts)?;
         let secs = started.elapsed().as_secs_f64();
         if let Some(dir) = report_dir {
-            crate::report::write_atomic(&dir.join(format!("{}.json", pair.name)), report.to_json().as_bytes())?;
+            crate::report::write_atomic(
+                &dir.join(format!("{}.json", pair.name)),
+                report.to_json().as_bytes(),
+            )?;
         }
         let lang = format!("{}-{}", pair.labels.src_lang, pair.labels.tgt_lang);
-        res.by_lang.entry(lang).or_default().add(pair, &report, secs);
+        res.by_lang
+            .entry(lang)
+            .or_default()
+            .add(pair, &report, secs);
         res.all.add(pair, &report, secs);
         for err in &pair.labels.errors {
             if !detected(err, &report.findings, Severity::Warning) {
-                let text = err.target_text.clone().or(err.source_text.clone()).unwrap_or_default();
+                let text = err
+                    .target_text
+                    .clone()
+                    .or(err.source_text.clone())
+                    .unwrap_or_default();
                 res.misses.push((pair.name.clone(), err.kind.clone(), text));
             }
         }
@@ -200,18 +255,30 @@ pub fn table(res: &EvalResult) -> String {
         o.push_str(&format!("{:>6}", &t[..t.len().min(6)]));
     }
     o.push_str("    all  FA/100 verdict  sent/s\n");
-    let rows = res.by_lang.iter().map(|(k, v)| (k.as_str(), v)).chain(std::iter::once(("ALL", &res.all)));
+    let rows = res
+        .by_lang
+        .iter()
+        .map(|(k, v)| (k.as_str(), v))
+        .chain(std::iter::once(("ALL", &res.all)));
     for (name, m) in rows {
         o.push_str(&format!("{:<8} {:>5} ", name, m.pairs));
         for t in ERROR_TYPES {
-            o.push_str(&format!(" {}", pct(m.recall.get(*t).and_then(Ratio::value))));
+            o.push_str(&format!(
+                " {}",
+                pct(m.recall.get(*t).and_then(Ratio::value))
+            ));
         }
         o.push_str(&format!(
             "  {}  {:>6} {}  {:>6.1}\n",
             pct(m.recall_all.value()),
-            m.false_alarms_per_100().map_or("-".into(), |v| format!("{v:.2}")),
+            m.false_alarms_per_100()
+                .map_or("-".into(), |v| format!("{v:.2}")),
             pct(m.verdict.value()),
-            if m.seconds > 0.0 { m.sentences as f64 / m.seconds } else { 0.0 }
+            if m.seconds > 0.0 {
+                m.sentences as f64 / m.seconds
+            } else {
+                0.0
+            }
         ));
     }
     o.push_str("recall % of labelled errors found (warning or error); FA/100: error findings per 100 target sentences of clean pairs; verdict: accuracy %\n");

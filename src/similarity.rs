@@ -86,8 +86,12 @@ impl SimilarityModel {
         src_len: &[f32],
         tgt_len: &[f32],
     ) -> Self {
-        let bg_src = (0..n).map(|i| median(cos[i * m..(i + 1) * m].to_vec())).collect();
-        let bg_tgt = (0..m).map(|j| median((0..n).map(|i| cos[i * m + j]).collect())).collect();
+        let bg_src = (0..n)
+            .map(|i| median(cos[i * m..(i + 1) * m].to_vec()))
+            .collect();
+        let bg_tgt = (0..m)
+            .map(|j| median((0..n).map(|i| cos[i * m + j]).collect()))
+            .collect();
         let med = median(cos.clone());
         let mad = median(cos.iter().map(|c| (c - med).abs()).collect());
         let total = |v: &[f32]| v.iter().sum::<f32>().max(1.0);

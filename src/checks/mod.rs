@@ -1,7 +1,13 @@
 //! Findings over aligned links: the `Finding` type every report renders, and the checks that
 //! produce them (one file per check).
 
+pub mod entities;
+pub mod language;
+pub mod numbers;
+pub mod punctuation;
 pub mod semantic;
+pub mod untranslated;
+pub mod util;
 
 use std::ops::Range;
 
@@ -146,5 +152,11 @@ pub trait LinkCheck: Sync {
 
 /// Every per-link rule check, in report order.
 pub fn link_checks() -> Vec<Box<dyn LinkCheck>> {
-    vec![]
+    vec![
+        Box::new(numbers::Numbers),
+        Box::new(untranslated::Untranslated),
+        Box::new(language::Language),
+        Box::new(entities::Entities),
+        Box::new(punctuation::Punctuation),
+    ]
 }

@@ -100,6 +100,9 @@ pub fn is_valid_tag(code: &str) -> bool {
 pub struct Detected {
     pub lang: String,
     pub confidence: f64,
+    /// whatlang's own verdict that the guess is safe (confidence above its threshold); sentence
+    /// checks need it because one sentence is often too short to tell related languages apart.
+    pub reliable: bool,
 }
 
 /// Detects the language of `text` (a whole document or a sentence).
@@ -118,6 +121,7 @@ pub fn detect(text: &str) -> Option<Detected> {
     Some(Detected {
         lang: lang.to_string(),
         confidence: info.confidence(),
+        reliable: info.is_reliable(),
     })
 }
 

@@ -1,0 +1,1032 @@
+//! Entities a translation must carry over (`entity_mismatch`): URLs, e-mail addresses,
+//! placeholders (printf, braces, `${x}`), markup tags, HTML character references, code spans,
+//! hashtags and @mentions, compared verbatim; and personal/place names in Latin script, compared
+//! with tolerance for inflection and exonyms. Also the entity scanner the language checks use to
+//! ignore text that is never translated.
+
+use serde_json::json;
+
+use super::util::{dominant_script, edit_similarity, tokens, Script};
+use super::{Finding, Kind, LinkCheck, PairContext, Severity};
+use crate::text::lang::primary;
+use crate::text::Sentence;
+
+/// The `entity_mismatch` check.
+pub struct Entities;
+
+impl LinkCheck for Entities {
+    fn name(&self) -> &'static str {
+        "entity_mismatch"
+    }
+
+    fn run(&self, pair: &PairContext) -> Vec<Finding> {
+        let mut parts = Vec::new();
+        let mut evidence = Vec::new();
+        let mut severity = Severity::Info;
+        compare_verbatim(
+            &pair.src_text(),
+            &pair.tgt_text(),
+            &mut parts,
+            &mut evidence,
+            &mut severity,
+        );
+        compare_names(pair, &mut parts, &mut evidence, &mut severity);
+        if parts.is_empty() {
+            return Vec::new();
+        }
+        vec![pair.finding(
+            Kind::EntityMismatch,
+            severity,
+            parts.join("; "),
+            json!({ "entities": evidence }),
+        )]
+    }
+}
+
+/// What kind of entity a span is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cat {
+    Url,
+    Email,
+    Placeholder,
+    Tag,
+    HtmlEntity,
+    Code,
+    Hashtag,
+    Mention,
+}
+
+impl Cat {
+    fn name(self) -> &'static str {
+        match self {
+            Cat::Url => "URL",
+            Cat::Email => "e-mail address",
+            Cat::Placeholder => "placeholder",
+            Cat::Tag => "tag",
+            Cat::HtmlEntity => "character reference",
+            Cat::Code => "code span",
+            Cat::Hashtag => "hashtag",
+            Cat::Mention => "mention",
+        }
+    }
+
+    /// Broken placeholders, tags, links and addresses break software or send readers nowhere;
+    /// a translated hashtag or reformatted code span is worth a look, no more.
+    fn severity(self) -> Severity {
+        match self {
+            Cat::Url | Cat::Email | Cat::Placeholder | Cat::Tag => Severity::Error,
+            Cat::HtmlEntity | Cat::Code | Cat::Hashtag | Cat::Mention => Severity::Warning,
+        }
+    }
+}
+
+/// One entity: its category, the text compared (tags without attributes) and its byte span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entity {
+    pub cat: Cat,
+    pub key: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+const TRAILING: &[char] = &[
+    '.', ',', ';', ':', '!', '?', ')', ']', '}', '\'', '"', '’', '”', '»', '>', '。', '、', '，',
+];
+const LEADING: &[char] = &['(', '[', '{', '<', '\'', '"', '‘', '“', '«', '„'];
+
+/// Every entity in `text`, in order.
+pub fn extract(text: &str) -> Vec<Entity> {
+    let mut out: Vec<Entity> = Vec::new();
+    // URLs and e-mail addresses are whitespace-delimited tokens; find them first so the
+    // character scanner below does not read "#section" or "@host" inside them.
+    let mut offset = 0;
+    for raw in text.split_inclusive(char::is_whitespace) {
+        let tok = raw.trim_end();
+        let lead = tok.len() - tok.trim_start_matches(LEADING).len();
+        let core = tok[lead..].trim_end_matches(TRAILING);
+        let start = offset + lead;
+        let lower = core.to_ascii_lowercase();
+        if ["http://", "https://", "ftp://", "www."]
+            .iter()
+            .any(|p| lower.starts_with(p))
+            && core.len() > 6
+        {
+            let key = core.trim_end_matches('/').to_string();
+            out.push(Entity {
+                cat: Cat::Url,
+                key,
+                start,
+                end: start + core.len(),
+            });
+        } else if let Some((local, domain)) = core.split_once('@') {
+            let ok_local = !local.is_empty()
+                && local
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || "._%+-".contains(c));
+            let ok_domain = domain.contains('.')
+                && !domain.starts_with('.')
+                && domain
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || ".-".contains(c));
+            if ok_local && ok_domain {
+                out.push(Entity {
+                    cat: Cat::Email,
+                    key: core.to_lowercase(),
+                    start,
+                    end: start + core.len(),
+                });
+            }
+        }
+        offset += raw.len();
+    }
+    let covered = |i: usize, ents: &[Entity]| ents.iter().any(|e| e.start <= i && i < e.end);
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let at = |k: usize| chars.get(k).map_or('\0', |&(_, c)| c);
+    let byte = |k: usize| chars.get(k).map_or(text.len(), |&(b, _)| b);
+    let mut k = 0;
+    let mut found: Vec<Entity> = Vec::new();
+    while k < chars.len() {
+        let (b, c) = chars[k];
+        if covered(b, &out) {
+            k += 1;
+            continue;
+        }
+        let prev = if k > 0 { at(k - 1) } else { ' ' };
+        let hit: Option<(Cat, usize, String)> = match c {
+            '`' => (k + 1..chars.len().min(k + 200))
+                .find(|&j| at(j) == '`')
+                .filter(|&j| j > k + 1)
+                .map(|j| (Cat::Code, j + 1, text[b..byte(j + 1)].to_string())),
+            '<' => tag(&chars, k).map(|(end, key)| (Cat::Tag, end, key)),
+            '&' => html_entity(&chars, k)
+                .map(|end| (Cat::HtmlEntity, end, text[b..byte(end)].to_string())),
+            // A percent sign after a number is a percentage ("50 %d" is not a format).
+            '%' if !prev.is_ascii_digit()
+                && (!prev.is_whitespace() || k < 2 || !at(k - 2).is_ascii_digit()) =>
+            {
+                printf(&chars, k).map(|end| (Cat::Placeholder, end, text[b..byte(end)].to_string()))
+            }
+            '$' if at(k + 1) == '{' => braces(&chars, k + 1)
+                .map(|end| (Cat::Placeholder, end, text[b..byte(end)].to_string())),
+            '{' if prev != '$' => {
+                braces(&chars, k).map(|end| (Cat::Placeholder, end, text[b..byte(end)].to_string()))
+            }
+            '#' | '@' if !prev.is_alphanumeric() && !matches!(prev, '&' | '_' | '.' | '/') => {
+                let mut j = k + 1;
+                while at(j).is_alphanumeric() || at(j) == '_' {
+                    j += 1;
+                }
+                let letters = (k + 1..j).any(|j| at(j).is_alphabetic());
+                let cat = if c == '#' { Cat::Hashtag } else { Cat::Mention };
+                (letters
+                    && (c == '#'
+                        || (k + 1..j).all(|j| at(j).is_ascii_alphanumeric() || at(j) == '_')))
+                .then(|| (cat, j, text[b..byte(j)].to_lowercase()))
+            }
+            _ => None,
+        };
+        match hit {
+            Some((cat, end, key)) => {
+                found.push(Entity {
+                    cat,
+                    key,
+                    start: b,
+                    end: byte(end),
+                });
+                k = end;
+            }
+            None => k += 1,
+        }
+    }
+    out.extend(found);
+    out.sort_by_key(|e| e.start);
+    out
+}
+
+/// `<b>`, `</b>`, `<br/>`, `<a href="…">`: the tag's name and kind, attributes dropped (a
+/// translated `title=` is fine; a changed `href` is caught as a URL).
+fn tag(chars: &[(usize, char)], k: usize) -> Option<(usize, String)> {
+    let at = |j: usize| chars.get(j).map_or('\0', |&(_, c)| c);
+    let mut j = k + 1;
+    let closing = at(j) == '/';
+    if closing {
+        j += 1;
+    }
+    if !at(j).is_ascii_alphabetic() {
+        return None;
+    }
+    let name_start = j;
+    while at(j).is_ascii_alphanumeric() || at(j) == '-' {
+        j += 1;
+    }
+    let name: String = chars[name_start..j]
+        .iter()
+        .map(|&(_, c)| c.to_ascii_lowercase())
+        .collect();
+    let end = (j..chars.len().min(k + 300)).find(|&e| matches!(at(e), '>' | '<'))?;
+    if at(end) != '>' || !(at(j) == '>' || at(j).is_whitespace() || at(j) == '/') {
+        return None;
+    }
+    let self_closing = end > 0 && at(end - 1) == '/';
+    let key = format!(
+        "<{}{}{}>",
+        if closing { "/" } else { "" },
+        name,
+        if self_closing { "/" } else { "" }
+    );
+    Some((end + 1, key))
+}
+
+/// `&amp;`, `&#39;`, `&#x27;`: returns the char index after the `;`.
+fn html_entity(chars: &[(usize, char)], k: usize) -> Option<usize> {
+    let at = |j: usize| chars.get(j).map_or('\0', |&(_, c)| c);
+    let mut j = k + 1;
+    let ok = |c: char| -> bool {
+        if at(k + 1) == '#' {
+            c.is_ascii_hexdigit() || c == 'x' || c == 'X'
+        } else {
+            c.is_ascii_alphanumeric()
+        }
+    };
+    if at(j) == '#' {
+        j += 1;
+    }
+    let start = j;
+    while ok(at(j)) && j - start < 10 {
+        j += 1;
+    }
+    (j > start + 1 && at(j) == ';').then_some(j + 1)
+}
+
+/// A printf conversion: `%s`, `%d`, `%1$s`, `%-5.2f`, `%ld`, `%@`.
+fn printf(chars: &[(usize, char)], k: usize) -> Option<usize> {
+    let at = |j: usize| chars.get(j).map_or('\0', |&(_, c)| c);
+    let mut j = k + 1;
+    let digits = |mut j: usize| {
+        while at(j).is_ascii_digit() {
+            j += 1;
+        }
+        j
+    };
+    let d = digits(j);
+    if d > j && at(d) == '$' {
+        j = d + 1;
+    }
+    while matches!(at(j), '-' | '+' | '0' | '#') {
+        j += 1;
+    }
+    j = digits(j);
+    if at(j) == '.' && at(j + 1).is_ascii_digit() {
+        j = digits(j + 1);
+    }
+    for len in ["hh", "ll", "h", "l", "L", "z", "j", "t"] {
+        if len.chars().enumerate().all(|(n, c)| at(j + n) == c) {
+            j += len.len();
+            break;
+        }
+    }
+    // A conversion followed by a letter is a word ("%dans"), not a format.
+    (matches!(
+        at(j),
+        's' | 'd' | 'i' | 'f' | 'u' | 'x' | 'X' | 'o' | 'e' | 'E' | 'g' | 'G' | 'c' | 'p' | '@'
+    ) && !at(j + 1).is_alphabetic())
+    .then_some(j + 1)
+}
+
+/// `{0}`, `{name}`, `{{name}}`, `{0,number}`: an identifier-like body without spaces.
+fn braces(chars: &[(usize, char)], k: usize) -> Option<usize> {
+    let at = |j: usize| chars.get(j).map_or('\0', |&(_, c)| c);
+    let double = at(k + 1) == '{';
+    let mut j = k + 1 + usize::from(double);
+    let start = j;
+    while at(j).is_alphanumeric() || matches!(at(j), '_' | '.' | ',' | ':' | '-') {
+        j += 1;
+    }
+    if j == start || j - start > 40 || at(j) != '}' {
+        return None;
+    }
+    if double {
+        (at(j + 1) == '}').then_some(j + 2)
+    } else {
+        Some(j + 1)
+    }
+}
+
+/// The character an HTML reference stands for, to accept `&amp;` rendered as `&`.
+fn decode(entity: &str) -> Option<char> {
+    let body = entity.strip_prefix('&')?.strip_suffix(';')?;
+    if let Some(num) = body.strip_prefix('#') {
+        let n = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        return char::from_u32(n);
+    }
+    Some(match body {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        "mdash" => '—',
+        "ndash" => '–',
+        "hellip" => '…',
+        _ => return None,
+    })
+}
+
+/// `text` with URLs, e-mail addresses, placeholders, tags, code spans and references blanked
+/// out: what the language checks should judge.
+pub fn strip(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for e in extract(text) {
+        if e.start >= last {
+            out.push_str(&text[last..e.start]);
+            out.push(' ');
+            last = e.end;
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+fn host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest)
+}
+
+fn compare_verbatim(
+    src: &str,
+    tgt: &str,
+    parts: &mut Vec<String>,
+    evidence: &mut Vec<serde_json::Value>,
+    severity: &mut Severity,
+) {
+    let s = extract(src);
+    let t = extract(tgt);
+    let cats = [
+        Cat::Url,
+        Cat::Email,
+        Cat::Placeholder,
+        Cat::Tag,
+        Cat::HtmlEntity,
+        Cat::Code,
+        Cat::Hashtag,
+        Cat::Mention,
+    ];
+    for cat in cats {
+        let mut s_keys: Vec<&str> = s
+            .iter()
+            .filter(|e| e.cat == cat)
+            .map(|e| e.key.as_str())
+            .collect();
+        let mut t_keys: Vec<&str> = t
+            .iter()
+            .filter(|e| e.cat == cat)
+            .map(|e| e.key.as_str())
+            .collect();
+        // Multisets: order may change (`%2$s … %1$s`), counts may not.
+        let mut k = 0;
+        while k < s_keys.len() {
+            if let Some(j) = t_keys.iter().position(|t| *t == s_keys[k]) {
+                t_keys.remove(j);
+                s_keys.remove(k);
+            } else {
+                k += 1;
+            }
+        }
+        if cat == Cat::HtmlEntity {
+            // "&amp;" on one side and a plain "&" on the other is the same text.
+            s_keys.retain(|e| decode(e).is_none_or(|c| !tgt.contains(c)));
+            t_keys.retain(|e| decode(e).is_none_or(|c| !src.contains(c)));
+        }
+        let n = s_keys.len().max(t_keys.len());
+        for i in 0..n {
+            let (sv, tv) = (s_keys.get(i).copied(), t_keys.get(i).copied());
+            let (message, sev) = match (sv, tv) {
+                (Some(a), Some(b)) => {
+                    // A localised link (same site, another language's page) is likely on purpose.
+                    let sev = if cat == Cat::Url && host(a).eq_ignore_ascii_case(host(b)) {
+                        Severity::Warning
+                    } else {
+                        cat.severity()
+                    };
+                    (
+                        format!("{} {a} in the source is {b} in the target", cat.name()),
+                        sev,
+                    )
+                }
+                (Some(a), None) => (
+                    format!("{} {a} in the source is missing in the target", cat.name()),
+                    cat.severity(),
+                ),
+                (None, Some(b)) => {
+                    // An added link or address is unusual but harmless; an added placeholder or
+                    // tag breaks the software that fills it.
+                    let sev = if matches!(cat, Cat::Placeholder | Cat::Tag) {
+                        Severity::Error
+                    } else {
+                        Severity::Warning
+                    };
+                    (
+                        format!("{} {b} in the target is not in the source", cat.name()),
+                        sev,
+                    )
+                }
+                (None, None) => continue,
+            };
+            *severity = (*severity).max(sev);
+            evidence.push(json!({"type": cat.name(), "source": sv, "target": tv, "severity": sev}));
+            parts.push(message);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names
+
+/// Capitalised words that are not names, or are capitalised in one language only (English
+/// months, days, nationalities, titles).
+const NOT_NAMES: &[&str] = &[
+    "i",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "st",
+    "sir",
+    "god",
+    "president",
+    "minister",
+    "prime",
+    "king",
+    "queen",
+    "pope",
+    "prince",
+    "princess",
+    "senator",
+    "governor",
+    "mayor",
+    "general",
+    "internet",
+    "government",
+    "parliament",
+    "ministry",
+    "court",
+    "state",
+    "states",
+    "city",
+    "university",
+    "church",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "english",
+    "french",
+    "german",
+    "spanish",
+    "italian",
+    "portuguese",
+    "russian",
+    "polish",
+    "dutch",
+    "arabic",
+    "chinese",
+    "japanese",
+    "european",
+    "american",
+    "british",
+    "african",
+    "asian",
+    "christian",
+    "muslim",
+    "islamic",
+    "jewish",
+    "catholic",
+    "monsieur",
+    "madame",
+    "mademoiselle",
+    "señor",
+    "señora",
+    "signor",
+    "signora",
+    "herr",
+    "frau",
+    "pan",
+    "pani",
+    "don",
+    "doña",
+    "dom",
+    "dona",
+    "saint",
+    "san",
+    "santa",
+    "sankt",
+    "san",
+    "bay",
+    "lake",
+    "river",
+    "mount",
+    "island",
+    "islands",
+    "republic",
+    "kingdom",
+    "union",
+    "united",
+    "national",
+    "international",
+    "ok",
+    "tv",
+    "ceo",
+];
+
+/// Names that change completely between languages (exonyms): one group per place.
+const EXONYMS: &[&[&str]] = &[
+    &[
+        "germany",
+        "deutschland",
+        "allemagne",
+        "alemania",
+        "germania",
+        "niemcy",
+        "duitsland",
+        "alemanha",
+    ],
+    &[
+        "spain",
+        "spanien",
+        "espagne",
+        "españa",
+        "spagna",
+        "hiszpania",
+        "spanje",
+        "espanha",
+    ],
+    &[
+        "england",
+        "angleterre",
+        "inglaterra",
+        "inghilterra",
+        "anglia",
+        "engeland",
+    ],
+    &["vienna", "wien", "vienne", "viena", "wiedeń", "wenen"],
+    &["munich", "münchen", "monaco", "múnich", "monachium"],
+    &["cologne", "köln", "colonia", "kolonia", "keulen"],
+    &[
+        "netherlands",
+        "niederlande",
+        "pays",
+        "bajos",
+        "paesi",
+        "bassi",
+        "holandia",
+        "nederland",
+        "holanda",
+        "holland",
+    ],
+    &[
+        "switzerland",
+        "schweiz",
+        "suisse",
+        "suiza",
+        "svizzera",
+        "szwajcaria",
+        "zwitserland",
+        "suíça",
+    ],
+    &[
+        "greece",
+        "griechenland",
+        "grèce",
+        "grecia",
+        "grecja",
+        "griekenland",
+        "grécia",
+    ],
+    &["japan", "japon", "giappone", "japonia", "japão"],
+    &[
+        "egypt", "ägypten", "égypte", "egipto", "egitto", "egipt", "egypte", "egito",
+    ],
+    &[
+        "hungary",
+        "ungarn",
+        "hongrie",
+        "hungría",
+        "ungheria",
+        "węgry",
+        "hongarije",
+    ],
+    &[
+        "croatia",
+        "kroatien",
+        "croatie",
+        "croacia",
+        "croazia",
+        "chorwacja",
+        "kroatië",
+    ],
+    &[
+        "sweden", "schweden", "suède", "suecia", "svezia", "szwecja", "zweden", "suécia",
+    ],
+    &[
+        "denmark",
+        "dänemark",
+        "danemark",
+        "dinamarca",
+        "danimarca",
+        "dania",
+        "denemarken",
+    ],
+    &["austria", "österreich", "autriche", "áustria", "oostenrijk"],
+    &[
+        "russia", "russland", "russie", "rusia", "rosja", "rusland", "rússia",
+    ],
+    &["china", "chine", "cina", "chiny"],
+    &[
+        "warsaw",
+        "warschau",
+        "varsovie",
+        "varsovia",
+        "varsavia",
+        "warszawa",
+        "varsóvia",
+    ],
+    &["prague", "prag", "praga", "praag"],
+    &[
+        "athens", "athen", "athènes", "atenas", "atene", "ateny", "athene",
+    ],
+    &["geneva", "genf", "genève", "ginebra", "ginevra", "genewa"],
+    &["florence", "florenz", "florencia", "firenze", "florencja"],
+    &["naples", "neapel", "nápoles", "napoli", "neapol"],
+    &[
+        "lisbon", "lissabon", "lisbonne", "lisboa", "lisbona", "lizbona",
+    ],
+    &[
+        "brussels",
+        "brüssel",
+        "bruxelles",
+        "bruselas",
+        "bruxelas",
+        "bruksela",
+        "brussel",
+    ],
+    &["europe", "europa"],
+    &["john", "jean", "juan", "giovanni", "johann", "jan", "joão"],
+];
+
+/// Same name, allowing inflection, transliteration and known exonyms.
+fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+    let prefix = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    prefix >= 3
+        || a == b
+        || edit_similarity(&a, &b) >= 0.5
+        || EXONYMS
+            .iter()
+            .any(|g| g.contains(&a.as_str()) && g.contains(&b.as_str()))
+}
+
+/// Capitalised words that are not at the start of a sentence or clause, nor acronyms, nor in
+/// `NOT_NAMES`. Title-case headlines give none.
+fn names(sentences: &[Sentence]) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in sentences {
+        let toks: Vec<_> = tokens(&s.text)
+            .into_iter()
+            .filter(|t| t.has_letters())
+            .collect();
+        let caps = toks.iter().filter(|t| t.is_capitalised()).count();
+        if toks.len() >= 4 && caps * 10 >= toks.len() * 6 {
+            continue;
+        }
+        for (k, t) in toks.iter().enumerate() {
+            if k == 0 || !t.is_capitalised() || t.text.chars().count() < 2 {
+                continue;
+            }
+            let before = s.text[..t.start].trim_end();
+            if before.ends_with([
+                ':', '"', '“', '«', '„', '(', '-', '—', '.', '!', '?', '¿', '¡', '\'', '‘',
+            ]) {
+                continue;
+            }
+            if t.text.chars().skip(1).all(|c| !c.is_lowercase())
+                || !t.text.chars().all(char::is_alphabetic)
+            {
+                continue; // acronyms ("NATO" is "OTAN" in French) and mixed tokens
+            }
+            if NOT_NAMES.contains(&t.text.to_lowercase().as_str()) {
+                continue;
+            }
+            out.push(t.text.to_string());
+        }
+    }
+    out
+}
+
+fn compare_names(
+    pair: &PairContext,
+    parts: &mut Vec<String>,
+    evidence: &mut Vec<serde_json::Value>,
+    severity: &mut Severity,
+) {
+    // German capitalises every noun, so capitals do not mark names there; a doubtful link is
+    // the mistranslation check's business.
+    let noun_caps = |l: &str| matches!(primary(l).as_str(), "de" | "lb");
+    if noun_caps(pair.src_lang) || noun_caps(pair.tgt_lang) || pair.z < 0.5 {
+        return;
+    }
+    let (src, tgt) = (pair.src_text(), pair.tgt_text());
+    let latin =
+        |t: &str| dominant_script(t).is_some_and(|(s, share)| s == Script::Latin && share >= 0.9);
+    if !latin(&src) || !latin(&tgt) {
+        return; // Merkel ↔ ميركل ↔ 默克尔 are the same name in another script
+    }
+    let s_words: Vec<String> = tokens(&src).iter().map(|t| t.text.to_string()).collect();
+    let t_words: Vec<String> = tokens(&tgt).iter().map(|t| t.text.to_string()).collect();
+    let missing: Vec<String> = names(pair.src)
+        .into_iter()
+        .filter(|n| !t_words.iter().any(|w| same_name(n, w)))
+        .collect();
+    let new: Vec<String> = names(pair.tgt)
+        .into_iter()
+        .filter(|n| !s_words.iter().any(|w| same_name(n, w)))
+        .collect();
+    // Only a replaced name is reported: a name dropped alone is often a pronoun in translation.
+    for (a, b) in missing.iter().zip(new.iter()) {
+        *severity = (*severity).max(Severity::Warning);
+        parts.push(format!("name {a} in the source is {b} in the target"));
+        evidence
+            .push(json!({"type": "name", "source": a, "target": b, "severity": Severity::Warning}));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentence(text: &str) -> Sentence {
+        Sentence {
+            text: text.to_string(),
+            start: 0,
+            end: text.len(),
+            line: 1,
+            paragraph: 0,
+        }
+    }
+
+    fn run(src: &str, sl: &str, tgt: &str, tl: &str) -> Vec<Finding> {
+        let (s, t) = ([sentence(src)], [sentence(tgt)]);
+        let pair = PairContext {
+            src: &s,
+            src_index: 0..1,
+            tgt: &t,
+            tgt_index: 0..1,
+            src_lang: sl,
+            tgt_lang: tl,
+            similarity: 0.8,
+            z: 2.0,
+        };
+        Entities.run(&pair)
+    }
+
+    #[track_caller]
+    fn assert_clean(src: &str, sl: &str, tgt: &str, tl: &str) {
+        let f = run(src, sl, tgt, tl);
+        assert!(
+            f.is_empty(),
+            "{:?}",
+            f.iter().map(|f| &f.message).collect::<Vec<_>>()
+        );
+    }
+
+    #[track_caller]
+    fn flagged(src: &str, sl: &str, tgt: &str, tl: &str) -> (Severity, String) {
+        let f = run(src, sl, tgt, tl);
+        assert_eq!(f.len(), 1, "{src:?} / {tgt:?}");
+        (f[0].severity, f[0].message.clone())
+    }
+
+    fn keys(text: &str) -> Vec<(Cat, String)> {
+        extract(text).into_iter().map(|e| (e.cat, e.key)).collect()
+    }
+
+    #[test]
+    fn scanner_finds_each_kind() {
+        let k = keys("See https://example.com/a?b=1, mail info@example.org, %1$s %d {0} {name} ${user} <b>x</b> &amp; `ls -l` #climate @bob.");
+        let cats: Vec<Cat> = k.iter().map(|(c, _)| *c).collect();
+        assert_eq!(
+            cats,
+            vec![
+                Cat::Url,
+                Cat::Email,
+                Cat::Placeholder,
+                Cat::Placeholder,
+                Cat::Placeholder,
+                Cat::Placeholder,
+                Cat::Placeholder,
+                Cat::Tag,
+                Cat::Tag,
+                Cat::HtmlEntity,
+                Cat::Code,
+                Cat::Hashtag,
+                Cat::Mention
+            ]
+        );
+        assert_eq!(
+            k[0].1, "https://example.com/a?b=1",
+            "trailing comma is not part of the URL"
+        );
+    }
+
+    #[test]
+    fn percentages_and_numbers_are_not_placeholders() {
+        assert!(keys("50 % des personnes, 20%d, le %dans").is_empty());
+        assert!(keys("Ranked #1 in 2024").is_empty(), "#1 has no letters");
+    }
+
+    #[test]
+    fn missing_placeholder_is_an_error() {
+        let (sev, m) = flagged(
+            "Deleted %d files from {folder}.",
+            "en",
+            "Dateien aus {folder} gelöscht.",
+            "de",
+        );
+        assert_eq!(sev, Severity::Error);
+        assert_eq!(m, "placeholder %d in the source is missing in the target");
+        let (sev, m) = flagged("Hello {name}!", "en", "Bonjour {nom} !", "fr");
+        assert_eq!(sev, Severity::Error);
+        assert!(
+            m.contains("{name} in the source is {nom} in the target"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn reordered_placeholders_and_translated_attributes_are_fine() {
+        assert_clean(
+            "%1$s sent %2$s a message.",
+            "en",
+            "%2$s hat eine Nachricht von %1$s erhalten.",
+            "de",
+        );
+        assert_clean(
+            "Click <a title=\"Open\">here</a>.",
+            "en",
+            "Klicken Sie <a title=\"Öffnen\">hier</a>.",
+            "de",
+        );
+        assert_clean("Tom &amp; Jerry", "en", "Tom & Jerry", "fr");
+    }
+
+    #[test]
+    fn changed_url_and_email_are_errors_localised_url_a_warning() {
+        let (sev, m) = flagged(
+            "See https://example.com/docs.",
+            "en",
+            "Voir https://exemple.fr/docs.",
+            "fr",
+        );
+        assert_eq!(sev, Severity::Error);
+        assert_eq!(
+            m,
+            "URL https://example.com/docs in the source is https://exemple.fr/docs in the target"
+        );
+        let (sev, _) = flagged(
+            "See https://example.com/en/docs.",
+            "en",
+            "Voir https://example.com/fr/docs.",
+            "fr",
+        );
+        assert_eq!(sev, Severity::Warning);
+        let (sev, _) = flagged(
+            "Write to info@example.org.",
+            "en",
+            "Schreiben Sie an info@example.com.",
+            "de",
+        );
+        assert_eq!(sev, Severity::Error);
+        assert_clean(
+            "(see https://example.com/docs/)",
+            "en",
+            "(voir https://example.com/docs).",
+            "fr",
+        );
+    }
+
+    #[test]
+    fn missing_tag_is_an_error_hashtag_a_warning() {
+        assert_eq!(
+            flagged("Press <b>Save</b>.", "en", "Drücken Sie Speichern.", "de").0,
+            Severity::Error
+        );
+        assert_eq!(
+            flagged("Join us #climate", "en", "Rejoignez-nous #climat", "fr").0,
+            Severity::Warning
+        );
+    }
+
+    #[test]
+    fn replaced_name_is_flagged_with_both_names() {
+        let (sev, m) = flagged(
+            "The summit was held in Ankara on Monday.",
+            "en",
+            "La cumbre se celebró en Atenas el lunes.",
+            "es",
+        );
+        assert_eq!(sev, Severity::Warning);
+        assert_eq!(m, "name Ankara in the source is Atenas in the target");
+    }
+
+    #[test]
+    fn inflected_transliterated_and_exonym_names_are_the_same() {
+        assert_clean(
+            "Le sommet a eu lieu à Moscou avec Poutine.",
+            "fr",
+            "The summit took place in Moscow with Putin.",
+            "en",
+        );
+        assert_clean(
+            "Le sommet a eu lieu en Allemagne.",
+            "fr",
+            "The summit took place in Germany.",
+            "en",
+        );
+        assert_clean(
+            "Spotkanie w Warszawie z Kowalskim.",
+            "pl",
+            "A meeting in Warsaw with Kowalski.",
+            "en",
+        );
+    }
+
+    #[test]
+    fn names_in_other_scripts_and_german_nouns_are_not_compared() {
+        assert_clean(
+            "التقى ميركل في برلين.",
+            "ar",
+            "He met Merkel in Berlin.",
+            "en",
+        );
+        assert_clean(
+            "The summit was held in Ankara.",
+            "en",
+            "Der Gipfel fand in der Hauptstadt statt.",
+            "de",
+        );
+    }
+
+    #[test]
+    fn sentence_initial_words_and_headlines_are_not_names() {
+        assert_clean(
+            "Yesterday it rained in Paris.",
+            "en",
+            "Ayer llovió en París.",
+            "es",
+        );
+        assert_clean(
+            "First Phase Of New Desalination Plant Opens",
+            "en",
+            "Se Inaugura La Primera Fase De La Planta",
+            "es",
+        );
+    }
+
+    #[test]
+    fn strip_blanks_entities() {
+        assert_eq!(
+            strip("See https://x.org/a now")
+                .split_whitespace()
+                .collect::<Vec<_>>(),
+            vec!["See", "now"]
+        );
+    }
+}

@@ -1,0 +1,1677 @@
+//! Number consistency (`number_mismatch`): reads every number of a link's source and target —
+//! digits in any locale format and digit set, spelled-out numbers in twelve languages, CJK
+//! numerals, scale words, ordinals, times — and reports values missing, changed or added.
+//!
+//! Each number becomes a set of readings (`Val`s): the first is the likeliest, the others cover
+//! ambiguity ("1.000" is a thousand in German and one in English; "120 ألف" is 120,000 but a
+//! translation may keep "120" and a scale word we do not know). Two numbers match when any
+//! readings agree, so a number written differently on the two sides is never flagged.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde_json::json;
+
+use super::util::{round3, script_of, Script};
+use super::{Finding, Kind, LinkCheck, PairContext, Severity};
+use crate::text::lang::primary;
+
+/// The `number_mismatch` check.
+pub struct Numbers;
+
+impl LinkCheck for Numbers {
+    fn name(&self) -> &'static str {
+        "number_mismatch"
+    }
+
+    fn run(&self, pair: &PairContext) -> Vec<Finding> {
+        check(pair).into_iter().collect()
+    }
+}
+
+/// One reading of a number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Val {
+    N(f64),
+    /// A time of day in minutes after midnight.
+    T(u32),
+}
+
+fn same(a: Val, b: Val) -> bool {
+    match (a, b) {
+        (Val::N(x), Val::N(y)) => (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
+        (Val::T(x), Val::T(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// How a number is written, which decides how sure a mismatch is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Form {
+    /// Only used to absorb a match, never reported: words for "one" (articles in most
+    /// languages), ordinal words ("second" is also a unit), day and month parts of dates,
+    /// version parts, bare scale words ("a million").
+    Soft,
+    /// Spelled out or CJK numerals: a mismatch is a warning.
+    Word,
+    /// Written with digits: a changed value is an error.
+    Digit,
+}
+
+#[derive(Debug, Clone)]
+struct Num {
+    /// The number as written.
+    text: String,
+    vals: Vec<Val>,
+    form: Form,
+}
+
+impl Num {
+    fn show(&self) -> String {
+        if self.text.chars().any(|c| c.is_ascii_digit()) {
+            self.text.clone()
+        } else {
+            format!("{} ({})", self.text, show_val(self.vals[0]))
+        }
+    }
+}
+
+fn show_val(v: Val) -> String {
+    match v {
+        Val::N(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
+        Val::N(x) => format!("{x}"),
+        Val::T(m) => format!("{:02}:{:02}", m / 60, m % 60),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Number words
+
+/// What a number word contributes to the number it is part of.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum W {
+    Value(f64),
+    /// Multiplies what precedes it by 100 ("three hundred", "drei|hundert").
+    Hundred,
+    Scale(f64),
+    Ordinal(f64),
+    /// "and", "und", "et", "y", "e", "en", "و" between number words.
+    Conj,
+}
+
+struct Spec {
+    lang: &'static str,
+    /// Space-separated words for 0, 1, 2, … in order.
+    units: &'static str,
+    /// Words for 20, 30, … 90 in order.
+    tens: &'static str,
+    /// `word:value` pairs: inflected forms, hundreds written as one word, compound stems.
+    extra: &'static str,
+    hundred: &'static str,
+    /// `word:power of ten` pairs.
+    scales: &'static str,
+    ordinals: &'static str,
+    conj: &'static str,
+    /// Writes numbers as one word ("einundzwanzig", "ventitré", "ثلاثمئة").
+    compound: bool,
+    /// Words that are also common non-number words; alone they only absorb a match.
+    ambiguous: &'static [&'static str],
+}
+
+const SPECS: &[Spec] = &[
+    Spec {
+        lang: "en",
+        units: "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen",
+        tens: "twenty thirty forty fifty sixty seventy eighty ninety",
+        extra: "dozen:12",
+        hundred: "hundred",
+        scales: "thousand:3 million:6 millions:6 billion:9 billions:9 trillion:12",
+        ordinals: "first:1 second:2 third:3 fourth:4 fifth:5 sixth:6 seventh:7 eighth:8 ninth:9 tenth:10 twelfth:12 twentieth:20 hundredth:100",
+        conj: "and",
+        compound: false,
+        ambiguous: &[],
+    },
+    Spec {
+        lang: "de",
+        units: "null eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf dreizehn vierzehn fünfzehn sechzehn siebzehn achtzehn neunzehn",
+        tens: "zwanzig dreißig vierzig fünfzig sechzig siebzig achtzig neunzig",
+        extra: "ein:1 eine:1 einen:1 einem:1 einer:1 eines:1 zwo:2 sieb:7 dreissig:30",
+        hundred: "hundert",
+        scales: "tausend:3 million:6 millionen:6 mio:6 milliarde:9 milliarden:9 mrd:9 billion:12 billionen:12",
+        ordinals: "erste:1 erster:1 ersten:1 erstes:1 erstem:1 zweite:2 zweiter:2 zweiten:2 zweites:2 dritte:3 dritter:3 dritten:3 vierte:4 vierten:4 fünfte:5 fünften:5 zehnte:10 zehnten:10",
+        conj: "und",
+        compound: true,
+        ambiguous: &["acht"],
+    },
+    Spec {
+        lang: "fr",
+        units: "zéro un deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize",
+        tens: "vingt trente quarante cinquante soixante",
+        extra: "une:1 zero:0 vingts:20 quatrevingt:80 quatrevingts:80 septante:70 huitante:80 octante:80 nonante:90",
+        hundred: "cent cents",
+        scales: "mille:3 million:6 millions:6 milliard:9 milliards:9 md:9 mds:9 billion:12 billions:12",
+        ordinals: "premier:1 première:1 premiers:1 premières:1 deuxième:2 second:2 seconde:2 troisième:3 quatrième:4 cinquième:5 sixième:6 septième:7 huitième:8 neuvième:9 dixième:10",
+        conj: "et",
+        compound: false,
+        ambiguous: &["neuf"],
+    },
+    Spec {
+        lang: "es",
+        units: "cero uno dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince dieciséis diecisiete dieciocho diecinueve",
+        tens: "veinte treinta cuarenta cincuenta sesenta setenta ochenta noventa",
+        extra: "una:1 un:1 veinti:20 veintiún:21 dós:2 trés:3 séis:6 dieciseis:16 cien:100 ciento:100 doscientos:200 doscientas:200 trescientos:300 trescientas:300 cuatrocientos:400 cuatrocientas:400 quinientos:500 quinientas:500 seiscientos:600 seiscientas:600 setecientos:700 setecientas:700 ochocientos:800 ochocientas:800 novecientos:900 novecientas:900",
+        hundred: "",
+        scales: "mil:3 millón:6 millon:6 millones:6 billón:12 billones:12",
+        ordinals: "primero:1 primera:1 primer:1 segundo:2 segunda:2 tercero:3 tercera:3 tercer:3 cuarto:4 cuarta:4 quinto:5 quinta:5 sexto:6 séptimo:7 octavo:8 noveno:9 décimo:10",
+        conj: "y",
+        compound: true,
+        ambiguous: &[],
+    },
+    Spec {
+        lang: "it",
+        units: "zero uno due tre quattro cinque sei sette otto nove dieci undici dodici tredici quattordici quindici sedici diciassette diciotto diciannove",
+        tens: "venti trenta quaranta cinquanta sessanta settanta ottanta novanta",
+        extra: "una:1 un:1 tré:3 vent:20 trent:30 quarant:40 cinquant:50 sessant:60 settant:70 ottant:80 novant:90",
+        hundred: "cento",
+        scales: "mille:3 mila:3 milione:6 milioni:6 mln:6 miliardo:9 miliardi:9 mld:9",
+        ordinals: "primo:1 prima:1 primi:1 prime:1 secondo:2 seconda:2 terzo:3 terza:3 quarto:4 quarta:4 quinto:5 quinta:5",
+        conj: "e",
+        compound: true,
+        ambiguous: &["sei"],
+    },
+    Spec {
+        lang: "pt",
+        units: "zero um dois três quatro cinco seis sete oito nove dez onze doze treze catorze quinze dezesseis dezessete dezoito dezenove",
+        tens: "vinte trinta quarenta cinquenta sessenta setenta oitenta noventa",
+        extra: "uma:1 duas:2 quatorze:14 dezasseis:16 dezassete:17 dezanove:19 cem:100 cento:100 duzentos:200 duzentas:200 trezentos:300 trezentas:300 quatrocentos:400 quatrocentas:400 quinhentos:500 quinhentas:500 seiscentos:600 seiscentas:600 setecentos:700 setecentas:700 oitocentos:800 oitocentas:800 novecentos:900 novecentas:900",
+        hundred: "",
+        scales: "mil:3 milhão:6 milhões:6 bilhão:9 bilhões:9",
+        ordinals: "primeiro:1 primeira:1 segundo:2 segunda:2 terceiro:3 terceira:3 quarto:4 quarta:4 quinto:5 quinta:5",
+        conj: "e",
+        compound: false,
+        ambiguous: &[],
+    },
+    Spec {
+        lang: "ru",
+        units: "ноль один два три четыре пять шесть семь восемь девять десять одиннадцать двенадцать тринадцать четырнадцать пятнадцать шестнадцать семнадцать восемнадцать девятнадцать",
+        tens: "двадцать тридцать сорок пятьдесят шестьдесят семьдесят восемьдесят девяносто",
+        extra: "одна:1 одно:1 одного:1 две:2 двух:2 двум:2 трёх:3 трех:3 трем:3 четырёх:4 четырех:4 пяти:5 шести:6 семи:7 восьми:8 девяти:9 десяти:10 двадцати:20 тридцати:30 сто:100 ста:100 двести:200 триста:300 четыреста:400 пятьсот:500 шестьсот:600 семьсот:700 восемьсот:800 девятьсот:900",
+        hundred: "",
+        scales: "тысяча:3 тысячи:3 тысяч:3 тыс:3 миллион:6 миллиона:6 миллионов:6 млн:6 миллиард:9 миллиарда:9 миллиардов:9 млрд:9 трлн:12",
+        ordinals: "первый:1 первая:1 первое:1 первые:1 первого:1 второй:2 вторая:2 второе:2 третий:3 третья:3 третье:3",
+        conj: "",
+        compound: false,
+        ambiguous: &[],
+    },
+    Spec {
+        lang: "pl",
+        units: "zero jeden dwa trzy cztery pięć sześć siedem osiem dziewięć dziesięć jedenaście dwanaście trzynaście czternaście piętnaście szesnaście siedemnaście osiemnaście dziewiętnaście",
+        tens: "dwadzieścia trzydzieści czterdzieści pięćdziesiąt sześćdziesiąt siedemdziesiąt osiemdziesiąt dziewięćdziesiąt",
+        extra: "jedna:1 jedno:1 dwie:2 dwóch:2 dwu:2 trzech:3 czterech:4 pięciu:5 sześciu:6 siedmiu:7 ośmiu:8 dziewięciu:9 dziesięciu:10 sto:100 dwieście:200 trzysta:300 czterysta:400 pięćset:500 sześćset:600 siedemset:700 osiemset:800 dziewięćset:900",
+        hundred: "",
+        scales: "tysiąc:3 tysiące:3 tysięcy:3 tys:3 milion:6 miliony:6 milionów:6 mln:6 miliard:9 miliardy:9 miliardów:9 mld:9",
+        ordinals: "pierwszy:1 pierwsza:1 pierwsze:1 drugi:2 druga:2 drugie:2 trzeci:3 trzecia:3 trzecie:3",
+        conj: "",
+        compound: false,
+        ambiguous: &[],
+    },
+    Spec {
+        lang: "nl",
+        units: "nul een twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien zestien zeventien achttien negentien",
+        tens: "twintig dertig veertig vijftig zestig zeventig tachtig negentig",
+        extra: "één:1",
+        hundred: "honderd",
+        scales: "duizend:3 miljoen:6 mln:6 miljard:9 mld:9 biljoen:12",
+        ordinals: "eerste:1 tweede:2 derde:3 vierde:4 vijfde:5 zesde:6 zevende:7 achtste:8 negende:9 tiende:10",
+        conj: "en ën",
+        compound: true,
+        ambiguous: &[],
+    },
+    Spec {
+        lang: "ar",
+        units: "صفر واحد اثنان ثلاثة أربعة خمسة ستة سبعة ثمانية تسعة عشرة",
+        tens: "عشرون ثلاثون أربعون خمسون ستون سبعون ثمانون تسعون",
+        extra: "واحدة:1 أحد:1 إحدى:1 اثنين:2 اثنتان:2 اثنتين:2 اثنا:2 اثني:2 ثلاث:3 اربعة:4 أربع:4 اربع:4 خمس:5 ست:6 سبع:7 ثماني:8 ثمان:8 تسع:9 عشر:10 عشرين:20 ثلاثين:30 أربعين:40 اربعين:40 خمسين:50 ستين:60 سبعين:70 ثمانين:80 تسعين:90 مئتان:200 مئتين:200 مائتان:200 مائتين:200 ألفين:2000 ألفان:2000 مليونين:2000000 مليونان:2000000",
+        hundred: "مئة مائة",
+        scales: "ألف:3 الف:3 آلاف:3 الاف:3 ألفا:3 مليون:6 ملايين:6 مليونا:6 مليار:9 مليارات:9 بليون:9 تريليون:12",
+        ordinals: "الأول:1 الأولى:1 أول:1 الثاني:2 الثانية:2 الثالث:3 الثالثة:3 الرابع:4 الرابعة:4 الخامس:5 الخامسة:5 العاشر:10",
+        conj: "و",
+        compound: true,
+        ambiguous: &["ست", "أحد", "سبع"],
+    },
+];
+
+struct Dict {
+    map: HashMap<String, W>,
+    compound: bool,
+    ambiguous: &'static [&'static str],
+    arabic: bool,
+}
+
+fn dict(lang: &str) -> Option<&'static Dict> {
+    static DICTS: OnceLock<HashMap<&'static str, Dict>> = OnceLock::new();
+    let dicts = DICTS.get_or_init(|| SPECS.iter().map(|s| (s.lang, build(s))).collect());
+    dicts.get(primary(lang).as_str())
+}
+
+fn pairs(s: &'static str) -> impl Iterator<Item = (&'static str, f64)> {
+    s.split_whitespace().filter_map(|p| {
+        let (w, v) = p.split_once(':')?;
+        Some((w, v.parse().ok()?))
+    })
+}
+
+fn build(s: &Spec) -> Dict {
+    let mut map = HashMap::new();
+    for (i, w) in s.units.split_whitespace().enumerate() {
+        map.insert(w.to_string(), W::Value(i as f64));
+    }
+    for (i, w) in s.tens.split_whitespace().enumerate() {
+        map.insert(w.to_string(), W::Value(20.0 + 10.0 * i as f64));
+    }
+    for (w, v) in pairs(s.extra) {
+        map.insert(w.to_string(), W::Value(v));
+    }
+    for w in s.hundred.split_whitespace() {
+        map.insert(w.to_string(), W::Hundred);
+    }
+    for (w, e) in pairs(s.scales) {
+        map.insert(w.to_string(), W::Scale(10f64.powf(e)));
+    }
+    for (w, v) in pairs(s.ordinals) {
+        map.insert(w.to_string(), W::Ordinal(v));
+    }
+    for w in s.conj.split_whitespace() {
+        map.insert(w.to_string(), W::Conj);
+    }
+    Dict {
+        map,
+        compound: s.compound,
+        ambiguous: s.ambiguous,
+        arabic: s.lang == "ar",
+    }
+}
+
+impl Dict {
+    /// The number words a (lower-case) word stands for, if it is one.
+    fn lookup(&self, word: &str) -> Option<Vec<W>> {
+        if let Some(&w) = self.map.get(word) {
+            return Some(vec![w]);
+        }
+        let joined: String = word.chars().filter(|&c| c != '-').collect();
+        if joined.len() != word.len() {
+            if let Some(&w) = self.map.get(&joined) {
+                return Some(vec![w]);
+            }
+        }
+        // Hyphenated numbers ("twenty-one", "quatre-vingt-dix") are compounds in every language.
+        if self.compound || joined.len() != word.len() {
+            if let Some(ws) = self.decompose(&joined, 0).filter(|ws| ws.len() >= 2) {
+                return Some(ws);
+            }
+        }
+        if self.arabic {
+            // Arabic attaches "and" (و) and prepositions (ب, ل, ف) to the number word.
+            for p in ['و', 'ب', 'ل', 'ف'] {
+                // "لست" (I am not) is not "six": ambiguous words do not take a prefix.
+                if let Some(rest) = word
+                    .strip_prefix(p)
+                    .filter(|r| r.chars().count() >= 2 && !self.ambiguous.contains(r))
+                {
+                    if let Some(ws) = self.lookup(rest) {
+                        return Some(ws);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Splits a compound into dictionary morphemes, longest first. Every morpheme has at least
+    /// two characters, so ordinary words rarely split ("Achtung" has no "ung").
+    fn decompose(&self, s: &str, depth: usize) -> Option<Vec<W>> {
+        if s.is_empty() {
+            return Some(Vec::new());
+        }
+        if depth > 8 || s.chars().count() > 40 {
+            return None;
+        }
+        let ends: Vec<usize> = s
+            .char_indices()
+            .map(|(i, _)| i)
+            .skip(2)
+            .chain(std::iter::once(s.len()))
+            .collect();
+        for &end in ends.iter().rev() {
+            if let Some(&w) = self.map.get(&s[..end]) {
+                // An ordinal ends a compound ("einundzwanzigste" is not handled).
+                if matches!(w, W::Ordinal(_)) && end != s.len() {
+                    continue;
+                }
+                if let Some(mut rest) = self.decompose(&s[end..], depth + 1) {
+                    rest.insert(0, w);
+                    return Some(rest);
+                }
+            }
+        }
+        None
+    }
+}
+
+/// The value of a sequence of number words ("two hundred thousand", "mil millones").
+fn evaluate(ws: &[W]) -> f64 {
+    let (mut total, mut current, mut largest) = (0.0f64, 0.0f64, 0.0f64);
+    for &w in ws {
+        match w {
+            W::Value(v) | W::Ordinal(v) => current += v,
+            W::Hundred => {
+                current = if current == 0.0 {
+                    100.0
+                } else {
+                    current * 100.0
+                }
+            }
+            W::Scale(s) => {
+                if current == 0.0 && total == 0.0 {
+                    current = 1.0;
+                }
+                // A larger scale after a smaller one multiplies everything so far: "mil millones".
+                if total > 0.0 && s > largest {
+                    total = (total + current) * s;
+                } else {
+                    total += current * s;
+                }
+                largest = largest.max(s);
+                current = 0.0;
+            }
+            W::Conj => {}
+        }
+    }
+    total + current
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scanning
+
+/// Languages that write the decimal separator as a point (and group thousands with commas).
+fn decimal_point(lang: &str) -> bool {
+    matches!(
+        primary(lang).as_str(),
+        "en" | "zh"
+            | "ja"
+            | "ko"
+            | "ar"
+            | "he"
+            | "hi"
+            | "th"
+            | "ms"
+            | "ga"
+            | "mt"
+            | "ur"
+            | "fa"
+            | "tl"
+    )
+}
+
+/// Arabic-Indic, Persian and full-width digits and their separators to ASCII.
+fn fold(c: char) -> char {
+    match c {
+        '٠'..='٩' => char::from(b'0' + (c as u32 - '٠' as u32) as u8),
+        '۰'..='۹' => char::from(b'0' + (c as u32 - '۰' as u32) as u8),
+        '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+        '٫' | '．' => '.',
+        '٬' => ',',
+        '：' => ':',
+        '％' | '٪' => '%',
+        _ => c,
+    }
+}
+
+/// A letter of a script where a digit glued to it makes an identifier ("ext4", "COVID-19").
+fn glue_letter(c: char) -> bool {
+    matches!(
+        script_of(c),
+        Some(Script::Latin | Script::Cyrillic | Script::Greek)
+    )
+}
+
+fn is_group_space(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\u{2007}' | '\'' | '’'
+    )
+}
+
+fn cjk_digit(c: char) -> Option<f64> {
+    Some(match c {
+        '〇' | '零' => 0.0,
+        '一' => 1.0,
+        '二' | '两' | '兩' => 2.0,
+        '三' => 3.0,
+        '四' => 4.0,
+        '五' => 5.0,
+        '六' => 6.0,
+        '七' => 7.0,
+        '八' => 8.0,
+        '九' => 9.0,
+        _ => return None,
+    })
+}
+
+fn cjk_small(c: char) -> Option<f64> {
+    Some(match c {
+        '十' => 10.0,
+        '百' => 100.0,
+        '千' => 1000.0,
+        _ => return None,
+    })
+}
+
+fn cjk_big(c: char) -> Option<f64> {
+    Some(match c {
+        '万' | '萬' => 1e4,
+        '亿' | '億' => 1e8,
+        _ => return None,
+    })
+}
+
+fn is_cjk_numeral(c: char) -> bool {
+    cjk_digit(c).is_some() || cjk_small(c).is_some() || cjk_big(c).is_some()
+}
+
+/// Words containing numeral characters that are not numbers ("十分" very, "一起" together,
+/// "四川" Sichuan). Blanked before scanning.
+const CJK_NOT_NUMBERS: &[&str] = &[
+    "十分",
+    "千万",
+    "万一",
+    "万物",
+    "一些",
+    "一起",
+    "一样",
+    "一直",
+    "一定",
+    "一般",
+    "一切",
+    "一致",
+    "统一",
+    "統一",
+    "唯一",
+    "一旦",
+    "一边",
+    "百姓",
+    "三明治",
+    "两岸",
+    "四川",
+    "三峡",
+    "五角大楼",
+    "一緒",
+    "一番",
+    "一部",
+    "一方",
+    "一体",
+    "一生",
+    "一応",
+    "一層",
+    "一気",
+    "同一",
+    "万が一",
+    "八百屋",
+    "不一",
+];
+
+/// Universal abbreviations for scales, written after digits in many languages ("$1.2bn").
+fn scale_abbreviation(w: &str) -> Option<f64> {
+    Some(match w {
+        "k" => 1e3,
+        "mn" | "mln" | "mio" | "млн" => 1e6,
+        "bn" | "mrd" | "mld" | "млрд" => 1e9,
+        "tn" | "трлн" => 1e12,
+        "тыс" | "tys" => 1e3,
+        _ => return None,
+    })
+}
+
+struct Scanner<'a> {
+    orig: Vec<char>,
+    norm: Vec<char>,
+    lang: &'a str,
+    dict: Option<&'static Dict>,
+    cjk: bool,
+    out: Vec<Num>,
+}
+
+/// Every number in `text`, in order.
+fn extract(text: &str, lang: &str) -> Vec<Num> {
+    let orig: Vec<char> = text.chars().collect();
+    let mut norm: Vec<char> = orig.iter().map(|&c| fold(c)).collect();
+    let cjk = matches!(primary(lang).as_str(), "zh" | "ja");
+    if cjk {
+        for w in CJK_NOT_NUMBERS {
+            let w: Vec<char> = w.chars().collect();
+            let mut i = 0;
+            while i + w.len() <= norm.len() {
+                if norm[i..i + w.len()] == w[..] {
+                    norm[i..i + w.len()].iter_mut().for_each(|c| *c = ' ');
+                    i += w.len();
+                } else {
+                    i += 1;
+                }
+            }
+        }
+    }
+    let mut s = Scanner {
+        orig,
+        norm,
+        lang,
+        dict: dict(lang),
+        cjk,
+        out: Vec::new(),
+    };
+    let mut i = 0;
+    while i < s.norm.len() {
+        let c = s.norm[i];
+        i = if c.is_ascii_digit() {
+            s.digits(i)
+        } else if s.cjk && is_cjk_numeral(c) {
+            s.cjk_run(i)
+        } else if c.is_alphabetic() {
+            s.words(i)
+        } else {
+            i + 1
+        };
+    }
+    s.out
+}
+
+impl Scanner<'_> {
+    fn at(&self, i: usize) -> char {
+        self.norm.get(i).copied().unwrap_or('\0')
+    }
+
+    fn digit_run(&self, i: usize) -> usize {
+        let mut j = i;
+        while self.at(j).is_ascii_digit() {
+            j += 1;
+        }
+        j
+    }
+
+    fn letter_run(&self, i: usize) -> usize {
+        let mut j = i;
+        while self.at(j).is_alphabetic() && !(self.cjk && is_cjk_numeral(self.at(j))) {
+            j += 1;
+        }
+        j
+    }
+
+    fn lower(&self, a: usize, b: usize) -> String {
+        self.norm[a..b].iter().collect::<String>().to_lowercase()
+    }
+
+    fn push(&mut self, a: usize, b: usize, vals: Vec<Val>, form: Form) {
+        let text: String = self.orig[a..b].iter().collect();
+        self.out.push(Num {
+            text: text.trim().to_string(),
+            vals,
+            form,
+        });
+    }
+
+    fn str_of(&self, a: usize, b: usize) -> String {
+        self.norm[a..b].iter().collect()
+    }
+
+    /// A number written with digits starting at `i`; returns where scanning continues.
+    fn digits(&mut self, i: usize) -> usize {
+        let prev = if i > 0 { self.at(i - 1) } else { ' ' };
+        let glued = glue_letter(prev)
+            || (matches!(prev, '-' | '_' | '/' | '.') && i >= 2 && glue_letter(self.at(i - 2)));
+        if glued {
+            // An identifier ("ext4", "COVID-19", "A320"): not a quantity a translation renders.
+            let mut j = i;
+            while self.at(j).is_alphanumeric()
+                || matches!(self.at(j), '_' | '.') && self.at(j + 1).is_alphanumeric()
+            {
+                j += 1;
+            }
+            return j;
+        }
+        // ISO date 2024-05-14: the year counts, day and month may be written as a month name.
+        let g0 = self.digit_run(i);
+        if g0 - i == 4 && self.at(g0) == '-' {
+            let g1 = self.digit_run(g0 + 1);
+            if g1 - g0 == 3 && self.at(g1) == '-' && self.digit_run(g1 + 1) - g1 == 3 {
+                let end = g1 + 3;
+                self.push_part(i, g0, Form::Digit);
+                self.push_part(g0 + 1, g1, Form::Soft);
+                self.push_part(g1 + 1, end, Form::Soft);
+                return end;
+            }
+        }
+        let mut groups = vec![(i, g0)];
+        let mut seps: Vec<char> = Vec::new();
+        let mut j = g0;
+        loop {
+            let sep = self.at(j);
+            if !self.at(j + 1).is_ascii_digit() {
+                break;
+            }
+            let end = self.digit_run(j + 1);
+            let ok = match sep {
+                ',' | '.' | '/' => !seps.contains(&':'),
+                ':' => seps.is_empty(),
+                c if is_group_space(c) => {
+                    // "10 000" but not "in 2019 150 people": groups of three after a short head.
+                    groups[0].1 - groups[0].0 <= 3
+                        && end - (j + 1) == 3
+                        && seps.iter().all(|&s| s == sep)
+                }
+                _ => false,
+            };
+            if !ok {
+                break;
+            }
+            seps.push(sep);
+            groups.push((j + 1, end));
+            j = end;
+        }
+        let texts: Vec<String> = groups.iter().map(|&(a, b)| self.str_of(a, b)).collect();
+        let vals: Vec<f64>;
+        if seps.contains(&':') {
+            let (h, m) = (
+                texts[0].parse::<u32>().unwrap_or(99),
+                texts[1].parse::<u32>().unwrap_or(99),
+            );
+            if h <= 24 && texts[1].len() == 2 && m < 60 {
+                let mut v = vec![
+                    Val::T(h * 60 + m),
+                    Val::N(h as f64),
+                    Val::N(h as f64 + m as f64 / 100.0),
+                ];
+                if h > 12 {
+                    v.push(Val::N((h - 12) as f64));
+                }
+                self.push(i, j, v, Form::Digit);
+                return j;
+            }
+            // A ratio or score ("3:1"): each side is a number.
+            for &(a, b) in &groups {
+                self.push_part(a, b, Form::Digit);
+            }
+            return j;
+        }
+        if seps.contains(&'/') {
+            let date = groups.len() == 3;
+            for (k, &(a, b)) in groups.iter().enumerate() {
+                let form = if date && b - a != 4 && k < 3 {
+                    Form::Soft
+                } else {
+                    Form::Digit
+                };
+                self.push_part(a, b, form);
+            }
+            return j;
+        }
+        let points: Vec<usize> = seps
+            .iter()
+            .enumerate()
+            .filter(|(_, &s)| s == '.' || s == ',')
+            .map(|(k, _)| k)
+            .collect();
+        let spaced = seps.iter().any(|&s| is_group_space(s));
+        let digits_only = |from: usize, to: usize| -> String { texts[from..to].concat() };
+        let n = texts.len();
+        match points.len() {
+            0 => vals = vec![digits_only(0, n).parse().unwrap_or(0.0)],
+            _ => {
+                let kinds: Vec<char> = points.iter().map(|&k| seps[k]).collect();
+                let mixed = kinds.iter().any(|&c| c != kinds[0]);
+                let last = *points.last().unwrap_or(&0);
+                let decimal_at = |k: usize| -> f64 {
+                    format!("{}.{}", digits_only(0, k + 1), digits_only(k + 1, n))
+                        .parse()
+                        .unwrap_or(0.0)
+                };
+                let grouped: f64 = digits_only(0, n).parse().unwrap_or(0.0);
+                if mixed || spaced {
+                    vals = vec![decimal_at(last)];
+                } else if points.len() >= 2 {
+                    if texts[1..].iter().all(|t| t.len() == 3) {
+                        vals = vec![grouped];
+                    } else {
+                        // "14.05.2024" or "1.2.3": dates and versions, parts compared one by one.
+                        let date = n == 3
+                            && (texts[2].len() == 4 || texts[2].len() == 2)
+                            && texts[0].len() <= 2;
+                        for (k, &(a, b)) in groups.iter().enumerate() {
+                            let form = if date && k == 2 {
+                                Form::Digit
+                            } else {
+                                Form::Soft
+                            };
+                            self.push_part(a, b, form);
+                        }
+                        return j;
+                    }
+                } else if texts[1].len() == 3 && texts[0].len() <= 3 && texts[0] != "0" {
+                    // "1,000" / "1.000": a thousand in most texts, one in some. The language's
+                    // convention picks the first reading; both match.
+                    let comma = kinds[0] == ',';
+                    let grouping_first = comma == decimal_point(self.lang);
+                    let dec = decimal_at(0);
+                    vals = if grouping_first {
+                        vec![grouped, dec]
+                    } else {
+                        vec![dec, grouped]
+                    };
+                } else {
+                    vals = vec![decimal_at(0)];
+                }
+            }
+        }
+        self.suffix(i, j, vals)
+    }
+
+    fn push_part(&mut self, a: usize, b: usize, form: Form) {
+        let v: f64 = self.str_of(a, b).parse().unwrap_or(0.0);
+        self.push(a, b, vec![Val::N(v)], form);
+    }
+
+    /// What follows a digit number: CJK multipliers, scale words, times of day, ordinals.
+    fn suffix(&mut self, start: usize, end: usize, vals: Vec<f64>) -> usize {
+        let base = vals[0];
+        let nums = |f: f64| -> Vec<Val> { vals.iter().map(|v| Val::N(v * f)).collect() };
+        // 3万, 1.2亿, 5千
+        if self.cjk {
+            let c = self.at(end);
+            if c == '月' {
+                // "5月" is May, which the other side may write as a month name.
+                self.push(start, end, nums(1.0), Form::Soft);
+                return end;
+            }
+            if let Some(m) = cjk_big(c).or_else(|| (c == '千').then_some(1e3)) {
+                let mut v = nums(m);
+                v.extend(nums(1.0));
+                self.push(start, end + 1, v, Form::Digit);
+                return end + 1;
+            }
+        }
+        // Letters glued to the number: "10k", "$1.2bn", "3pm", "15h30", "1st".
+        let le = self.letter_run(end);
+        if le > end {
+            let w = self.lower(end, le);
+            let hour = (base.fract() == 0.0 && (0.0..=24.0).contains(&base)).then_some(base as u32);
+            if let Some(s) = scale_abbreviation(&w) {
+                let mut v = nums(s);
+                v.extend(nums(1.0));
+                self.push(start, le, v, Form::Digit);
+                return le;
+            }
+            if w == "m" {
+                // "$310m" (million) or "10m" (metres).
+                let mut v = nums(1.0);
+                v.extend(nums(1e6));
+                self.push(start, le, v, Form::Digit);
+                return le;
+            }
+            if let (Some(h), true) = (hour, w == "am" || w == "pm") {
+                return self.time(start, le, h, w == "pm");
+            }
+            if let (Some(h), "h") = (hour, w.as_str()) {
+                let me = self.digit_run(le);
+                let m: u32 = if me - le == 2 {
+                    self.str_of(le, me).parse().unwrap_or(0)
+                } else {
+                    0
+                };
+                let stop = if me - le == 2 { me } else { le };
+                let v = vec![
+                    Val::T(h * 60 + m),
+                    Val::N(h as f64),
+                    Val::N(h as f64 + m as f64 / 100.0),
+                ];
+                self.push(start, stop, v, Form::Digit);
+                return stop;
+            }
+            // Ordinal endings and units ("1st", "2e", "10km") leave the value as it is.
+            self.push(start, end, nums(1.0), Form::Digit);
+            return le;
+        }
+        // A separate word after one space: "3 p.m.", "15 Uhr", "120 ألف", "3,5 Mio.", "mil millones".
+        if is_group_space(self.at(end)) && self.at(end).is_whitespace() {
+            let ws = end + 1;
+            let we = self.letter_run(ws);
+            if we > ws {
+                let w = self.lower(ws, we);
+                let hour =
+                    (base.fract() == 0.0 && (0.0..=24.0).contains(&base)).then_some(base as u32);
+                if let Some(h) = hour {
+                    let dotted = self.lower(ws, (ws + 4).min(self.norm.len()));
+                    if dotted.starts_with("p.m") || (w == "pm" && primary(self.lang) == "en") {
+                        let stop = if dotted.starts_with("p.m") {
+                            (ws + 3).min(self.norm.len())
+                        } else {
+                            we
+                        };
+                        return self.time(start, stop, h, true);
+                    }
+                    if dotted.starts_with("a.m") || (w == "am" && primary(self.lang) == "en") {
+                        let stop = if dotted.starts_with("a.m") {
+                            (ws + 3).min(self.norm.len())
+                        } else {
+                            we
+                        };
+                        return self.time(start, stop, h, false);
+                    }
+                    if w == "uhr" || w == "h" {
+                        let v = vec![Val::T(h * 60), Val::N(h as f64)];
+                        self.push(start, we, v, Form::Digit);
+                        return we;
+                    }
+                }
+                let mut factor = 1.0;
+                let mut stop = end;
+                let mut next = (we, w);
+                loop {
+                    let (b, w) = next;
+                    let s = scale_abbreviation(&w).or_else(|| {
+                        match self.dict.and_then(|d| d.map.get(&w)) {
+                            Some(W::Scale(s)) => Some(*s),
+                            Some(W::Hundred) => Some(100.0),
+                            _ => None,
+                        }
+                    });
+                    let Some(s) = s else { break };
+                    factor *= s;
+                    stop = b;
+                    if !self.at(b).is_whitespace() {
+                        break;
+                    }
+                    let e = self.letter_run(b + 1);
+                    if e == b + 1 {
+                        break;
+                    }
+                    next = (e, self.lower(b + 1, e));
+                }
+                if factor > 1.0 {
+                    let mut v = nums(factor);
+                    v.extend(nums(1.0));
+                    self.push(start, stop, v, Form::Digit);
+                    return stop;
+                }
+            }
+        }
+        self.push(start, end, nums(1.0), Form::Digit);
+        end
+    }
+
+    fn time(&mut self, start: usize, stop: usize, h: u32, pm: bool) -> usize {
+        if h == 0 || h > 12 {
+            self.push(start, stop, vec![Val::N(h as f64)], Form::Digit);
+            return stop;
+        }
+        let h24 = (h % 12) + if pm { 12 } else { 0 };
+        self.push(
+            start,
+            stop,
+            vec![Val::T(h24 * 60), Val::N(h as f64), Val::N(h24 as f64)],
+            Form::Digit,
+        );
+        stop
+    }
+
+    /// A run of Chinese/Japanese numerals ("三十", "两万", "二〇二四").
+    fn cjk_run(&mut self, i: usize) -> usize {
+        let mut j = i;
+        while is_cjk_numeral(self.at(j)) {
+            j += 1;
+        }
+        let run = &self.norm[i..j];
+        let ordinal = i > 0 && self.at(i - 1) == '第';
+        // Months (五月) and weekdays (星期三, 周三) are usually names on the other side.
+        let calendar =
+            self.at(j) == '月' || (i > 0 && matches!(self.at(i - 1), '期' | '周' | '週' | '拜'));
+        let has_digit = run.iter().any(|&c| cjk_digit(c).is_some());
+        let has_mult = run
+            .iter()
+            .any(|&c| cjk_small(c).is_some() || cjk_big(c).is_some());
+        let value = if !has_mult && run.len() >= 2 {
+            // Positional: 二〇二四 (a year).
+            run.iter()
+                .fold(0.0, |acc, &c| acc * 10.0 + cjk_digit(c).unwrap_or(0.0))
+        } else {
+            let (mut total, mut section, mut digit) = (0.0, 0.0, 0.0);
+            for &c in run {
+                if let Some(d) = cjk_digit(c) {
+                    digit = d;
+                } else if let Some(m) = cjk_small(c) {
+                    section += if digit == 0.0 { 1.0 } else { digit } * m;
+                    digit = 0.0;
+                } else if let Some(m) = cjk_big(c) {
+                    let part = section + digit;
+                    total += if part == 0.0 { 1.0 } else { part } * m;
+                    section = 0.0;
+                    digit = 0.0;
+                }
+            }
+            total + section + digit
+        };
+        let form = if ordinal || calendar || value <= 1.0 || !has_digit {
+            Form::Soft
+        } else {
+            Form::Word
+        };
+        self.push(i, j, vec![Val::N(value)], form);
+        j
+    }
+
+    /// Spelled-out numbers starting at the word at `i`; returns the end of what was read.
+    fn words(&mut self, i: usize) -> usize {
+        let word_end = |s: &Self, a: usize| -> usize {
+            let mut e = s.letter_run(a);
+            // Hyphenated compounds: "twenty-one", "quatre-vingt-dix".
+            while s.at(e) == '-' && s.at(e + 1).is_alphabetic() {
+                e = s.letter_run(e + 1);
+            }
+            e
+        };
+        let first_end = word_end(self, i).max(i + 1);
+        let Some(dict) = self.dict else {
+            return first_end;
+        };
+        let mut parts: Vec<(Vec<W>, usize, usize)> = Vec::new();
+        let mut a = i;
+        loop {
+            let e = word_end(self, a);
+            if e == a {
+                break;
+            }
+            let w = self.lower(a, e);
+            let Some(ws) = dict.lookup(&w) else { break };
+            parts.push((ws, a, e));
+            if self.at(e).is_whitespace() && self.at(e + 1).is_alphabetic() {
+                a = e + 1;
+            } else {
+                break;
+            }
+        }
+        let is_conj = |p: &(Vec<W>, usize, usize)| p.0.iter().all(|w| *w == W::Conj);
+        while parts.last().is_some_and(is_conj) {
+            parts.pop();
+        }
+        while parts.first().is_some_and(is_conj) {
+            parts.remove(0);
+        }
+        let (Some(&(_, start, _)), Some(&(_, _, end))) = (parts.first(), parts.last()) else {
+            return first_end;
+        };
+        let ws: Vec<W> = parts.iter().flat_map(|p| p.0.iter().copied()).collect();
+        let value = evaluate(&ws);
+        let ordinal = ws.iter().any(|w| matches!(w, W::Ordinal(_)));
+        let has_value = ws.iter().any(|w| matches!(w, W::Value(_) | W::Ordinal(_)));
+        let lone_ambiguous =
+            parts.len() == 1 && dict.ambiguous.contains(&self.lower(start, end).as_str());
+        let form = if ordinal || value <= 1.0 || !has_value || lone_ambiguous {
+            Form::Soft
+        } else {
+            Form::Word
+        };
+        self.push(start, end, vec![Val::N(value)], form);
+        end
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing
+
+/// Pairs numbers with an equal reading; returns the indices left over on each side.
+fn unmatched(src: &[Num], tgt: &[Num]) -> (Vec<usize>, Vec<usize>) {
+    let mut s_used = vec![false; src.len()];
+    let mut t_used = vec![false; tgt.len()];
+    // Surest numbers first, so an article "un" does not take the "1" a digit needs.
+    let mut order: Vec<usize> = (0..src.len()).collect();
+    order.sort_by_key(|&k| std::cmp::Reverse(src[k].form));
+    for pass in 0..2 {
+        for &k in &order {
+            if s_used[k] {
+                continue;
+            }
+            let fits = |t: &Num| {
+                if pass == 0 {
+                    same(src[k].vals[0], t.vals[0])
+                } else {
+                    src[k]
+                        .vals
+                        .iter()
+                        .any(|&a| t.vals.iter().any(|&b| same(a, b)))
+                }
+            };
+            let found = (0..tgt.len())
+                .filter(|&j| !t_used[j] && fits(&tgt[j]))
+                .max_by_key(|&j| (tgt[j].form == src[k].form, std::cmp::Reverse(j)));
+            if let Some(j) = found {
+                s_used[k] = true;
+                t_used[j] = true;
+            }
+        }
+    }
+    let left = |used: &[bool]| {
+        used.iter()
+            .enumerate()
+            .filter(|(_, &u)| !u)
+            .map(|(k, _)| k)
+            .collect()
+    };
+    (left(&s_used), left(&t_used))
+}
+
+/// Ratios of common unit conversions (miles/km, inches/cm, feet/m, pounds/kg, gallons/litres,
+/// acres/hectares, nautical miles/km, ounces/grams).
+const CONVERSIONS: &[f64] = &[1.609, 2.54, 3.281, 2.205, 3.785, 2.471, 1.852, 1.094, 28.35];
+
+/// Imperial units and Fahrenheit (stems, several languages): a translation may convert them.
+const IMPERIAL: &[&str] = &[
+    "mile",
+    "inch",
+    "feet",
+    "foot",
+    " ft",
+    "pound",
+    " lb",
+    "gallon",
+    "acre",
+    "yard",
+    "ounce",
+    " oz",
+    "°f",
+    "fahrenheit",
+    "mph",
+    "nautical",
+    "knot",
+    "meile",
+    "zoll",
+    "pouce",
+    "pied",
+    "milla",
+    "pulgada",
+    "libra",
+    "galón",
+    "miglia",
+    "pollic",
+    "piedi",
+    "milha",
+    "polegada",
+    "миль",
+    "дюйм",
+    "фут",
+    "фунт",
+    "ميل",
+    "قدم",
+    "رطل",
+    "英里",
+    "英尺",
+    "磅",
+    "マイル",
+    "フィート",
+    "ポンド",
+];
+
+/// A changed value that a translator may have produced on purpose. `imperial`: a unit that
+/// invites conversion appears in the link.
+fn explainable(a: f64, b: f64, imperial: bool) -> bool {
+    if a == 0.0 || b == 0.0 {
+        return false;
+    }
+    let r = (a / b).max(b / a);
+    let conversion = imperial && CONVERSIONS.iter().any(|&c| (r / c - 1.0).abs() < 0.06);
+    let fahrenheit =
+        imperial && ((a * 1.8 + 32.0 - b).abs() <= 1.5 || (b * 1.8 + 32.0 - a).abs() <= 1.5);
+    // A missed scale word ("3 Mrd." read as 3): off by a power of a thousand.
+    let scale = [1e3, 1e6, 1e9].iter().any(|&s| (r / s - 1.0).abs() < 1e-9);
+    // "2019/20" against "2019-2020": a two-digit year.
+    let short_year = |x: f64, y: f64| {
+        (1000.0..3000.0).contains(&x) && (0.0..100.0).contains(&y) && (x % 100.0 - y).abs() < 1e-9
+    };
+    conversion || fahrenheit || scale || short_year(a, b) || short_year(b, a)
+}
+
+fn value(n: &Num) -> f64 {
+    match n.vals[0] {
+        Val::N(x) => x,
+        Val::T(m) => m as f64,
+    }
+}
+
+fn check(pair: &PairContext) -> Option<Finding> {
+    let src = extract(&pair.src_text(), pair.src_lang);
+    let tgt = extract(&pair.tgt_text(), pair.tgt_lang);
+    if src.is_empty() && tgt.is_empty() {
+        return None;
+    }
+    let (s_left, t_left) = unmatched(&src, &tgt);
+    // A spelled-out number is only missing if the other side's words could have been read.
+    let reportable = |n: &Num, other_lang: &str| match n.form {
+        Form::Soft => false,
+        Form::Word => {
+            dict(other_lang).is_some() || matches!(primary(other_lang).as_str(), "zh" | "ja")
+        }
+        Form::Digit => true,
+    };
+    let s_left: Vec<&Num> = s_left
+        .iter()
+        .map(|&k| &src[k])
+        .filter(|n| reportable(n, pair.tgt_lang))
+        .collect();
+    let mut t_left: Vec<Option<&Num>> = t_left
+        .iter()
+        .map(|&k| &tgt[k])
+        .filter(|n| reportable(n, pair.src_lang))
+        .map(Some)
+        .collect();
+    if s_left.is_empty() && t_left.is_empty() {
+        return None;
+    }
+    // A doubtful link: the numbers may belong to sentences the aligner paired wrongly.
+    let doubtful = pair.z < 0.5;
+    let both = format!("{} {}", pair.src_text(), pair.tgt_text()).to_lowercase();
+    let imperial = IMPERIAL.iter().any(|u| both.contains(u));
+    let mut parts = Vec::new();
+    let mut mismatches = Vec::new();
+    let mut severity = Severity::Warning;
+    let mut s_missing = Vec::new();
+    // Changed values: a source number paired with a leftover target number of the same form
+    // first (digits with digits), in order of appearance.
+    for s in &s_left {
+        let slot = t_left
+            .iter()
+            .position(|t| t.is_some_and(|t| t.form == s.form))
+            .or_else(|| t_left.iter().position(Option::is_some));
+        let Some(t) = slot.and_then(|k| t_left[k].take()) else {
+            s_missing.push(*s);
+            continue;
+        };
+        let clear = s.form == Form::Digit && t.form == Form::Digit;
+        let sev = if clear && !doubtful && !explainable(value(s), value(t), imperial) {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        severity = severity.max(sev);
+        parts.push(format!(
+            "number {} in the source is {} in the target",
+            s.show(),
+            t.show()
+        ));
+        mismatches.push(json!({"source": s.text, "target": t.text, "severity": sev}));
+    }
+    for s in s_missing {
+        parts.push(format!(
+            "number {} in the source is missing in the target",
+            s.show()
+        ));
+        mismatches.push(json!({"source": s.text, "target": null, "severity": Severity::Warning}));
+    }
+    for t in t_left.into_iter().flatten() {
+        parts.push(format!(
+            "number {} in the target is not in the source",
+            t.show()
+        ));
+        mismatches.push(json!({"source": null, "target": t.text, "severity": Severity::Warning}));
+    }
+    let shows = |ns: &[Num]| {
+        ns.iter()
+            .filter(|n| n.form != Form::Soft)
+            .map(|n| show_val(n.vals[0]))
+            .collect::<Vec<_>>()
+    };
+    let evidence = json!({
+        "source_numbers": shows(&src),
+        "target_numbers": shows(&tgt),
+        "mismatches": mismatches,
+        "z": round3(pair.z as f64),
+    });
+    Some(pair.finding(Kind::NumberMismatch, severity, parts.join("; "), evidence))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Sentence;
+
+    fn sentence(text: &str) -> Sentence {
+        Sentence {
+            text: text.to_string(),
+            start: 0,
+            end: text.len(),
+            line: 1,
+            paragraph: 0,
+        }
+    }
+
+    fn run_z(src: &str, sl: &str, tgt: &str, tl: &str, z: f32) -> Vec<Finding> {
+        let (s, t) = ([sentence(src)], [sentence(tgt)]);
+        let pair = PairContext {
+            src: &s,
+            src_index: 0..1,
+            tgt: &t,
+            tgt_index: 0..1,
+            src_lang: sl,
+            tgt_lang: tl,
+            similarity: 0.8,
+            z,
+        };
+        Numbers.run(&pair)
+    }
+
+    fn run(src: &str, sl: &str, tgt: &str, tl: &str) -> Vec<Finding> {
+        run_z(src, sl, tgt, tl, 2.0)
+    }
+
+    fn values(text: &str, lang: &str) -> Vec<f64> {
+        extract(text, lang)
+            .iter()
+            .filter(|n| n.form != Form::Soft)
+            .map(value)
+            .collect()
+    }
+
+    #[track_caller]
+    fn assert_clean(src: &str, sl: &str, tgt: &str, tl: &str) {
+        let f = run(src, sl, tgt, tl);
+        assert!(
+            f.is_empty(),
+            "{src:?} / {tgt:?}: {:?}",
+            f.iter().map(|f| &f.message).collect::<Vec<_>>()
+        );
+    }
+
+    #[track_caller]
+    fn assert_flagged(src: &str, sl: &str, tgt: &str, tl: &str, severity: Severity) -> String {
+        let f = run(src, sl, tgt, tl);
+        assert_eq!(f.len(), 1, "{src:?} / {tgt:?}");
+        assert_eq!(f[0].severity, severity, "{}", f[0].message);
+        f[0].message.clone()
+    }
+
+    #[test]
+    fn changed_digit_number_is_an_error_quoting_both_values() {
+        let m = assert_flagged(
+            "وقالت المهندسة ليلى الحارثي إن أعمال البناء استغرقت 26 شهراً، وشارك فيها أكثر من 1500 عامل.",
+            "ar",
+            "Laila al-Harthi said that construction had taken 16 months and involved more than 1,500 workers.",
+            "en",
+            Severity::Error,
+        );
+        assert_eq!(m, "number 26 in the source is 16 in the target");
+        assert_flagged(
+            "It opened in 2019.",
+            "en",
+            "Es wurde 2017 eröffnet.",
+            "de",
+            Severity::Error,
+        );
+        assert_flagged(
+            "Consumption fell by 35%.",
+            "en",
+            "Le consommation a baissé de 53 %.",
+            "fr",
+            Severity::Error,
+        );
+        assert_flagged(
+            "He waited 3 days.",
+            "en",
+            "Er wartete 30 Tage.",
+            "de",
+            Severity::Error,
+        );
+    }
+
+    #[test]
+    fn missing_and_extra_numbers_are_warnings() {
+        let m = assert_flagged(
+            "The plant covers 18 hectares.",
+            "en",
+            "Die Anlage ist groß.",
+            "de",
+            Severity::Warning,
+        );
+        assert_eq!(m, "number 18 in the source is missing in the target");
+        let m = assert_flagged(
+            "Die Anlage ist groß.",
+            "de",
+            "The plant covers 18 hectares.",
+            "en",
+            Severity::Warning,
+        );
+        assert!(m.contains("18 in the target is not in the source"), "{m}");
+    }
+
+    #[test]
+    fn locale_formats_are_the_same_number() {
+        assert_clean(
+            "It costs 1,000.5 dollars.",
+            "en",
+            "Es kostet 1.000,5 Dollar.",
+            "de",
+        );
+        assert_clean(
+            "It costs 1,000.5 dollars.",
+            "en",
+            "Il coûte 1 000,5 dollars.",
+            "fr",
+        );
+        assert_clean(
+            "It costs 1,000.5 dollars.",
+            "en",
+            "Es kostet 1’000.5 Dollar.",
+            "de",
+        );
+        assert_clean(
+            "It costs 10,000 dollars.",
+            "en",
+            "Il coûte 10\u{202f}000 dollars.",
+            "fr",
+        );
+        assert_clean(
+            "It costs 10,000 dollars.",
+            "en",
+            "Il coûte 10\u{a0}000 dollars.",
+            "fr",
+        );
+        assert_clean("It weighs 1.5 kg.", "en", "Es wiegt 1,5 kg.", "de");
+        assert_clean("Around 1,000 came.", "en", "Etwa 1.000 kamen.", "de");
+        assert_eq!(values("1.234.567", "de"), vec![1234567.0]);
+    }
+
+    #[test]
+    fn arabic_indic_persian_and_full_width_digits() {
+        assert_clean("استغرقت ٢٦ شهراً", "ar", "It took 26 months.", "en");
+        assert_clean("۲۶ ماه طول کشید", "fa", "It took 26 months.", "en");
+        assert_clean("２０２４年に開業した。", "ja", "It opened in 2024.", "en");
+        assert_clean("It cost 3٫5 million.", "en", "It cost 3.5 million.", "en");
+    }
+
+    #[test]
+    fn years_with_cjk_suffix_match() {
+        assert_clean("2024年5月开业。", "zh", "It opened in May 2024.", "en");
+        assert_flagged(
+            "2024年开业。",
+            "zh",
+            "It opened in 2023.",
+            "en",
+            Severity::Error,
+        );
+    }
+
+    #[test]
+    fn cjk_numerals_are_read() {
+        assert_eq!(values("三十人", "zh"), vec![30.0]);
+        assert_eq!(values("十二个", "zh"), vec![12.0]);
+        assert_eq!(values("两万", "zh"), vec![20000.0]);
+        assert_eq!(values("一百零五", "zh"), vec![105.0]);
+        assert_eq!(values("二〇二四年", "zh"), vec![2024.0]);
+        assert_clean("有三十人参加。", "zh", "Thirty people attended.", "en");
+        assert_clean("有三十人参加。", "zh", "30 people attended.", "en");
+        assert_clean(
+            "人口は1.2億人だ。",
+            "ja",
+            "The population is 120 million.",
+            "en",
+        );
+        assert_clean("投资3万元。", "zh", "It invested 30,000 yuan.", "en");
+    }
+
+    #[test]
+    fn cjk_words_containing_numerals_are_not_numbers() {
+        assert_clean(
+            "这十分重要，我们一起去四川。",
+            "zh",
+            "This is very important; we go to Sichuan together.",
+            "en",
+        );
+    }
+
+    #[test]
+    fn spelled_out_three_matches_digits_in_every_language() {
+        for (lang, word) in [
+            ("en", "three"),
+            ("de", "drei"),
+            ("fr", "trois"),
+            ("es", "tres"),
+            ("it", "tre"),
+            ("pt", "três"),
+            ("ru", "три"),
+            ("pl", "trzy"),
+            ("nl", "drie"),
+            ("ar", "ثلاثة"),
+            ("ar", "ثلاث"),
+            ("zh", "三"),
+            ("ja", "三"),
+        ] {
+            let text = format!("x {word} y");
+            assert_eq!(values(&text, lang), vec![3.0], "{lang} {word}");
+            assert_clean(&text, lang, "There are 3 of them.", "en");
+            assert_clean("There are 3 of them.", "en", &text, lang);
+            let f = run(&text, lang, "There are 4 of them.", "en");
+            assert_eq!(f.len(), 1, "{lang}");
+            assert_eq!(
+                f[0].severity,
+                Severity::Warning,
+                "words make a mismatch uncertain: {lang}"
+            );
+        }
+    }
+
+    #[test]
+    fn compound_number_words() {
+        for (text, lang, v) in [
+            ("einundzwanzig", "de", 21.0),
+            ("dreihundertfünfzig", "de", 350.0),
+            ("vingt et un", "fr", 21.0),
+            ("quatre-vingt-dix", "fr", 90.0),
+            ("dix-sept", "fr", 17.0),
+            ("veintiuno", "es", 21.0),
+            ("treinta y dos", "es", 32.0),
+            ("dos mil", "es", 2000.0),
+            ("dos mil millones", "es", 2e9),
+            ("trentatré", "it", 33.0),
+            ("duemila", "it", 2000.0),
+            ("vinte e um", "pt", 21.0),
+            ("двадцать пять", "ru", 25.0),
+            ("eenentwintig", "nl", 21.0),
+            ("twenty-one", "en", 21.0),
+            ("two hundred thousand", "en", 200000.0),
+            ("ثلاثة عشر", "ar", 13.0),
+            ("خمسمئة", "ar", 500.0),
+            ("واحد وعشرون", "ar", 21.0),
+        ] {
+            assert_eq!(values(text, lang), vec![v], "{text}");
+        }
+    }
+
+    #[test]
+    fn ordinary_words_are_not_split_into_numbers() {
+        assert!(values("Achtung, die Dreiecke und der Elfenbeinturm", "de").is_empty());
+        assert!(values("a settembre il treno per Milano", "it").is_empty());
+        assert!(
+            values("un livre neuf", "fr").is_empty(),
+            "neuf (new) alone only absorbs a 9"
+        );
+    }
+
+    #[test]
+    fn scale_words_combine_with_digits() {
+        assert_clean(
+            "وتبلغ الطاقة الإنتاجية 120 ألف متر مكعب يومياً.",
+            "ar",
+            "The capacity is 120,000 cubic metres per day.",
+            "en",
+        );
+        assert_clean(
+            "وتبلغ الطاقة الإنتاجية 120 ألف متر مكعب يومياً.",
+            "ar",
+            "The capacity is 120 thousand cubic metres per day.",
+            "en",
+        );
+        assert_clean("نحو 310 ملايين دولار", "ar", "about $310 million", "en");
+        assert_clean(
+            "Der Preis beträgt 3,5 Mio. Euro.",
+            "de",
+            "The price is 3.5 million euros.",
+            "en",
+        );
+        assert_clean(
+            "It cost 1.2 billion.",
+            "en",
+            "Es kostete 1,2 Mrd. Euro.",
+            "de",
+        );
+        assert_clean(
+            "It cost $1.2bn.",
+            "en",
+            "Es kostete 1,2 Milliarden Dollar.",
+            "de",
+        );
+        assert_clean(
+            "It cost $310m.",
+            "en",
+            "Es kostete 310 Millionen Dollar.",
+            "de",
+        );
+        assert_clean("It raised 10k.", "en", "Il a levé 10 000.", "fr");
+        assert_flagged(
+            "نحو 310 ملايين دولار",
+            "ar",
+            "about $320 million",
+            "en",
+            Severity::Error,
+        );
+    }
+
+    #[test]
+    fn percentages_with_any_sign_placement() {
+        assert_clean(
+            "Losses exceed 20%.",
+            "en",
+            "Les pertes dépassent 20 %.",
+            "fr",
+        );
+        assert_clean("تتجاوز %20", "ar", "exceed 20 per cent", "en");
+        assert_clean("تتجاوز ٢٠٪", "ar", "exceed 20%", "en");
+    }
+
+    #[test]
+    fn ordinals_match_across_forms() {
+        assert_clean("the 1st phase", "en", "la première phase", "fr");
+        assert_clean("the first phase", "en", "第一期", "zh");
+        assert_clean("the 2nd phase", "en", "die zweite Phase", "de");
+        assert_clean("am 7. März", "de", "on 7 March", "en");
+        assert_clean("the 21st century", "en", "le 21e siècle", "fr");
+    }
+
+    #[test]
+    fn ranges_are_two_numbers() {
+        assert_clean("pages 10–17", "en", "Seiten 10-17", "de");
+        assert_flagged("pages 10–17", "en", "Seiten 10-18", "de", Severity::Error);
+    }
+
+    #[test]
+    fn times_of_day_in_12_and_24_hour_forms() {
+        assert_clean("at 15:00", "de", "at 3 p.m.", "en");
+        assert_clean("at 3pm", "en", "um 15.00 Uhr", "de");
+        assert_clean("à 15h30", "fr", "at 15:30", "en");
+        assert_clean("at 9:30", "en", "um 9.30 Uhr", "de");
+    }
+
+    #[test]
+    fn dates_in_numeric_and_written_forms() {
+        assert_clean("am 14.05.2024", "de", "on 14 May 2024", "en");
+        assert_clean("on 2024-05-14", "en", "le 14 mai 2024", "fr");
+        assert_flagged(
+            "am 14.05.2024",
+            "de",
+            "on 14 May 2025",
+            "en",
+            Severity::Error,
+        );
+    }
+
+    #[test]
+    fn one_is_often_an_article() {
+        assert_clean("Un homme est venu.", "fr", "A man came.", "en");
+        assert_clean("Ein Mann kam.", "de", "One man came.", "en");
+        assert_clean("1 man came.", "en", "Un homme est venu.", "fr");
+        assert_flagged(
+            "It took 1 day.",
+            "en",
+            "Es dauerte lange.",
+            "de",
+            Severity::Warning,
+        );
+    }
+
+    #[test]
+    fn identifiers_are_not_quantities() {
+        assert_clean(
+            "COVID-19 and ext4 on an A320",
+            "en",
+            "COVID-19 und ext4 in einem A320",
+            "de",
+        );
+        assert_clean(
+            "Install iproute2.",
+            "en",
+            "Installieren Sie das Paket.",
+            "de",
+        );
+    }
+
+    #[test]
+    fn unit_conversions_and_short_years_are_only_warnings() {
+        assert_flagged(
+            "It is 10 miles away.",
+            "en",
+            "Es ist 16 km entfernt.",
+            "de",
+            Severity::Warning,
+        );
+        assert_flagged(
+            "It was 30 °C.",
+            "fr",
+            "It was 86 °F.",
+            "en",
+            Severity::Warning,
+        );
+        assert_flagged(
+            "the 2019/20 season",
+            "en",
+            "la saison 2019-2020",
+            "fr",
+            Severity::Warning,
+        );
+    }
+
+    #[test]
+    fn doubtful_links_get_warnings_not_errors() {
+        let f = run_z(
+            "It opened in 2019.",
+            "en",
+            "Es wurde 2017 eröffnet.",
+            "de",
+            0.2,
+        );
+        assert_eq!(f[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn number_words_in_unsupported_languages_are_not_blamed() {
+        // Swedish words are not read, so an English "three" has nothing to be compared with.
+        assert_clean(
+            "There are three of them.",
+            "en",
+            "Det finns tre av dem.",
+            "sv",
+        );
+    }
+}

@@ -1,0 +1,317 @@
+//! Untranslated targets (`untranslated`): a target identical or nearly identical to its source,
+//! written in the source language's script, or identified as the source language — except text
+//! that is rightly left as it is (code, URLs, numbers, product and proper names).
+
+use serde_json::json;
+
+use super::entities;
+use super::util::{
+    dominant_script, edit_similarity, is_cjk_char, lang_script, looks_like_code, quote, related,
+    round3, tokens, Script,
+};
+use super::{Finding, Kind, LinkCheck, PairContext, Severity};
+use crate::text::lang::{detect, primary};
+
+/// The `untranslated` check.
+pub struct Untranslated;
+
+/// Edit similarity from which a target is a copy of its source with small edits.
+const NEAR_IDENTICAL: f64 = 0.9;
+
+impl LinkCheck for Untranslated {
+    fn name(&self) -> &'static str {
+        "untranslated"
+    }
+
+    fn run(&self, pair: &PairContext) -> Vec<Finding> {
+        check(pair).into_iter().collect()
+    }
+}
+
+/// Lower case, letters and digits only, single spaces: what "the same text" means here.
+fn normalise(text: &str) -> String {
+    tokens(text)
+        .iter()
+        .map(|t| t.text.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Text that is legitimately the same in both languages: nothing but numbers and symbols, code,
+/// or a short run of names ("Microsoft Visual Studio", "Barcelona 2 – Real Madrid 1").
+pub fn left_as_is(text: &str) -> bool {
+    let words: Vec<_> = tokens(text)
+        .into_iter()
+        .filter(|t| t.has_letters())
+        .collect();
+    if words.is_empty() || looks_like_code(text) {
+        return true;
+    }
+    let name_like =
+        |t: &super::util::Token| t.is_capitalised() || t.text.chars().any(|c| c.is_ascii_digit());
+    if words.len() <= 3 && words.iter().all(name_like) {
+        return true;
+    }
+    // A content word: four letters or more, in lower case (or in a script without case).
+    let content = words.iter().any(|t| {
+        t.text.chars().count() >= 4
+            && t.text.chars().all(|c| {
+                !c.is_alphabetic() || c.is_lowercase() || !(c.is_uppercase() || c.is_lowercase())
+            })
+    });
+    !content
+}
+
+/// A full sentence rather than a label: leaving it untranslated is an error.
+fn full_sentence(text: &str) -> bool {
+    let cjk = text.chars().filter(|&c| is_cjk_char(c)).count();
+    cjk >= 10 || tokens(text).iter().filter(|t| t.has_letters()).count() >= 5
+}
+
+fn check(pair: &PairContext) -> Option<Finding> {
+    if primary(pair.src_lang) == primary(pair.tgt_lang) {
+        return None; // same-language documents are reported once, by the document check
+    }
+    let src = entities::strip(&pair.src_text());
+    let tgt = entities::strip(&pair.tgt_text());
+    if left_as_is(&tgt) {
+        return None;
+    }
+    let severity = if full_sentence(&tgt) {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    let shown = quote(pair.tgt_text().trim(), 80);
+
+    // 1. A copy of the source, maybe with small edits. Long texts are compared on their first
+    // thousand characters: the edit distance is quadratic and a copy shows from the start.
+    let (ns, nt) = (normalise(&src), normalise(&tgt));
+    let (ls, lt) = (ns.chars().count(), nt.chars().count());
+    if ls.min(lt) as f64 >= NEAR_IDENTICAL * ls.max(lt) as f64 {
+        let cut = |s: &str| s.chars().take(1000).collect::<String>();
+        let sim = if ns == nt {
+            1.0
+        } else {
+            edit_similarity(&cut(&ns), &cut(&nt))
+        };
+        if sim >= NEAR_IDENTICAL {
+            let message = if sim == 1.0 {
+                format!("target is identical to the source: \"{shown}\"")
+            } else {
+                format!(
+                    "target is nearly identical to the source (edit similarity {:.2}): \"{shown}\"",
+                    sim
+                )
+            };
+            return Some(pair.finding(
+                Kind::Untranslated,
+                severity,
+                message,
+                json!({"edit_similarity": round3(sim), "z": round3(pair.z as f64)}),
+            ));
+        }
+    }
+
+    // 2. The source's script where the target language uses another one (Arabic source, Arabic
+    // letters in an English target): decisive even for short text.
+    let (ss, ts) = (lang_script(pair.src_lang), lang_script(pair.tgt_lang));
+    if ss != ts && ss != Script::Other && ts != Script::Other {
+        if let Some((dom, share)) = dominant_script(&tgt) {
+            if dom == ss && share >= 0.8 {
+                let message = format!(
+                    "target is written in the source's script ({dom:?}), not in {}: \"{shown}\"",
+                    pair.tgt_lang
+                );
+                return Some(pair.finding(
+                    Kind::Untranslated,
+                    severity,
+                    message,
+                    json!({"script": format!("{dom:?}"), "share": round3(share)}),
+                ));
+            }
+        }
+        return None; // the target is in its own script; word statistics add nothing
+    }
+
+    // 3. Same script: ask the identifier. Related languages (es/pt, da/no) are too close to tell
+    // one sentence apart, so they are left alone.
+    if related(pair.src_lang, pair.tgt_lang) {
+        return None;
+    }
+    let d = detect(&tgt)?;
+    if primary(&d.lang) != primary(pair.src_lang) || related(&d.lang, pair.tgt_lang) {
+        return None;
+    }
+    let severity = if d.reliable && severity == Severity::Error {
+        Severity::Error
+    } else if d.confidence >= 0.5 {
+        Severity::Warning
+    } else {
+        return None;
+    };
+    let message = format!(
+        "target is in {} (the source language), not {}: \"{shown}\"",
+        d.lang, pair.tgt_lang
+    );
+    Some(pair.finding(
+        Kind::Untranslated,
+        severity,
+        message,
+        json!({"detected": d.lang, "confidence": round3(d.confidence), "reliable": d.reliable}),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Sentence;
+
+    fn sentence(text: &str) -> Sentence {
+        Sentence {
+            text: text.to_string(),
+            start: 0,
+            end: text.len(),
+            line: 1,
+            paragraph: 0,
+        }
+    }
+
+    fn run(src: &str, sl: &str, tgt: &str, tl: &str) -> Vec<Finding> {
+        let (s, t) = ([sentence(src)], [sentence(tgt)]);
+        let pair = PairContext {
+            src: &s,
+            src_index: 0..1,
+            tgt: &t,
+            tgt_index: 0..1,
+            src_lang: sl,
+            tgt_lang: tl,
+            similarity: 0.9,
+            z: 3.0,
+        };
+        Untranslated.run(&pair)
+    }
+
+    #[track_caller]
+    fn severity(src: &str, sl: &str, tgt: &str, tl: &str) -> Option<Severity> {
+        let f = run(src, sl, tgt, tl);
+        assert!(f.len() <= 1);
+        f.first().map(|f| f.severity)
+    }
+
+    const DE: &str =
+        "Das Museum öffnet am Samstag eine neue Ausstellung über die Geschichte der Stadt.";
+    const EN: &str = "The museum opens a new exhibition on the history of the city on Saturday.";
+
+    #[test]
+    fn copied_sentence_is_an_error() {
+        let f = run(DE, "de", DE, "en");
+        assert_eq!(f[0].severity, Severity::Error);
+        assert!(
+            f[0].message
+                .starts_with("target is identical to the source"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn nearly_identical_copy_is_caught() {
+        let tgt =
+            "Das Museum öffnet am Sonntag eine neue Ausstellung über die Geschichte der Stadt.";
+        let f = run(DE, "de", tgt, "en");
+        assert_eq!(f[0].severity, Severity::Error);
+        assert!(
+            f[0].message.contains("nearly identical"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn target_in_the_source_language_is_caught() {
+        let other =
+            "Der Bürgermeister sagte, dass die Bauarbeiten im nächsten Jahr beginnen werden.";
+        assert_eq!(severity(DE, "de", other, "en"), Some(Severity::Error));
+    }
+
+    #[test]
+    fn source_script_in_the_target_is_caught_even_when_short() {
+        assert_eq!(
+            severity("قال الوزير", "ar", "قال الوزير", "en"),
+            Some(Severity::Warning)
+        );
+        let ar = "قال وزير الطاقة إن المحطة الجديدة ستوفر المياه لنحو مئة ألف منزل.";
+        assert_eq!(severity(ar, "ar", ar, "en"), Some(Severity::Error));
+    }
+
+    #[test]
+    fn real_translation_is_not_flagged() {
+        assert_eq!(severity(DE, "de", EN, "en"), None);
+        assert_eq!(
+            severity(
+                "قال وزير الطاقة إن المحطة الجديدة ستوفر المياه.",
+                "ar",
+                "The energy minister said the new plant would supply water.",
+                "en"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn code_urls_numbers_and_names_may_stay_as_they_are() {
+        assert_eq!(
+            severity(
+                "apt-get install -y libssl-dev",
+                "en",
+                "apt-get install -y libssl-dev",
+                "de"
+            ),
+            None
+        );
+        assert_eq!(
+            severity(
+                "https://example.com/docs",
+                "en",
+                "https://example.com/docs",
+                "de"
+            ),
+            None
+        );
+        assert_eq!(severity("2024 – 2027", "en", "2024 – 2027", "ar"), None);
+        assert_eq!(
+            severity(
+                "Microsoft Visual Studio Code",
+                "en",
+                "Microsoft Visual Studio Code",
+                "fr"
+            ),
+            None
+        );
+        assert_eq!(
+            severity(
+                "Barcelona 2 – Real Madrid 1",
+                "es",
+                "Barcelona 2 – Real Madrid 1",
+                "en"
+            ),
+            None
+        );
+        assert_eq!(severity("Windows 10", "en", "Windows 10", "ja"), None);
+    }
+
+    #[test]
+    fn related_languages_are_not_judged_by_the_identifier() {
+        let es =
+            "El presidente anunció hoy un nuevo plan para mejorar la educación pública en el país.";
+        let pt =
+            "O presidente anunciou hoje um novo plano para melhorar a educação pública no país.";
+        assert_eq!(severity(es, "es", pt, "pt"), None);
+    }
+
+    #[test]
+    fn same_language_documents_are_left_to_the_document_check() {
+        assert_eq!(severity(EN, "en", EN, "en-GB"), None);
+    }
+}
