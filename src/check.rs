@@ -158,6 +158,7 @@ pub fn check_documents(
                     similarity: 0.0,
                     z: f32::NEG_INFINITY,
                     score: 0.0,
+                    parts: Vec::new(),
                 };
             }
             let similarity = if a + b > 2 {
@@ -174,6 +175,7 @@ pub fn check_documents(
                 similarity,
                 z,
                 score: cal.score(z),
+                parts: sim.part_gains(&l.source, &l.target, similarity),
             }
         })
         .collect();
@@ -239,6 +241,7 @@ pub fn check_documents(
                     similarity: (!unaligned).then(|| round(l.similarity)),
                     score: l.score,
                     z: (!unaligned).then(|| round(l.z)),
+                    parts: l.parts.clone(),
                 }
             })
             .collect(),

@@ -295,7 +295,7 @@ pub fn run_eval(args: EvalArgs) -> anyhow::Result<i32> {
             "z_scale" => c.z_scale = v,
             "mistranslation_error_z" => c.mistranslation_error_z = v,
             "mistranslation_warning_z" => c.mistranslation_warning_z = v,
-            "absorbed_z" => c.absorbed_z = v,
+            "absorbed_gain" => c.absorbed_gain = v,
             "min_merge_gain" => c.min_merge_gain = v,
             _ => bail!("--tune {k}: unknown parameter"),
         }

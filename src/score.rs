@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::align::Link;
 use crate::checks::{Finding, Severity};
+pub use crate::similarity::PartGain;
 
 /// Thresholds on the z-scaled margin (see `similarity`), shared by every model because z is
 /// document-relative. Chosen on the development set (see README).
@@ -17,8 +18,9 @@ pub struct Calibration {
     pub mistranslation_error_z: f32,
     /// Links below this z are doubtful (warning).
     pub mistranslation_warning_z: f32,
-    /// An unaligned sentence this close to a neighbour's counterpart was probably merged.
-    pub absorbed_z: f32,
+    /// An unaligned sentence that raises a neighbouring link's similarity by this much (z units)
+    /// when joined to it is probably part of that translation (warning, not error).
+    pub absorbed_gain: f32,
     /// A sentence in a merged link must raise the link's similarity by this much (in z units).
     pub min_merge_gain: f32,
 }
@@ -30,8 +32,8 @@ impl Default for Calibration {
             z_scale: 0.6,
             mistranslation_error_z: 0.2,
             mistranslation_warning_z: 0.9,
-            absorbed_z: 3.0,
-            min_merge_gain: 0.3,
+            absorbed_gain: 0.5,
+            min_merge_gain: 0.0,
         }
     }
 }
@@ -55,6 +57,8 @@ pub struct ScoredLink {
     pub z: f32,
     /// 0-100.
     pub score: f64,
+    /// For merged links: how much each end sentence of the merged side adds to the similarity.
+    pub parts: Vec<PartGain>,
 }
 
 /// Pass, warn or fail.

@@ -6,7 +6,21 @@
 
 use std::ops::Range;
 
+use serde::Serialize;
+
 use crate::model::dot;
+
+/// What one sentence of a merged link contributes: the link's similarity minus the similarity
+/// without it, in z units. Near zero or negative: the sentence was absorbed, not translated.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartGain {
+    /// True for a source sentence, false for a target sentence.
+    pub is_source: bool,
+    pub index: usize,
+    pub gain_z: f32,
+    /// z of the sentence alone against the link's other side: low when it is unrelated to it.
+    pub alone_z: f32,
+}
 
 /// Smallest spread used for the z-scale: keeps z finite for near-identical documents.
 const MIN_SIGMA: f32 = 0.01;
@@ -158,6 +172,46 @@ impl SimilarityModel {
     pub fn link_score(&self, src: Range<usize>, tgt: Range<usize>) -> f32 {
         let c = self.cos(src.clone(), tgt.clone());
         self.z(c, &src, &tgt) - self.length_mismatch(&src, &tgt)
+    }
+
+    /// For a merged link with similarity `full` (the merged texts embedded as one), what each end
+    /// sentence of the merged side adds: `full` minus the similarity without it, in z units.
+    pub fn part_gains(&self, src: &Range<usize>, tgt: &Range<usize>, full: f32) -> Vec<PartGain> {
+        let mut out = Vec::new();
+        for is_source in [true, false] {
+            let side = if is_source { src } else { tgt };
+            if side.len() < 2 {
+                continue;
+            }
+            for (index, rest) in [
+                (side.start, side.start + 1..side.end),
+                (side.end - 1, side.start..side.end - 1),
+            ] {
+                let (s, t) = if is_source {
+                    (rest, tgt.clone())
+                } else {
+                    (src.clone(), rest)
+                };
+                let rest_cos = if s.len() == 1 && t.len() == 1 {
+                    self.cos1(s.start, t.start)
+                } else {
+                    self.cos(s, t)
+                };
+                let alone = index..index + 1;
+                let alone_z = if is_source {
+                    self.z(self.cos(alone.clone(), tgt.clone()), &alone, tgt)
+                } else {
+                    self.z(self.cos(src.clone(), alone.clone()), src, &alone)
+                };
+                out.push(PartGain {
+                    is_source,
+                    index,
+                    gain_z: (full - rest_cos) / self.sigma,
+                    alone_z,
+                });
+            }
+        }
+        out
     }
 
     /// The best z any single target sentence reaches for source `i` (and its index).

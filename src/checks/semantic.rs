@@ -93,9 +93,9 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     out
 }
 
-/// A 1-0 or 0-1 link. Downgraded to a warning when the sentence is short, or when it closely
-/// matches a target (source) sentence already linked to its neighbour: then it was probably
-/// merged rather than lost.
+/// A 1-0 or 0-1 link. Downgraded to a warning when the sentence is short, or when adding it to a
+/// neighbouring link raises that link's similarity: then it is probably part of a translation that
+/// splits or joins sentences, not lost or invented content.
 fn unaligned(ctx: &Context, link_index: usize, r: Range<usize>, is_source: bool) -> Finding {
     let i = r.start;
     let (sentences, cjk) = if is_source {
@@ -103,28 +103,9 @@ fn unaligned(ctx: &Context, link_index: usize, r: Range<usize>, is_source: bool)
     } else {
         (ctx.tgt, ctx.tgt_cjk)
     };
-    let best = if is_source {
-        ctx.sim.best_for_source(i)
-    } else {
-        ctx.sim.best_for_target(i)
-    };
-    let neighbours = [link_index.checked_sub(1), Some(link_index + 1)];
-    let merged_into = best.filter(|&(j, z)| {
-        z >= ctx.cal.absorbed_z
-            && neighbours
-                .iter()
-                .flatten()
-                .filter_map(|&n| ctx.links.get(n))
-                .any(|l| {
-                    let other = if is_source {
-                        &l.link.target
-                    } else {
-                        &l.link.source
-                    };
-                    other.contains(&j)
-                })
-    });
-    let severity = if merged_into.is_some() || !substantial(&sentences[i], cjk) {
+    let neighbour_gain = neighbour_gain(ctx, link_index, i, is_source);
+    let belongs = neighbour_gain.filter(|(_, g)| *g >= ctx.cal.absorbed_gain);
+    let severity = if belongs.is_some() || !substantial(&sentences[i], cjk) {
         Severity::Warning
     } else {
         Severity::Error
@@ -139,21 +120,70 @@ fn unaligned(ctx: &Context, link_index: usize, r: Range<usize>, is_source: bool)
         i + 1,
         sentences[i].line
     );
-    if let Some((j, _)) = merged_into {
+    if let Some((k, _)) = belongs {
+        let l = &ctx.links[k].link;
+        let with = if is_source { &l.target } else { &l.source };
         message.push_str(&format!(
-            "; it resembles {other} sentence {}, which may render it together with a neighbour",
-            j + 1
+            "; it may be rendered together with {other} {}",
+            describe(with)
         ));
     }
+    let best = if is_source {
+        ctx.sim.best_for_source(i)
+    } else {
+        ctx.sim.best_for_target(i)
+    };
     let evidence = json!({
         "best_match": best.map(|(j, _)| j),
         "best_z": best.map(|(_, z)| round(z)),
+        "neighbour_gain_z": neighbour_gain.map(|(_, g)| round(g)),
     });
     if is_source {
         finding(ctx, Kind::Omission, severity, r, 0..0, message, evidence)
     } else {
         finding(ctx, Kind::Addition, severity, 0..0, r, message, evidence)
     }
+}
+
+/// The best similarity gain (z units) from joining unaligned sentence `i` to an adjacent aligned
+/// link, with that link's index.
+fn neighbour_gain(
+    ctx: &Context,
+    link_index: usize,
+    i: usize,
+    is_source: bool,
+) -> Option<(usize, f32)> {
+    let candidates = [link_index.checked_sub(1), Some(link_index + 1)];
+    candidates
+        .into_iter()
+        .flatten()
+        .filter_map(|k| {
+            let l = &ctx.links.get(k)?.link;
+            if l.source.is_empty() || l.target.is_empty() {
+                return None;
+            }
+            let side = if is_source { &l.source } else { &l.target };
+            let grown = if side.end == i {
+                side.start..i + 1
+            } else if side.start == i + 1 {
+                i..side.end
+            } else {
+                return None;
+            };
+            let (with, without) = if is_source {
+                (
+                    ctx.sim.cos(grown, l.target.clone()),
+                    ctx.sim.cos(l.source.clone(), l.target.clone()),
+                )
+            } else {
+                (
+                    ctx.sim.cos(l.source.clone(), grown),
+                    ctx.sim.cos(l.source.clone(), l.target.clone()),
+                )
+            };
+            Some((k, (with - without) / ctx.sim.sigma))
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
 /// A link whose margin is far below what true translations get.
@@ -192,74 +222,37 @@ fn describe(r: &Range<usize>) -> String {
     }
 }
 
-/// In a merged link (2-1, 1-2, …) an end sentence that adds nothing to the link's similarity and
-/// does not resemble the other side on its own was absorbed, not translated.
+/// In a merged link (2-1, 1-2, …) an end sentence that adds nothing to the link's similarity was
+/// absorbed by its neighbour's link, not translated.
 fn swallowed(ctx: &Context, l: &ScoredLink) -> Vec<Finding> {
-    let mut out = Vec::new();
     let (src, tgt) = (l.link.source.clone(), l.link.target.clone());
-    for is_source in [true, false] {
-        let side = if is_source { &src } else { &tgt };
-        if side.len() < 2 {
-            continue;
-        }
-        let full = ctx.sim.cos(src.clone(), tgt.clone());
-        for (part, rest) in [
-            (side.start..side.start + 1, side.start + 1..side.end),
-            (side.end - 1..side.end, side.start..side.end - 1),
-        ] {
-            let (rest_cos, part_z) = if is_source {
-                (
-                    ctx.sim.cos(rest.clone(), tgt.clone()),
-                    ctx.sim
-                        .z(ctx.sim.cos(part.clone(), tgt.clone()), &part, &tgt),
-                )
-            } else {
-                (
-                    ctx.sim.cos(src.clone(), rest.clone()),
-                    ctx.sim
-                        .z(ctx.sim.cos(src.clone(), part.clone()), &src, &part),
-                )
-            };
-            let gain = (full - rest_cos) / ctx.sim.sigma;
-            if gain >= ctx.cal.min_merge_gain || part_z >= ctx.cal.mistranslation_warning_z {
-                continue;
-            }
-            let (sentences, cjk) = if is_source {
-                (ctx.src, ctx.src_cjk)
-            } else {
-                (ctx.tgt, ctx.tgt_cjk)
-            };
-            let severity = if substantial(&sentences[part.start], cjk) {
-                Severity::Error
-            } else {
-                Severity::Warning
-            };
-            let evidence = json!({"merged_link": {"source": src.clone().collect::<Vec<_>>(), "target": tgt.clone().collect::<Vec<_>>()}, "gain_z": round(gain), "alone_z": round(part_z)});
-            let f = if is_source {
-                let message = format!("source {} is not rendered: the target it is aligned with matches its neighbour alone", describe(&part));
-                finding(
-                    ctx,
-                    Kind::Omission,
-                    severity,
-                    part.clone(),
-                    tgt.clone(),
-                    message,
-                    evidence,
-                )
-            } else {
-                let message = format!("target {} has no source: the source it is aligned with matches its neighbour alone", describe(&part));
-                finding(
-                    ctx,
-                    Kind::Addition,
-                    severity,
-                    src.clone(),
-                    part.clone(),
-                    message,
-                    evidence,
-                )
-            };
-            out.push(f);
-        }
+    let mut out = Vec::new();
+    for p in l.parts.iter().filter(|p| {
+        p.gain_z < ctx.cal.min_merge_gain && p.alone_z < ctx.cal.mistranslation_warning_z
+    }) {
+        let part = p.index..p.index + 1;
+        let (sentences, cjk) = if p.is_source {
+            (ctx.src, ctx.src_cjk)
+        } else {
+            (ctx.tgt, ctx.tgt_cjk)
+        };
+        let severity = if substantial(&sentences[p.index], cjk) {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        let evidence = json!({
+            "merged_link": {"source": src.clone().collect::<Vec<_>>(), "target": tgt.clone().collect::<Vec<_>>()},
+            "gain_z": round(p.gain_z),
+            "similarity": round(l.similarity),
+        });
+        out.push(if p.is_source {
+            let message = format!("source {} is not rendered: the target it is aligned with matches its neighbour as well without it", describe(&part));
+            finding(ctx, Kind::Omission, severity, part, tgt.clone(), message, evidence)
+        } else {
+            let message = format!("target {} has no source: the source it is aligned with matches its neighbour as well without it", describe(&part));
+            finding(ctx, Kind::Addition, severity, src.clone(), part, message, evidence)
+        });
     }
     out
 }

@@ -36,6 +36,9 @@ pub struct Alignment {
     pub score: f64,
     /// Margin over the neighbourhood in units of the document's spread.
     pub z: Option<f64>,
+    /// For merged links: what each end sentence adds to the similarity (z units).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<crate::score::PartGain>,
 }
 
 /// A sentence as reported (so that renderings need no access to the input files).
