@@ -191,6 +191,7 @@ pub fn check_documents(
     };
     let mut findings = checks::semantic::run(&ctx);
     findings.extend(run_link_checks(src, tgt, &scored));
+    findings.extend(truncations(embedder, src, tgt, &scored, &sim, tv)?);
     findings.extend(document_findings(
         src,
         tgt,
@@ -264,21 +265,75 @@ fn run_link_checks(src: &Document, tgt: &Document, links: &[ScoredLink]) -> Vec<
         .iter()
         .filter(|l| !l.link.source.is_empty() && !l.link.target.is_empty())
     {
-        let pair = checks::PairContext {
-            src: &src.sentences[l.link.source.clone()],
-            src_index: l.link.source.clone(),
-            tgt: &tgt.sentences[l.link.target.clone()],
-            tgt_index: l.link.target.clone(),
-            src_lang: &src.lang,
-            tgt_lang: &tgt.lang,
-            similarity: l.similarity,
-            z: l.z,
-        };
+        let pair = pair_context(src, tgt, l);
         for rule in &rules {
             out.extend(rule.run(&pair));
         }
     }
     out
+}
+
+/// The truncation check: 1-1 links whose target is short for the document are confirmed by
+/// embedding the source's two halves (one extra batch for all candidates).
+fn truncations(
+    embedder: &Embedder,
+    src: &Document,
+    tgt: &Document,
+    links: &[ScoredLink],
+    sim: &SimilarityModel,
+    tgt_vectors: &[Vec<f32>],
+) -> Result<Vec<Finding>> {
+    use checks::truncation;
+    let mut candidates = Vec::new();
+    let mut halves = Vec::new();
+    for l in links.iter().filter(|l| l.link.kind() == (1, 1)) {
+        let ratio = sim.length_ratio(&l.link.source, &l.link.target);
+        let text = &src.sentences[l.link.source.start].text;
+        if ratio >= truncation::CANDIDATE_RATIO || !truncation::long_enough(text) {
+            continue;
+        }
+        if let Some((a, b)) = truncation::split_halves(text) {
+            candidates.push((l, ratio));
+            halves.push(a);
+            halves.push(b);
+        }
+    }
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let refs: Vec<&str> = halves.iter().map(String::as_str).collect();
+    let emb = embedder.embed(&refs)?;
+    let mut out = Vec::new();
+    for ((l, ratio), parts) in candidates.into_iter().zip(emb.vectors.chunks(2)) {
+        let t = &tgt_vectors[l.link.target.start];
+        let evidence = truncation::Evidence {
+            full: l.similarity,
+            lead: dot(&parts[0], t),
+            trail: dot(&parts[1], t),
+            length_ratio: ratio,
+            sigma: sim.sigma,
+        };
+        let pair = pair_context(src, tgt, l);
+        out.extend(truncation::judge(&pair, &evidence));
+    }
+    Ok(out)
+}
+
+fn pair_context<'a>(
+    src: &'a Document,
+    tgt: &'a Document,
+    l: &ScoredLink,
+) -> checks::PairContext<'a> {
+    checks::PairContext {
+        src: &src.sentences[l.link.source.clone()],
+        src_index: l.link.source.clone(),
+        tgt: &tgt.sentences[l.link.target.clone()],
+        tgt_index: l.link.target.clone(),
+        src_lang: &src.lang,
+        tgt_lang: &tgt.lang,
+        similarity: l.similarity,
+        z: l.z,
+    }
 }
 
 fn doc_info(d: &Document) -> DocumentInfo {

@@ -296,6 +296,7 @@ pub fn run_eval(args: EvalArgs) -> anyhow::Result<i32> {
             "mistranslation_error_z" => c.mistranslation_error_z = v,
             "mistranslation_warning_z" => c.mistranslation_warning_z = v,
             "absorbed_gain" => c.absorbed_gain = v,
+            "outlier_max_z" => c.outlier_max_z = v,
             "min_merge_gain" => c.min_merge_gain = v,
             _ => bail!("--tune {k}: unknown parameter"),
         }

@@ -18,6 +18,8 @@ pub struct Calibration {
     pub mistranslation_error_z: f32,
     /// Links below this z are doubtful (warning).
     pub mistranslation_warning_z: f32,
+    /// Only links under this z can be flagged as outliers within their document.
+    pub outlier_max_z: f32,
     /// An unaligned sentence that raises a neighbouring link's similarity by this much (z units)
     /// when joined to it is probably part of that translation (warning, not error).
     pub absorbed_gain: f32,
@@ -33,6 +35,7 @@ impl Default for Calibration {
             mistranslation_error_z: 0.2,
             mistranslation_warning_z: 0.9,
             absorbed_gain: 0.5,
+            outlier_max_z: 2.5,
             min_merge_gain: 0.0,
         }
     }

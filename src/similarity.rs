@@ -163,9 +163,14 @@ impl SimilarityModel {
 
     /// How far the link's length ratio strays from the document's (0 when within ±50%).
     pub fn length_mismatch(&self, src: &Range<usize>, tgt: &Range<usize>) -> f32 {
+        (self.length_ratio(src, tgt).ln().abs() - 0.4).max(0.0)
+    }
+
+    /// The link's target length over the length the document's ratio predicts (1.0 = typical).
+    pub fn length_ratio(&self, src: &Range<usize>, tgt: &Range<usize>) -> f32 {
         let ls: f32 = src.clone().map(|i| self.src_len[i]).sum::<f32>().max(1.0);
         let lt: f32 = tgt.clone().map(|j| self.tgt_len[j]).sum::<f32>().max(1.0);
-        ((lt / (ls * self.ratio)).ln().abs() - 0.4).max(0.0)
+        lt / (ls * self.ratio)
     }
 
     /// What the aligner maximises: the z-scaled margin, less a length term.

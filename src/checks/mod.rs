@@ -6,6 +6,7 @@ pub mod language;
 pub mod numbers;
 pub mod punctuation;
 pub mod semantic;
+pub mod truncation;
 pub mod untranslated;
 pub mod util;
 

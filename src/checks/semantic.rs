@@ -75,6 +75,7 @@ fn round(x: f32) -> f64 {
 /// Runs every semantic check over the alignment.
 pub fn run(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
+    let outlier_z = outlier_threshold(ctx.links);
     for (k, l) in ctx.links.iter().enumerate() {
         let (src, tgt) = (l.link.source.clone(), l.link.target.clone());
         match (src.len(), tgt.len()) {
@@ -82,7 +83,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
             (_, 0) => out.push(unaligned(ctx, k, src, true)),
             (0, _) => out.push(unaligned(ctx, k, tgt, false)),
             _ => {
-                if let Some(f) = mistranslation(ctx, l) {
+                if let Some(f) = mistranslation(ctx, l, outlier_z) {
                     out.push(f);
                 } else {
                     out.extend(swallowed(ctx, l));
@@ -186,11 +187,32 @@ fn neighbour_gain(
         .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
-/// A link whose margin is far below what true translations get.
-fn mistranslation(ctx: &Context, l: &ScoredLink) -> Option<Finding> {
+/// Links with z under this are outliers within their own document: 3 robust standard deviations
+/// below the median 1-1 link. Needs enough links to say what is typical.
+fn outlier_threshold(links: &[ScoredLink]) -> Option<f32> {
+    let mut zs: Vec<f32> = links
+        .iter()
+        .filter(|l| l.link.kind() == (1, 1))
+        .map(|l| l.z)
+        .collect();
+    if zs.len() < 8 {
+        return None;
+    }
+    zs.sort_by(f32::total_cmp);
+    let med = zs[zs.len() / 2];
+    let mut dev: Vec<f32> = zs.iter().map(|z| (z - med).abs()).collect();
+    dev.sort_by(f32::total_cmp);
+    Some(med - 3.0 * 1.4826 * dev[dev.len() / 2])
+}
+
+/// A link whose margin is far below what true translations get (error or warning), or far below
+/// the other links of its document (warning: an opposite claim in the same words moves a sentence
+/// embedding little, but it still stands out against a document of faithful links).
+fn mistranslation(ctx: &Context, l: &ScoredLink, outlier_z: Option<f32>) -> Option<Finding> {
+    let outlier = outlier_z.is_some_and(|t| l.z < t && l.z < ctx.cal.outlier_max_z);
     let severity = if l.z < ctx.cal.mistranslation_error_z {
         Severity::Error
-    } else if l.z < ctx.cal.mistranslation_warning_z {
+    } else if l.z < ctx.cal.mistranslation_warning_z || outlier {
         Severity::Warning
     } else {
         return None;
@@ -210,7 +232,7 @@ fn mistranslation(ctx: &Context, l: &ScoredLink) -> Option<Finding> {
         src,
         tgt,
         message,
-        json!({"similarity": round(l.similarity), "z": round(l.z), "score": l.score}),
+        json!({"similarity": round(l.similarity), "z": round(l.z), "score": l.score, "document_outlier_below_z": outlier_z.map(round)}),
     ))
 }
 

@@ -299,7 +299,11 @@ impl Embedder {
 
     /// Token ids of `text` with the model's prefix and special tokens.
     pub fn tokenize(&self, text: &str) -> Result<Vec<u32>> {
-        let input = format!("{}{}", self.settings.prefix, text);
+        let input = format!(
+            "{}{}",
+            self.settings.prefix,
+            crate::text::for_embedding(text)
+        );
         let enc = self
             .tokenizer
             .encode(input, true)

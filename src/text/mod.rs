@@ -4,3 +4,30 @@ pub mod lang;
 pub mod segment;
 
 pub use segment::{split, Sentence};
+
+use std::borrow::Cow;
+
+/// Text as the embedding model should see it: Arabic vowel marks (harakat, Quranic annotation
+/// signs) and tatweel removed. Fully vocalised Arabic is rare in the text the models were trained
+/// on and its marks split words into many rare tokens; news text rarely carries them, so this only
+/// changes texts that would otherwise embed poorly.
+pub fn for_embedding(text: &str) -> Cow<'_, str> {
+    let strip = |c: char| matches!(c as u32, 0x0610..=0x061A | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED | 0x0640);
+    if text.chars().any(strip) {
+        Cow::Owned(text.chars().filter(|&c| !strip(c)).collect())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn arabic_diacritics_are_removed_for_embedding_only() {
+        assert_eq!(super::for_embedding("بَلۡ جَآءَ بِٱلۡحَقِّ"), "بل جاء بٱلحق");
+        assert!(matches!(
+            super::for_embedding("plain text"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+}
