@@ -180,6 +180,7 @@ pub fn check_documents(
         })
         .collect();
 
+    let gains = neighbour_gains(embedder, src, tgt, &scored, &sim)?;
     let ctx = checks::semantic::Context {
         src: &src.sentences,
         tgt: &tgt.sentences,
@@ -188,6 +189,7 @@ pub fn check_documents(
         cal,
         src_cjk: lang::is_cjk(&src.lang),
         tgt_cjk: lang::is_cjk(&tgt.lang),
+        neighbour_gains: &gains,
     };
     let mut findings = checks::semantic::run(&ctx);
     findings.extend(run_link_checks(src, tgt, &scored));
@@ -271,6 +273,81 @@ fn run_link_checks(src: &Document, tgt: &Document, links: &[ScoredLink]) -> Vec<
         }
     }
     out
+}
+
+/// For every unaligned sentence, what joining it to each adjacent aligned link does to that link's
+/// similarity: the joined side and the other side are embedded as texts (one batch for all).
+fn neighbour_gains(
+    embedder: &Embedder,
+    src: &Document,
+    tgt: &Document,
+    links: &[ScoredLink],
+    sim: &SimilarityModel,
+) -> Result<Vec<checks::semantic::NeighbourGain>> {
+    let join = |d: &Document, r: std::ops::Range<usize>| {
+        let sep = if lang::is_cjk(&d.lang) { "" } else { " " };
+        d.sentences[r]
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    let mut gains = Vec::new();
+    let mut base = Vec::new();
+    let mut texts = Vec::new();
+    for (k, l) in links.iter().enumerate() {
+        let (a, b) = l.link.kind();
+        if (a == 0) == (b == 0) {
+            continue;
+        }
+        let is_source = b == 0;
+        let i = if is_source {
+            l.link.source.start
+        } else {
+            l.link.target.start
+        };
+        for n in [k.checked_sub(1), Some(k + 1)].into_iter().flatten() {
+            let Some(nl) = links
+                .get(n)
+                .filter(|nl| !nl.link.source.is_empty() && !nl.link.target.is_empty())
+            else {
+                continue;
+            };
+            let side = if is_source {
+                &nl.link.source
+            } else {
+                &nl.link.target
+            };
+            let grown = if side.end == i {
+                side.start..i + 1
+            } else {
+                i..side.end
+            };
+            let (d, other_doc, other) = if is_source {
+                (src, tgt, nl.link.target.clone())
+            } else {
+                (tgt, src, nl.link.source.clone())
+            };
+            texts.push(join(d, grown));
+            texts.push(join(other_doc, other));
+            base.push(nl.similarity);
+            gains.push(checks::semantic::NeighbourGain {
+                is_source,
+                index: i,
+                link: n,
+                gain_z: 0.0,
+            });
+        }
+    }
+    if gains.is_empty() {
+        return Ok(gains);
+    }
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let emb = embedder.embed(&refs)?;
+    for ((g, pair), base) in gains.iter_mut().zip(emb.vectors.chunks(2)).zip(base) {
+        g.gain_z = (dot(&pair[0], &pair[1]) - base) / sim.sigma;
+    }
+    Ok(gains)
 }
 
 /// The truncation check: 1-1 links whose target is short for the document are confirmed by

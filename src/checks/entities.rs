@@ -792,29 +792,8 @@ fn compare_names(
 mod tests {
     use super::*;
 
-    fn sentence(text: &str) -> Sentence {
-        Sentence {
-            text: text.to_string(),
-            start: 0,
-            end: text.len(),
-            line: 1,
-            paragraph: 0,
-        }
-    }
-
     fn run(src: &str, sl: &str, tgt: &str, tl: &str) -> Vec<Finding> {
-        let (s, t) = ([sentence(src)], [sentence(tgt)]);
-        let pair = PairContext {
-            src: &s,
-            src_index: 0..1,
-            tgt: &t,
-            tgt_index: 0..1,
-            src_lang: sl,
-            tgt_lang: tl,
-            similarity: 0.8,
-            z: 2.0,
-        };
-        Entities.run(&pair)
+        crate::checks::testing::run(&Entities, src, sl, tgt, tl, 2.0)
     }
 
     #[track_caller]

@@ -124,29 +124,8 @@ fn judge(
 mod tests {
     use super::*;
 
-    fn sentence(text: &str) -> Sentence {
-        Sentence {
-            text: text.to_string(),
-            start: 0,
-            end: text.len(),
-            line: 1,
-            paragraph: 0,
-        }
-    }
-
     fn run(src: &str, sl: &str, tgt: &str, tl: &str) -> Vec<Finding> {
-        let (s, t) = ([sentence(src)], [sentence(tgt)]);
-        let pair = PairContext {
-            src: &s,
-            src_index: 0..1,
-            tgt: &t,
-            tgt_index: 0..1,
-            src_lang: sl,
-            tgt_lang: tl,
-            similarity: 0.9,
-            z: 3.0,
-        };
-        Language.run(&pair)
+        crate::checks::testing::run(&Language, src, sl, tgt, tl, 3.0)
     }
 
     const EN: &str = "The museum opens a new exhibition on the history of the city on Saturday.";

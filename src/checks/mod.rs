@@ -3,6 +3,7 @@
 
 pub mod entities;
 pub mod language;
+pub mod negation;
 pub mod numbers;
 pub mod punctuation;
 pub mod semantic;
@@ -159,5 +160,57 @@ pub fn link_checks() -> Vec<Box<dyn LinkCheck>> {
         Box::new(language::Language),
         Box::new(entities::Entities),
         Box::new(punctuation::Punctuation),
+        Box::new(negation::Negation),
     ]
+}
+
+/// Test support shared by the checks' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Finding, LinkCheck, PairContext};
+    use crate::text::Sentence;
+
+    /// A one-line sentence spanning all of `text`.
+    pub fn sentence(text: &str) -> Sentence {
+        Sentence {
+            text: text.to_string(),
+            start: 0,
+            end: text.len(),
+            line: 1,
+            paragraph: 0,
+        }
+    }
+
+    /// A 1-1 link of `src` and `tgt` with the given z-scaled margin.
+    pub fn pair<'a>(
+        s: &'a [Sentence],
+        sl: &'a str,
+        t: &'a [Sentence],
+        tl: &'a str,
+        z: f32,
+    ) -> PairContext<'a> {
+        PairContext {
+            src: s,
+            src_index: 0..1,
+            tgt: t,
+            tgt_index: 0..1,
+            src_lang: sl,
+            tgt_lang: tl,
+            similarity: 0.9,
+            z,
+        }
+    }
+
+    /// Runs `check` on a 1-1 link.
+    pub fn run(
+        check: &dyn LinkCheck,
+        src: &str,
+        sl: &str,
+        tgt: &str,
+        tl: &str,
+        z: f32,
+    ) -> Vec<Finding> {
+        let (s, t) = ([sentence(src)], [sentence(tgt)]);
+        check.run(&pair(&s, sl, &t, tl, z))
+    }
 }

@@ -1237,31 +1237,9 @@ fn check(pair: &PairContext) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::Sentence;
-
-    fn sentence(text: &str) -> Sentence {
-        Sentence {
-            text: text.to_string(),
-            start: 0,
-            end: text.len(),
-            line: 1,
-            paragraph: 0,
-        }
-    }
 
     fn run_z(src: &str, sl: &str, tgt: &str, tl: &str, z: f32) -> Vec<Finding> {
-        let (s, t) = ([sentence(src)], [sentence(tgt)]);
-        let pair = PairContext {
-            src: &s,
-            src_index: 0..1,
-            tgt: &t,
-            tgt_index: 0..1,
-            src_lang: sl,
-            tgt_lang: tl,
-            similarity: 0.8,
-            z,
-        };
-        Numbers.run(&pair)
+        crate::checks::testing::run(&Numbers, src, sl, tgt, tl, z)
     }
 
     fn run(src: &str, sl: &str, tgt: &str, tl: &str) -> Vec<Finding> {

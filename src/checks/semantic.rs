@@ -19,6 +19,18 @@ pub struct Context<'a> {
     pub cal: &'a Calibration,
     pub src_cjk: bool,
     pub tgt_cjk: bool,
+    /// For unaligned sentences: what joining them to an adjacent link does to its similarity.
+    pub neighbour_gains: &'a [NeighbourGain],
+}
+
+/// Joining unaligned sentence `index` to the adjacent link `link` changes that link's similarity
+/// by `gain_z` (the joined texts embedded as one).
+#[derive(Debug, Clone)]
+pub struct NeighbourGain {
+    pub is_source: bool,
+    pub index: usize,
+    pub link: usize,
+    pub gain_z: f32,
 }
 
 /// Long enough that losing it loses content, not just a byline or a "Yes.".
@@ -76,12 +88,12 @@ fn round(x: f32) -> f64 {
 pub fn run(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     let outlier_z = outlier_threshold(ctx.links);
-    for (k, l) in ctx.links.iter().enumerate() {
+    for l in ctx.links {
         let (src, tgt) = (l.link.source.clone(), l.link.target.clone());
         match (src.len(), tgt.len()) {
             (0, 0) => {}
-            (_, 0) => out.push(unaligned(ctx, k, src, true)),
-            (0, _) => out.push(unaligned(ctx, k, tgt, false)),
+            (_, 0) => out.push(unaligned(ctx, src, true)),
+            (0, _) => out.push(unaligned(ctx, tgt, false)),
             _ => {
                 if let Some(f) = mistranslation(ctx, l, outlier_z) {
                     out.push(f);
@@ -97,14 +109,14 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
 /// A 1-0 or 0-1 link. Downgraded to a warning when the sentence is short, or when adding it to a
 /// neighbouring link raises that link's similarity: then it is probably part of a translation that
 /// splits or joins sentences, not lost or invented content.
-fn unaligned(ctx: &Context, link_index: usize, r: Range<usize>, is_source: bool) -> Finding {
+fn unaligned(ctx: &Context, r: Range<usize>, is_source: bool) -> Finding {
     let i = r.start;
     let (sentences, cjk) = if is_source {
         (ctx.src, ctx.src_cjk)
     } else {
         (ctx.tgt, ctx.tgt_cjk)
     };
-    let neighbour_gain = neighbour_gain(ctx, link_index, i, is_source);
+    let neighbour_gain = neighbour_gain(ctx, i, is_source);
     let belongs = neighbour_gain.filter(|(_, g)| *g >= ctx.cal.absorbed_gain);
     let severity = if belongs.is_some() || !substantial(&sentences[i], cjk) {
         Severity::Warning
@@ -148,42 +160,11 @@ fn unaligned(ctx: &Context, link_index: usize, r: Range<usize>, is_source: bool)
 
 /// The best similarity gain (z units) from joining unaligned sentence `i` to an adjacent aligned
 /// link, with that link's index.
-fn neighbour_gain(
-    ctx: &Context,
-    link_index: usize,
-    i: usize,
-    is_source: bool,
-) -> Option<(usize, f32)> {
-    let candidates = [link_index.checked_sub(1), Some(link_index + 1)];
-    candidates
-        .into_iter()
-        .flatten()
-        .filter_map(|k| {
-            let l = &ctx.links.get(k)?.link;
-            if l.source.is_empty() || l.target.is_empty() {
-                return None;
-            }
-            let side = if is_source { &l.source } else { &l.target };
-            let grown = if side.end == i {
-                side.start..i + 1
-            } else if side.start == i + 1 {
-                i..side.end
-            } else {
-                return None;
-            };
-            let (with, without) = if is_source {
-                (
-                    ctx.sim.cos(grown, l.target.clone()),
-                    ctx.sim.cos(l.source.clone(), l.target.clone()),
-                )
-            } else {
-                (
-                    ctx.sim.cos(l.source.clone(), grown),
-                    ctx.sim.cos(l.source.clone(), l.target.clone()),
-                )
-            };
-            Some((k, (with - without) / ctx.sim.sigma))
-        })
+fn neighbour_gain(ctx: &Context, i: usize, is_source: bool) -> Option<(usize, f32)> {
+    ctx.neighbour_gains
+        .iter()
+        .filter(|g| g.is_source == is_source && g.index == i)
+        .map(|g| (g.link, g.gain_z))
         .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 

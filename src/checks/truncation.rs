@@ -125,31 +125,7 @@ mod tests {
         ));
     }
 
-    fn pair_ctx<'a>(
-        s: &'a [crate::text::Sentence],
-        t: &'a [crate::text::Sentence],
-    ) -> PairContext<'a> {
-        PairContext {
-            src: s,
-            src_index: 0..1,
-            tgt: t,
-            tgt_index: 0..1,
-            src_lang: "en",
-            tgt_lang: "de",
-            similarity: 0.9,
-            z: 2.0,
-        }
-    }
-
-    fn sentence(text: &str) -> crate::text::Sentence {
-        crate::text::Sentence {
-            text: text.into(),
-            start: 0,
-            end: text.len(),
-            line: 1,
-            paragraph: 0,
-        }
-    }
+    use crate::checks::testing::{pair, sentence};
 
     #[test]
     fn a_target_matching_only_the_first_half_is_truncated() {
@@ -161,7 +137,7 @@ mod tests {
             length_ratio: 0.5,
             sigma: 0.03,
         };
-        let f = judge(&pair_ctx(&s, &t), &e).unwrap();
+        let f = judge(&pair(&s, "en", &t, "de", 2.0), &e).unwrap();
         assert_eq!((f.kind, f.severity), (Kind::Truncation, Severity::Error));
         assert!(f.message.contains("without its end"));
     }
@@ -177,7 +153,7 @@ mod tests {
             length_ratio: 0.6,
             sigma: 0.03,
         };
-        assert!(judge(&pair_ctx(&s, &t), &e).is_none());
+        assert!(judge(&pair(&s, "en", &t, "de", 2.0), &e).is_none());
         // Long enough: no candidate at all.
         let e = Evidence {
             full: 0.86,
@@ -186,6 +162,6 @@ mod tests {
             length_ratio: 0.95,
             sigma: 0.03,
         };
-        assert!(judge(&pair_ctx(&s, &t), &e).is_none());
+        assert!(judge(&pair(&s, "en", &t, "de", 2.0), &e).is_none());
     }
 }
