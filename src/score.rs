@@ -34,9 +34,9 @@ impl Default for Calibration {
             z_scale: 0.6,
             mistranslation_error_z: 0.2,
             mistranslation_warning_z: 0.9,
-            absorbed_gain: 0.5,
+            absorbed_gain: -0.8,
             outlier_max_z: 2.5,
-            min_merge_gain: 0.0,
+            min_merge_gain: -0.5,
         }
     }
 }
