@@ -8,6 +8,8 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+use rayon::prelude::*;
+
 use crate::model::dot;
 
 /// What one sentence of a merged link contributes: the link's similarity minus the similarity
@@ -61,8 +63,8 @@ fn median(mut xs: Vec<f32>) -> f32 {
     if xs.is_empty() {
         return 0.0;
     }
-    xs.sort_by(f32::total_cmp);
-    xs[xs.len() / 2]
+    let mid = xs.len() / 2;
+    *xs.select_nth_unstable_by(mid, f32::total_cmp).1
 }
 
 impl SimilarityModel {
@@ -77,12 +79,7 @@ impl SimilarityModel {
         tgt_len: &[f32],
     ) -> Self {
         let (n, m) = (src.len(), tgt.len());
-        let mut cos = vec![0f32; n * m];
-        for i in 0..n {
-            for j in 0..m {
-                cos[i * m + j] = dot(&src[i], &tgt[j]);
-            }
-        }
+        let cos = crate::model::cosine_matrix(src, tgt);
         let mut model = Self::from_cosines(n, m, cos, src_tokens, tgt_tokens, src_len, tgt_len);
         model.src_next = next_dots(src);
         model.tgt_next = next_dots(tgt);
@@ -101,9 +98,11 @@ impl SimilarityModel {
         tgt_len: &[f32],
     ) -> Self {
         let bg_src = (0..n)
+            .into_par_iter()
             .map(|i| median(cos[i * m..(i + 1) * m].to_vec()))
             .collect();
         let bg_tgt = (0..m)
+            .into_par_iter()
             .map(|j| median((0..n).map(|i| cos[i * m + j]).collect()))
             .collect();
         let med = median(cos.clone());

@@ -436,6 +436,23 @@ pub fn normalized(mut v: Vec<f32>) -> Vec<f32> {
     v
 }
 
+/// All pairwise dot products of `a` and `b` (row-major `a.len() × b.len()`), as one matrix
+/// product.
+pub fn cosine_matrix(a: &[Vec<f32>], b: &[Vec<f32>]) -> Vec<f32> {
+    let (n, m) = (a.len(), b.len());
+    let dim = a.first().or(b.first()).map_or(0, Vec::len);
+    if n == 0 || m == 0 || dim == 0 {
+        return vec![0.0; n * m];
+    }
+    let product = || -> candle_core::Result<Vec<f32>> {
+        let ta = Tensor::from_iter(a.iter().flatten().copied(), &Device::Cpu)?.reshape((n, dim))?;
+        let tb = Tensor::from_iter(b.iter().flatten().copied(), &Device::Cpu)?.reshape((m, dim))?;
+        ta.matmul(&tb.t()?)?.flatten_all()?.to_vec1()
+    };
+    // The product cannot fail for well-formed inputs; fall back to plain loops if it ever does.
+    product().unwrap_or_else(|_| a.iter().flat_map(|x| b.iter().map(move |y| dot(x, y))).collect())
+}
+
 /// Dot product (cosine for unit vectors).
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
