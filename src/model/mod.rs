@@ -249,13 +249,26 @@ impl Embedder {
             .map_err(|e| Error::model(id, e.to_string()))?;
         tokenizer.with_padding(None);
         let dtype = DType::F32;
-        let vb = mmap_var_builder(id, &files.dir.join("model.safetensors"), dtype, &dev)?;
-        let encoder = bert::BertEncoder::load(vb, &cfg).map_err(|e| {
-            Error::model(
-                id,
-                format!("model.safetensors does not match config.json: {e}"),
-            )
-        })?;
+        let weights_path = files.dir.join("model.safetensors");
+        // Safety: the weights file is only read; mtcheck never writes to a model directory it loads.
+        let weights = unsafe { candle_core::safetensors::MmapedSafetensors::new(&weights_path) }
+            .map_err(|e| {
+                Error::model(
+                    id,
+                    format!(
+                        "{} is not a valid safetensors file: {e}",
+                        weights_path.display()
+                    ),
+                )
+            })?;
+        let encoder =
+            bert::BertEncoder::load_mmaped(std::sync::Arc::new(weights), dtype, &dev, &cfg)
+                .map_err(|e| {
+                    Error::model(
+                        id,
+                        format!("model.safetensors does not match config.json: {e}"),
+                    )
+                })?;
         let dense = match &settings.dense {
             None => None,
             Some(d) => {
