@@ -6,6 +6,7 @@ pub mod bert;
 pub mod config;
 pub mod convert;
 pub mod resolve;
+pub mod tokenizer;
 
 use std::path::Path;
 
@@ -116,7 +117,7 @@ pub struct ModelInfo {
 
 /// A loaded model: tokenizer, encoder and sentence settings.
 pub struct Embedder {
-    tokenizer: tokenizers::Tokenizer,
+    tokenizer: tokenizer::TextTokenizer,
     encoder: Box<dyn Encoder>,
     settings: SentenceSettings,
     token_budget: usize,
@@ -237,17 +238,19 @@ impl Embedder {
             .map_err(|e| Error::model(id, format!("config.json: {e}")))?;
         let settings = sentence_settings(files)?;
         let tok_path = files.dir.join("tokenizer.json");
-        let mut tokenizer = tokenizers::Tokenizer::from_file(&tok_path).map_err(|e| {
+        // Truncation and padding are off: long texts are windowed here, never truncated silently
+        // by the tokenizer. Unigram tokenizers load through a binary cache (see `tokenizer`).
+        let (tokenizer, _) = tokenizer::TextTokenizer::load(
+            &tok_path,
+            tokenizer::default_cache_dir().as_deref(),
+            tokenizer::CACHE_MIN_BYTES,
+        )
+        .map_err(|e| {
             Error::model(
                 id,
                 format!("{} is not a valid tokenizer: {e}", tok_path.display()),
             )
         })?;
-        // Long texts are windowed here, never truncated silently by the tokenizer.
-        tokenizer
-            .with_truncation(None)
-            .map_err(|e| Error::model(id, e.to_string()))?;
-        tokenizer.with_padding(None);
         let dtype = DType::F32;
         let weights_path = files.dir.join("model.safetensors");
         // Safety: the weights file is only read; mtcheck never writes to a model directory it loads.
@@ -283,10 +286,8 @@ impl Embedder {
                 Some((lin, d.tanh))
             }
         };
-        let pad_id = tokenizer
-            .get_padding()
-            .map(|p| p.pad_id)
-            .unwrap_or(cfg.pad_token_id as u32);
+        // Padding is off in the tokenizer, so the config's pad id is the one batches use.
+        let pad_id = cfg.pad_token_id as u32;
         let info = ModelInfo {
             id: id.to_string(),
             device: opts.device,
@@ -313,11 +314,9 @@ impl Embedder {
     /// Token ids of `text` with the model's prefix and special tokens.
     pub fn tokenize(&self, text: &str) -> Result<Vec<u32>> {
         let input = format!("{}{}", self.settings.prefix, text);
-        let enc = self
-            .tokenizer
-            .encode(input, true)
-            .map_err(|e| Error::Internal(format!("tokenizer: {e}")))?;
-        Ok(enc.get_ids().to_vec())
+        self.tokenizer
+            .encode_ids(input)
+            .map_err(|e| Error::Internal(format!("tokenizer: {e}")))
     }
 
     /// Embeds `texts` into unit vectors.
