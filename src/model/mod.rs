@@ -2,6 +2,7 @@
 //! unit vectors in length-sorted batches bounded by a token budget. Nothing outside this module sees
 //! a candle tensor.
 
+pub mod bench;
 pub mod bert;
 pub mod config;
 pub mod convert;
@@ -382,6 +383,11 @@ impl Embedder {
 
     pub fn max_tokens(&self) -> usize {
         self.encoder.max_tokens()
+    }
+
+    /// Padded tokens per forward pass.
+    pub fn token_budget(&self) -> usize {
+        self.token_budget
     }
 }
 
