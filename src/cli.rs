@@ -90,7 +90,7 @@ pub struct ModelArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Padded tokens per forward pass; larger batches use more memory.
-    #[arg(long, default_value_t = 4096)]
+    #[arg(long, default_value_t = model::DEFAULT_TOKEN_BUDGET)]
     pub token_budget: usize,
 }
 
