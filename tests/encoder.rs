@@ -249,3 +249,72 @@ fn corrupt_weights_are_a_model_error_naming_the_file() {
         .to_string();
     assert!(err.contains("does not match config.json"), "{err}");
 }
+
+/// Rewrites `dir`'s weights in `dtype` (all floating tensors).
+fn convert_weights(dir: &std::path::Path, dtype: DType) {
+    let path = dir.join("model.safetensors");
+    let tensors = candle_core::safetensors::load(&path, &Device::Cpu).unwrap();
+    let converted: std::collections::HashMap<String, Tensor> = tensors
+        .into_iter()
+        .map(|(k, t)| (k, t.to_dtype(dtype).unwrap()))
+        .collect();
+    candle_core::safetensors::save(&converted, &path).unwrap();
+}
+
+#[test]
+fn mmaped_word_embeddings_equal_copied_ones_exactly() {
+    for (arch, file_dtype, compute) in [
+        (Arch::Bert, DType::F32, DType::F32),
+        (Arch::XlmRoberta, DType::F32, DType::F32),
+        (Arch::Bert, DType::F16, DType::F32),
+        (Arch::Bert, DType::BF16, DType::F32),
+        (Arch::XlmRoberta, DType::F16, DType::F16),
+        (Arch::Bert, DType::F32, DType::BF16),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        common::tiny_model(
+            dir.path(),
+            &TinySpec {
+                arch,
+                ..TinySpec::default()
+            },
+            6,
+        );
+        if file_dtype != DType::F32 {
+            convert_weights(dir.path(), file_dtype);
+        }
+        let text = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
+        let cfg: Config = serde_json::from_str(&text).unwrap();
+        let path = dir.path().join("model.safetensors");
+        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&path], compute, &Device::Cpu) }
+            .unwrap();
+        let copied = BertEncoder::load(vb, &cfg).unwrap();
+        let weights = std::sync::Arc::new(
+            unsafe { candle_core::safetensors::MmapedSafetensors::new(&path) }.unwrap(),
+        );
+        let mapped = BertEncoder::load_mmaped(weights, compute, &Device::Cpu, &cfg).unwrap();
+        let (ids, mask, _) = batch(arch);
+        let a = copied.forward(&ids, &mask).unwrap();
+        let b = mapped.forward(&ids, &mask).unwrap();
+        assert_eq!(a.dtype(), compute);
+        let a: Vec<f32> = a
+            .to_dtype(DType::F32)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        let b: Vec<f32> = b
+            .to_dtype(DType::F32)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        assert_eq!(a, b, "{arch:?} file {file_dtype:?} compute {compute:?}");
+
+        // An id outside the vocabulary is an error, not a read past the matrix.
+        let bad = Tensor::new(&[[cfg.vocab_size as u32]], &Device::Cpu).unwrap();
+        assert!(mapped.forward(&bad, &bad.ones_like().unwrap()).is_err());
+    }
+}
