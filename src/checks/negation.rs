@@ -82,7 +82,8 @@ fn words(lang: &str) -> Option<&'static [&'static str]> {
 fn neutralised(lang: &str, words: &[String], i: usize) -> bool {
     let next = words.get(i + 1).map(String::as_str).unwrap_or_default();
     match (lang, words[i].as_str()) {
-        ("en", "not") => matches!(next, "only" | "just"),
+        ("en", "not") => matches!(next, "only" | "just" | "merely"),
+        ("ar", "ليس" | "ليست" | "لا") => matches!(next, "مجرد" | "فقط"),
         ("es", "sin") => next == "embargo",
         ("de", "nicht") => next == "nur",
         ("fr", "ni") | ("es", "ni") => false,
@@ -185,6 +186,17 @@ mod tests {
             "en",
             "Es ist schnell und billig.",
             "de"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn not_merely_is_not_a_negation_in_arabic_either() {
+        assert!(run(
+            "هذه المحطة ليست مجرد منشأة صناعية.",
+            "ar",
+            "This plant is more than an industrial facility.",
+            "en"
         )
         .is_empty());
     }
