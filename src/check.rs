@@ -192,8 +192,10 @@ pub fn check_documents(
         neighbour_gains: &gains,
     };
     let mut findings = checks::semantic::run(&ctx);
+    let checks_start = Instant::now();
     findings.extend(run_link_checks(src, tgt, &scored));
     findings.extend(truncations(embedder, src, tgt, &scored, &sim, tv)?);
+    let checks_s = checks_start.elapsed().as_secs_f64();
     findings.extend(document_findings(
         src,
         tgt,
@@ -254,6 +256,7 @@ pub fn check_documents(
         timing: Timing {
             load_s: 0.0,
             embed_s,
+            checks_s,
             total_s: start.elapsed().as_secs_f64(),
         },
     })

@@ -57,6 +57,8 @@ pub struct SentenceOut {
 pub struct Timing {
     pub load_s: f64,
     pub embed_s: f64,
+    /// The content checks (numbers, language, entities, …, truncation with its extra embeddings).
+    pub checks_s: f64,
     pub total_s: f64,
 }
 
