@@ -40,7 +40,7 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Self {
-            threshold: 1.0,
+            threshold: 0.6,
             merge_cost: 0.3,
             wide_merge_cost: 0.8,
             band: 24,
