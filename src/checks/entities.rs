@@ -6,7 +6,7 @@
 
 use serde_json::json;
 
-use super::util::{dominant_script, edit_similarity, tokens, Script};
+use super::util::{dominant_script, edit_similarity, is_cjk_char, tokens, Script};
 use super::{Finding, Kind, LinkCheck, PairContext, Severity};
 use crate::text::lang::primary;
 use crate::text::Sentence;
@@ -94,6 +94,13 @@ const TRAILING: &[char] = &[
 ];
 const LEADING: &[char] = &['(', '[', '{', '<', '\'', '"', '‘', '“', '«', '„'];
 
+/// A CJK character or CJK/full-width punctuation: never part of a link written in such text.
+fn cjk_text(c: char) -> bool {
+    is_cjk_char(c)
+        || ('\u{3000}'..='\u{303f}').contains(&c)
+        || ('\u{ff00}'..='\u{ffef}').contains(&c)
+}
+
 /// Every entity in `text`, in order.
 pub fn extract(text: &str) -> Vec<Entity> {
     let mut out: Vec<Entity> = Vec::new();
@@ -102,15 +109,22 @@ pub fn extract(text: &str) -> Vec<Entity> {
     let mut offset = 0;
     for raw in text.split_inclusive(char::is_whitespace) {
         let tok = raw.trim_end();
-        let lead = tok.len() - tok.trim_start_matches(LEADING).len();
-        let core = tok[lead..].trim_end_matches(TRAILING);
+        let mut lead = tok.len() - tok.trim_start_matches(LEADING).len();
+        // Chinese and Japanese need no space around a link: "详情请访问https://…。".
+        let schemes = ["http://", "https://", "ftp://", "www."];
+        let lower_tok = tok.to_ascii_lowercase();
+        if let Some(p) = schemes.iter().filter_map(|s| lower_tok.find(s)).min() {
+            if p > lead && tok[..p].chars().next_back().is_some_and(cjk_text) {
+                lead = p;
+            }
+        }
+        let mut core = tok[lead..].trim_end_matches(TRAILING);
         let start = offset + lead;
         let lower = core.to_ascii_lowercase();
-        if ["http://", "https://", "ftp://", "www."]
-            .iter()
-            .any(|p| lower.starts_with(p))
-            && core.len() > 6
-        {
+        if schemes.iter().any(|p| lower.starts_with(p)) && core.len() > 6 {
+            if let Some(e) = core.find(cjk_text) {
+                core = core[..e].trim_end_matches(TRAILING);
+            }
             let key = core.trim_end_matches('/').to_string();
             out.push(Entity {
                 cat: Cat::Url,
@@ -1006,6 +1020,207 @@ mod tests {
                 .split_whitespace()
                 .collect::<Vec<_>>(),
             vec!["See", "now"]
+        );
+    }
+
+    // --- Seven-language coverage: ar, zh, ja, de, fr, ru, hi -----------------------------------
+
+    #[test]
+    fn transliterated_names_in_other_scripts_are_not_mismatches() {
+        for (src, sl, tgt, tl) in [
+            (
+                "Путин встретился с Меркель в Берлине.",
+                "ru",
+                "Putin met Merkel in Berlin.",
+                "en",
+            ),
+            (
+                "Putin met Merkel in Berlin.",
+                "en",
+                "Путин встретился с Меркель в Берлине.",
+                "ru",
+            ),
+            (
+                "默克尔在柏林会见了普京。",
+                "zh",
+                "Merkel met Putin in Berlin.",
+                "en",
+            ),
+            (
+                "メルケル首相はベルリンでプーチン大統領と会談した。",
+                "ja",
+                "Chancellor Merkel met President Putin in Berlin.",
+                "en",
+            ),
+            (
+                "التقت ميركل بوتين في برلين.",
+                "ar",
+                "Merkel a rencontré Poutine à Berlin.",
+                "fr",
+            ),
+            (
+                "मोदी ने दिल्ली में मैक्रों से मुलाकात की।",
+                "hi",
+                "Modi met Macron in Delhi.",
+                "en",
+            ),
+        ] {
+            assert_clean(src, sl, tgt, tl);
+        }
+    }
+
+    #[test]
+    fn latin_transliterations_of_russian_names_are_the_same() {
+        assert_clean(
+            "The concert opened with a symphony by Tchaikovsky.",
+            "en",
+            "Le concert s'est ouvert sur une symphonie de Tchaïkovski.",
+            "fr",
+        );
+        assert_clean(
+            "Talks between Zelensky and Putin were postponed.",
+            "en",
+            "Les pourparlers entre Zelensky et Poutine ont été reportés.",
+            "fr",
+        );
+    }
+
+    #[test]
+    fn placeholders_in_japanese_and_chinese() {
+        assert_clean(
+            "Deleted {count} files.",
+            "en",
+            "{count}件のファイルを削除しました。",
+            "ja",
+        );
+        let (sev, m) = flagged(
+            "Deleted {count} files.",
+            "en",
+            "ファイルを削除しました。",
+            "ja",
+        );
+        assert_eq!(sev, Severity::Error);
+        assert_eq!(
+            m,
+            "placeholder {count} in the source is missing in the target"
+        );
+        assert_clean("Hello, %s!", "en", "你好，%s！", "zh");
+        let (sev, m) = flagged("Hello, %s!", "en", "你好，%d！", "zh");
+        assert_eq!(sev, Severity::Error);
+        assert_eq!(m, "placeholder %s in the source is %d in the target");
+    }
+
+    #[test]
+    fn url_glued_to_cjk_text_is_found() {
+        // Chinese and Japanese need no space before or after a link.
+        assert_eq!(
+            keys("详情请访问https://example.com/docs了解。"),
+            vec![(Cat::Url, "https://example.com/docs".to_string())]
+        );
+        assert_clean(
+            "See https://example.com/docs for details.",
+            "en",
+            "详情请访问https://example.com/docs。",
+            "zh",
+        );
+        assert_clean(
+            "See https://example.com/docs for details.",
+            "en",
+            "詳しくはhttps://example.com/docsをご覧ください。",
+            "ja",
+        );
+        let (sev, _) = flagged(
+            "See https://example.com/docs for details.",
+            "en",
+            "詳しくはhttps://example.org/docsをご覧ください。",
+            "ja",
+        );
+        assert_eq!(sev, Severity::Error);
+    }
+
+    #[test]
+    fn russian_placeholder_and_hashtag() {
+        let (sev, m) = flagged("File %s was not found.", "en", "Файл %d не найден.", "ru");
+        assert_eq!(sev, Severity::Error);
+        assert_eq!(m, "placeholder %s in the source is %d in the target");
+        let (sev, m) = flagged(
+            "Follow the results with #elections",
+            "en",
+            "Следите за итогами с #выборы",
+            "ru",
+        );
+        assert_eq!(sev, Severity::Warning);
+        assert_eq!(
+            m,
+            "hashtag #elections in the source is #выборы in the target"
+        );
+    }
+
+    #[test]
+    fn hindi_email_and_tags() {
+        assert_clean(
+            "Please write to info@example.org.",
+            "en",
+            "कृपया info@example.org पर लिखें।",
+            "hi",
+        );
+        let (sev, _) = flagged(
+            "Please write to info@example.org.",
+            "en",
+            "कृपया info@example.com पर लिखें।",
+            "hi",
+        );
+        assert_eq!(sev, Severity::Error);
+        assert_clean("Press <b>Save</b>.", "en", "<b>सहेजें</b> दबाएँ।", "hi");
+    }
+
+    #[test]
+    fn arabic_tags_urls_and_leading_percent() {
+        assert_clean(
+            "<b>Warning:</b> do not open the file.",
+            "en",
+            "<b>تحذير:</b> لا تفتح الملف.",
+            "ar",
+        );
+        let (sev, m) = flagged(
+            "<b>Warning:</b> do not open the file.",
+            "en",
+            "<b>تحذير: لا تفتح الملف.",
+            "ar",
+        );
+        assert_eq!(sev, Severity::Error);
+        assert_eq!(m, "tag </b> in the source is missing in the target");
+        // Arabic writes the percent sign before the number: not a printf conversion.
+        assert_clean(
+            "Prices fell by 50% this year.",
+            "en",
+            "انخفضت الأسعار بنسبة %50 هذا العام.",
+            "ar",
+        );
+        let (sev, _) = flagged(
+            "Details: https://example.com/en/docs",
+            "en",
+            "التفاصيل: https://example.com/ar/docs",
+            "ar",
+        );
+        assert_eq!(sev, Severity::Warning, "a localised page on the same site");
+    }
+
+    #[test]
+    fn german_and_french_urls_and_names() {
+        let (sev, _) = flagged(
+            "Mehr unter https://example.de/info.",
+            "de",
+            "Plus d'informations sur https://example.fr/info.",
+            "fr",
+        );
+        assert_eq!(sev, Severity::Error);
+        // German capitalises nouns, so names are not compared when German is involved.
+        assert_clean(
+            "Die Kanzlerin traf in Paris den Präsidenten.",
+            "de",
+            "La chancelière a rencontré le président à Paris.",
+            "fr",
         );
     }
 }

@@ -218,4 +218,117 @@ mod tests {
             f[0].message
         );
     }
+
+    // --- Seven-language coverage: ar, zh, ja, de, fr, ru, hi -----------------------------------
+
+    const RU: &str =
+        "Музей в субботу открывает новую выставку, посвящённую истории города и его жителей.";
+    const HI: &str = "संग्रहालय शनिवार को शहर के इतिहास पर एक नई प्रदर्शनी खोलेगा।";
+    // whatlang is not sure of a shorter Arabic sentence (Persian and Urdu share its letters):
+    // an unsure guess is never reported.
+    const AR: &str =
+        "قال وزير الطاقة إن المحطة الجديدة ستوفر المياه لنحو مئة ألف منزل في العام المقبل.";
+
+    #[test]
+    fn german_sentence_in_a_french_target_is_wrong_language() {
+        let f = run(EN, "en", DE, "fr");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error);
+        assert!(
+            f[0].message
+                .starts_with("target sentence 1 is in de, not fr"),
+            "{}",
+            f[0].message
+        );
+        assert!(run(EN, "en", FR, "fr").is_empty());
+        assert!(run(DE, "de", FR, "fr-CA").is_empty());
+    }
+
+    #[test]
+    fn russian_targets_and_sources() {
+        assert!(run(EN, "en", RU, "ru").is_empty());
+        assert!(run(RU, "ru", FR, "fr").is_empty());
+        let f = run(EN, "en", DE, "ru");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error);
+        assert!(
+            f[0].message
+                .starts_with("target sentence 1 is in de, not ru"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn hindi_targets_and_sources() {
+        assert!(run(EN, "en", HI, "hi").is_empty());
+        assert!(run(HI, "hi", EN, "en").is_empty());
+        let f = run(HI, "hi", FR, "en");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error);
+        assert!(
+            f[0].message
+                .starts_with("target sentence 1 is in fr, not en"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn arabic_targets_and_sources() {
+        assert!(run(EN, "en", AR, "ar").is_empty());
+        assert!(run(AR, "ar", FR, "fr").is_empty());
+        let f = run(EN, "en", AR, "fr");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error);
+        assert!(
+            f[0].message
+                .starts_with("target sentence 1 is in ar, not fr"),
+            "{}",
+            f[0].message
+        );
+        // A source sentence in another language is information only.
+        let f = run(AR, "ru", RU, "ru-RU");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Info);
+        assert!(
+            f[0].message
+                .starts_with("source sentence 1 is in ar, not ru"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn chinese_and_japanese_in_the_wrong_target() {
+        let zh = "博物馆周六将开设一个关于城市历史的新展览，展出许多珍贵的文物和照片。";
+        let ja = "東京都は来年度から新しい交通計画を実施すると発表し、市民の意見を募集している。";
+        // Chinese and Japanese are related: a confusion is at most information.
+        let f = run(EN, "en", ja, "zh");
+        assert!(
+            f.iter().all(|f| f.severity == Severity::Info),
+            "{:?}",
+            f.iter().map(|f| &f.message).collect::<Vec<_>>()
+        );
+        // Japanese with kanji in a French target is named as Japanese (by its kana).
+        let f = run(EN, "en", ja, "fr");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error);
+        assert!(
+            f[0].message
+                .starts_with("target sentence 1 is in ja, not fr"),
+            "{}",
+            f[0].message
+        );
+        // But Chinese in a German target is an error.
+        let f = run(EN, "en", zh, "de");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error);
+        assert!(
+            f[0].message
+                .starts_with("target sentence 1 is in zh, not de"),
+            "{}",
+            f[0].message
+        );
+    }
 }

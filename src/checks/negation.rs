@@ -88,10 +88,20 @@ fn neutralised(lang: &str, words: &[String], i: usize) -> bool {
         ("de", "nicht") => next == "nur",
         ("fr", "ni") | ("es", "ni") => false,
         ("it", "non") => next == "solo",
+        ("ru", "не") => next == "только",
         ("pt", "não") => next == "só",
         ("nl", "niet") => next == "alleen",
         _ => false,
     }
+}
+
+/// French "plus" (more) and "personne" (person) negate after "ne": "il n'y a plus de billets".
+fn ne_plus(lang: &str, words: &[String], i: usize) -> bool {
+    lang == "fr"
+        && matches!(words[i].as_str(), "plus" | "personne")
+        && words[i.saturating_sub(4)..i]
+            .iter()
+            .any(|w| w == "n" || w == "ne")
 }
 
 /// The negation words found in `text`, in order.
@@ -99,7 +109,10 @@ fn negations(lang: &str, text: &str) -> Option<Vec<String>> {
     let list = words(lang)?;
     let lower: Vec<String> = tokens(text).iter().map(|t| t.text.to_lowercase()).collect();
     let mut found: Vec<String> = (0..lower.len())
-        .filter(|&i| list.contains(&lower[i].as_str()) && !neutralised(lang, &lower, i))
+        .filter(|&i| {
+            (list.contains(&lower[i].as_str()) || ne_plus(lang, &lower, i))
+                && !neutralised(lang, &lower, i)
+        })
         .map(|i| lower[i].clone())
         .collect();
     if lang == "en" && (text.contains("n't") || text.contains("n’t")) {
@@ -204,5 +217,231 @@ mod tests {
     #[test]
     fn languages_without_word_lists_are_not_checked() {
         assert!(run("これは良くない。", "ja", "This is good.", "en").is_empty());
+    }
+
+    // --- Seven-language coverage: ar, zh, ja, de, fr, ru, hi -----------------------------------
+
+    #[test]
+    fn french_pas_is_a_negation_but_ne_que_is_not() {
+        let f = run(
+            "Le musée n'ouvre pas le dimanche.",
+            "fr",
+            "The museum opens on Sunday.",
+            "en",
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(
+            f[0].message
+                .starts_with("the source negates (\u{201c}pas\u{201d})"),
+            "{}",
+            f[0].message
+        );
+        assert!(run(
+            "Le musée n'ouvre pas le dimanche.",
+            "fr",
+            "The museum is not open on Sundays.",
+            "en"
+        )
+        .is_empty());
+        // "ne … que" means "only".
+        assert!(run(
+            "Le musée n'ouvre que le samedi.",
+            "fr",
+            "The museum only opens on Saturdays.",
+            "en"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn french_ne_plus_is_a_negation() {
+        // "ne … plus" (no longer) and "ne … personne" (nobody) have no "pas".
+        assert!(run(
+            "Il n'y a plus de billets pour le concert.",
+            "fr",
+            "There are no tickets left for the concert.",
+            "en"
+        )
+        .is_empty());
+        assert!(run(
+            "Je ne connais personne ici.",
+            "fr",
+            "I don't know anybody here.",
+            "en"
+        )
+        .is_empty());
+        let f = run(
+            "Il n'y a plus de billets pour le concert.",
+            "fr",
+            "There are tickets left for the concert.",
+            "en",
+        );
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message.contains("\u{201c}plus\u{201d}"),
+            "{}",
+            f[0].message
+        );
+        // Without "ne", "plus" is "more" and "personne" a person.
+        assert!(run(
+            "Il y a plus de billets que prévu.",
+            "fr",
+            "There are more tickets than expected.",
+            "en"
+        )
+        .is_empty());
+        assert!(run(
+            "Une personne attend devant le musée.",
+            "fr",
+            "A person is waiting outside the museum.",
+            "en"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn german_nicht_against_french() {
+        let f = run(
+            "Das Museum ist sonntags nicht geöffnet.",
+            "de",
+            "Le musée est ouvert le dimanche.",
+            "fr",
+        );
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("nicht"), "{}", f[0].message);
+        assert!(run(
+            "Das Museum ist sonntags nicht geöffnet.",
+            "de",
+            "Le musée n'est pas ouvert le dimanche.",
+            "fr"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn russian_negation_is_checked() {
+        let f = run(
+            "Музей не работает по воскресеньям.",
+            "ru",
+            "The museum is open on Sundays.",
+            "en",
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(
+            f[0].message.contains("\u{201c}не\u{201d}"),
+            "{}",
+            f[0].message
+        );
+        assert!(run(
+            "Музей не работает по воскресеньям.",
+            "ru",
+            "The museum doesn't open on Sundays.",
+            "en"
+        )
+        .is_empty());
+        let f = run(
+            "The plant works without interruption.",
+            "en",
+            "Станция работает с перерывами.",
+            "ru",
+        );
+        assert_eq!(f.len(), 1, "the target dropped \"without\"");
+    }
+
+    #[test]
+    fn russian_ne_tolko_is_not_a_negation() {
+        // "не только … но и" is "not only … but also".
+        assert!(run(
+            "Это не только дёшево, но и быстро.",
+            "ru",
+            "It is cheap and fast.",
+            "en"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn arabic_negation_against_french() {
+        let f = run(
+            "لم يفتتح المتحف المعرض الجديد.",
+            "ar",
+            "Le musée a inauguré la nouvelle exposition.",
+            "fr",
+        );
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("لم"), "{}", f[0].message);
+        assert!(run(
+            "لم يفتتح المتحف المعرض الجديد.",
+            "ar",
+            "Le musée n'a pas inauguré la nouvelle exposition.",
+            "fr"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn chinese_japanese_and_hindi_are_not_checked() {
+        // No word lists: Chinese 不 and Japanese ない hide inside ordinary words (不过 "but",
+        // 少ない "few"), and Hindi is not covered. Neither side is judged, whatever the other says.
+        for (src, sl, tgt, tl) in [
+            (
+                "博物馆周日不开放。",
+                "zh",
+                "The museum is open on Sundays.",
+                "en",
+            ),
+            (
+                "The museum is not open on Sundays.",
+                "en",
+                "博物馆周日开放。",
+                "zh",
+            ),
+            (
+                "博物馆周日不开放。",
+                "zh",
+                "Das Museum ist sonntags geöffnet.",
+                "de",
+            ),
+            (
+                "美術館は日曜日には開いていない。",
+                "ja",
+                "The museum is open on Sundays.",
+                "en",
+            ),
+            (
+                "The museum is not open on Sundays.",
+                "en",
+                "美術館は日曜日に開いている。",
+                "ja",
+            ),
+            (
+                "संग्रहालय रविवार को नहीं खुलता।",
+                "hi",
+                "The museum is open on Sundays.",
+                "en",
+            ),
+            (
+                "The museum is not open on Sundays.",
+                "en",
+                "संग्रहालय रविवार को खुलता है।",
+                "hi",
+            ),
+        ] {
+            assert!(run(src, sl, tgt, tl).is_empty(), "{src} / {tgt}");
+        }
+        // The same English sentence against a checked language is flagged, so the skip above is
+        // the language's, not the sentence's.
+        assert_eq!(
+            run(
+                "The museum is not open on Sundays.",
+                "en",
+                "Das Museum ist sonntags geöffnet.",
+                "de"
+            )
+            .len(),
+            1
+        );
     }
 }

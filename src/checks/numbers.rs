@@ -413,11 +413,12 @@ fn decimal_point(lang: &str) -> bool {
     )
 }
 
-/// Arabic-Indic, Persian and full-width digits and their separators to ASCII.
+/// Arabic-Indic, Persian, Devanagari and full-width digits and their separators to ASCII.
 fn fold(c: char) -> char {
     match c {
         '٠'..='٩' => char::from(b'0' + (c as u32 - '٠' as u32) as u8),
         '۰'..='۹' => char::from(b'0' + (c as u32 - '۰' as u32) as u8),
+        '०'..='९' => char::from(b'0' + (c as u32 - '०' as u32) as u8),
         '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
         '٫' | '．' => '.',
         '٬' => ',',
@@ -528,6 +529,12 @@ fn scale_abbreviation(w: &str) -> Option<f64> {
         "bn" | "mrd" | "mld" | "млрд" => 1e9,
         "tn" | "трлн" => 1e12,
         "тыс" | "tys" => 1e3,
+        // Indian scales, in Hindi (with and without nukta, composed or not) and Indian English.
+        "lakh" | "lakhs" | "लाख" => 1e5,
+        "crore" | "crores" | "करोड" | "करोड\u{93c}" | "\u{915}\u{930}\u{94b}\u{95c}" => {
+            1e7
+        }
+        "हजार" | "हज\u{93c}ार" | "ह\u{95b}ार" => 1e3,
         _ => return None,
     })
 }
@@ -599,7 +606,10 @@ impl Scanner<'_> {
 
     fn letter_run(&self, i: usize) -> usize {
         let mut j = i;
-        while self.at(j).is_alphabetic() && !(self.cjk && is_cjk_numeral(self.at(j))) {
+        // Devanagari's nukta and virama are marks inside a word ("हज़ार"), not boundaries.
+        while (self.at(j).is_alphabetic() || matches!(self.at(j), '\u{93c}' | '\u{94d}'))
+            && !(self.cjk && is_cjk_numeral(self.at(j)))
+        {
             j += 1;
         }
         j
@@ -737,7 +747,12 @@ impl Scanner<'_> {
                 if mixed || spaced {
                     vals = vec![decimal_at(last)];
                 } else if points.len() >= 2 {
-                    if texts[1..].iter().all(|t| t.len() == 3) {
+                    // Indian grouping ("1,50,000"): pairs of digits before the last three.
+                    let indian = kinds[0] == ','
+                        && texts[0].len() <= 2
+                        && texts[n - 1].len() == 3
+                        && texts[1..n - 1].iter().all(|t| t.len() == 2);
+                    if texts[1..].iter().all(|t| t.len() == 3) || indian {
                         vals = vec![grouped];
                     } else {
                         // "14.05.2024" or "1.2.3": dates and versions, parts compared one by one.
@@ -1651,5 +1666,314 @@ mod tests {
             "Det finns tre av dem.",
             "sv",
         );
+    }
+
+    // --- Seven-language coverage: ar, zh, ja, de, fr, ru, hi -----------------------------------
+
+    #[test]
+    fn arabic_indic_digits_with_arabic_separators() {
+        // ٬ groups thousands and ٫ marks the decimal.
+        assert_eq!(values("١٬٢٥٠٬٠٠٠", "ar"), vec![1250000.0]);
+        assert_eq!(values("٢٫٥", "ar"), vec![2.5]);
+        assert_clean(
+            "بلغ عدد سكان المدينة ١٬٢٥٠٬٠٠٠ نسمة بزيادة ٢٫٥٪ عن العام الماضي.",
+            "ar",
+            "The city's population reached 1,250,000, up 2.5% on last year.",
+            "en",
+        );
+        let m = assert_flagged(
+            "بلغ عدد سكان المدينة ١٬٢٥٠٬٠٠٠ نسمة بزيادة ٢٫٥٪ عن العام الماضي.",
+            "ar",
+            "The city's population reached 1,250,000, up 2.8% on last year.",
+            "en",
+            Severity::Error,
+        );
+        assert_eq!(m, "number ٢٫٥ (2.5) in the source is 2.8 in the target");
+    }
+
+    #[test]
+    fn arabic_number_words_against_french_digits() {
+        assert_clean(
+            "استمرت المفاوضات ثلاثة أيام.",
+            "ar",
+            "Les négociations ont duré 3 jours.",
+            "fr",
+        );
+        assert_flagged(
+            "استمرت المفاوضات ثلاثة أيام.",
+            "ar",
+            "Les négociations ont duré 5 jours.",
+            "fr",
+            Severity::Warning,
+        );
+    }
+
+    #[test]
+    fn chinese_numerals_changed_are_warnings() {
+        assert_clean(
+            "今年共有两万名游客参观了博物馆。",
+            "zh",
+            "This year 20,000 visitors came to the museum.",
+            "en",
+        );
+        assert_flagged(
+            "今年共有两万名游客参观了博物馆。",
+            "zh",
+            "This year 12,000 visitors came to the museum.",
+            "en",
+            Severity::Warning,
+        );
+        assert_flagged(
+            "有三十人参加了会议。",
+            "zh",
+            "Forty people attended the meeting.",
+            "en",
+            Severity::Warning,
+        );
+    }
+
+    #[test]
+    fn japanese_ordinals_years_and_man() {
+        assert_clean(
+            "2024年に第一期工事が完了した。",
+            "ja",
+            "The first phase of construction was completed in 2024.",
+            "en",
+        );
+        assert_clean(
+            "2024年に第一期工事が完了した。",
+            "ja",
+            "La première phase des travaux s'est achevée en 2024.",
+            "fr",
+        );
+        assert_flagged(
+            "2024年に第一期工事が完了した。",
+            "ja",
+            "The first phase of construction was completed in 2023.",
+            "en",
+            Severity::Error,
+        );
+        assert_clean(
+            "会場には約5万人が集まった。",
+            "ja",
+            "About 50,000 people gathered at the venue.",
+            "en",
+        );
+        assert_clean(
+            "参加者は三十人だった。",
+            "ja",
+            "There were 30 participants.",
+            "en",
+        );
+        assert_flagged(
+            "参加者は三十人だった。",
+            "ja",
+            "There were 40 participants.",
+            "en",
+            Severity::Warning,
+        );
+    }
+
+    #[test]
+    fn german_and_french_formats_against_each_other() {
+        assert_clean(
+            "Der Eintritt kostet 1.000,5 Euro.",
+            "de",
+            "L'entrée coûte 1\u{202f}000,5 euros.",
+            "fr",
+        );
+        assert_clean(
+            "Der Preis beträgt 3,5 Mio. Euro.",
+            "de",
+            "Le prix s'élève à 3,5 millions d'euros.",
+            "fr",
+        );
+        assert_flagged(
+            "Der Preis beträgt 3,5 Mio. Euro.",
+            "de",
+            "Le prix s'élève à 3,8 millions d'euros.",
+            "fr",
+            Severity::Error,
+        );
+        assert_flagged(
+            "L'entrée coûte 1\u{202f}000,5 euros.",
+            "fr",
+            "The ticket costs 1,500.5 euros.",
+            "en",
+            Severity::Error,
+        );
+    }
+
+    #[test]
+    fn french_premier_is_an_ordinal_not_a_mismatch() {
+        assert_clean(
+            "Le premier train part à 6 h.",
+            "fr",
+            "Der erste Zug fährt um 6 Uhr ab.",
+            "de",
+        );
+        assert_clean(
+            "C'est le premier ministre qui a signé.",
+            "fr",
+            "It was the prime minister who signed.",
+            "en",
+        );
+    }
+
+    #[test]
+    fn russian_words_spaced_groups_and_decimal_commas() {
+        assert_clean(
+            "Переговоры длились три дня.",
+            "ru",
+            "The talks lasted 3 days.",
+            "en",
+        );
+        assert_flagged(
+            "Переговоры длились три дня.",
+            "ru",
+            "The talks lasted four days.",
+            "en",
+            Severity::Warning,
+        );
+        assert_clean(
+            "Длина моста — 1 200 метров, инфляция составила 7,4 %.",
+            "ru",
+            "The bridge is 1,200 metres long; inflation was 7.4%.",
+            "en",
+        );
+        assert_clean(
+            "Бюджет проекта — 2,5 млн рублей.",
+            "ru",
+            "The project's budget is 2.5 million roubles.",
+            "en",
+        );
+        assert_clean(
+            "На митинг пришли 15 тысяч человек.",
+            "ru",
+            "15,000 people came to the rally.",
+            "en",
+        );
+        let m = assert_flagged(
+            "В 2020 году компания наняла 350 сотрудников.",
+            "ru",
+            "In 2020 the company hired 530 employees.",
+            "en",
+            Severity::Error,
+        );
+        assert_eq!(m, "number 350 in the source is 530 in the target");
+    }
+
+    #[test]
+    fn devanagari_digits_are_read() {
+        assert_eq!(values("२६ महीने", "hi"), vec![26.0]);
+        assert_clean(
+            "परियोजना पर २६ महीने तक काम चला।",
+            "hi",
+            "Work on the project went on for 26 months.",
+            "en",
+        );
+        assert_flagged(
+            "परियोजना पर २६ महीने तक काम चला।",
+            "hi",
+            "Work on the project went on for 16 months.",
+            "en",
+            Severity::Error,
+        );
+    }
+
+    #[test]
+    fn hindi_with_ascii_digits() {
+        assert_clean(
+            "मुंबई में 2024 में 1,500 नई बसें चलाई गईं।",
+            "hi",
+            "In 2024, 1,500 new buses were put into service in Mumbai.",
+            "en",
+        );
+        assert_flagged(
+            "मुंबई में 2024 में 1,500 नई बसें चलाई गईं।",
+            "hi",
+            "In 2024, 1,300 new buses were put into service in Mumbai.",
+            "en",
+            Severity::Error,
+        );
+    }
+
+    #[test]
+    fn lakh_and_crore_are_scale_words() {
+        assert_clean(
+            "सरकार ने किसानों को 5 लाख रुपये दिए।",
+            "hi",
+            "The government gave the farmers 500,000 rupees.",
+            "en",
+        );
+        assert_clean(
+            "सरकार ने किसानों को 5 लाख रुपये दिए।",
+            "hi",
+            "The government gave the farmers 5 lakh rupees.",
+            "en",
+        );
+        assert_clean(
+            "इस पुल पर 250 करोड\u{93c} रुपये खर्च हुए।",
+            "hi",
+            "The bridge cost 2.5 billion rupees.",
+            "en",
+        );
+        assert_clean(
+            "मेले में 3 हज\u{93c}ार लोग आए।",
+            "hi",
+            "3,000 people came to the fair.",
+            "en",
+        );
+        assert_flagged(
+            "सरकार ने किसानों को 5 लाख रुपये दिए।",
+            "hi",
+            "The government gave the farmers 600,000 rupees.",
+            "en",
+            Severity::Error,
+        );
+    }
+
+    #[test]
+    fn indian_lakh_grouping_is_one_number() {
+        assert_eq!(values("1,50,000", "hi"), vec![150000.0]);
+        assert_eq!(values("2,35,50,000", "hi"), vec![23550000.0]);
+        assert_clean(
+            "इस शहर में 1,50,000 लोग रहते हैं।",
+            "hi",
+            "150,000 people live in this city.",
+            "en",
+        );
+        assert_flagged(
+            "इस शहर में 1,50,000 लोग रहते हैं।",
+            "hi",
+            "105,000 people live in this city.",
+            "en",
+            Severity::Error,
+        );
+    }
+
+    #[test]
+    fn hindi_number_words_are_not_read_and_never_an_error() {
+        // There is no Hindi number-word table: "तीन" (three) is not read. A digit on the other
+        // side is then at most an unexplained extra (a warning), and an English word has nothing
+        // to be compared with.
+        assert!(values("समिति ने तीन सदस्यों को चुना।", "hi").is_empty());
+        assert_clean(
+            "समिति ने तीन सदस्यों को चुना।",
+            "hi",
+            "The committee chose three members.",
+            "en",
+        );
+        for tgt in [
+            "The committee chose 3 members.",
+            "The committee chose 4 members.",
+        ] {
+            let f = run("समिति ने तीन सदस्यों को चुना।", "hi", tgt, "en");
+            assert!(
+                f.iter().all(|f| f.severity < Severity::Error),
+                "{tgt}: {:?}",
+                f.iter().map(|f| &f.message).collect::<Vec<_>>()
+            );
+        }
     }
 }

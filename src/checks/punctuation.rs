@@ -24,7 +24,12 @@ impl LinkCheck for Punctuation {
         let mut parts = Vec::new();
         parts.extend(unbalanced(&src, &tgt));
         parts.extend(question(&src, &tgt, pair.tgt_lang));
-        if !is_cjk(pair.tgt_lang) {
+        // Hindi and its neighbours repeat words on purpose ("धीरे धीरे", slowly).
+        let reduplicating = matches!(
+            primary(pair.tgt_lang).as_str(),
+            "hi" | "ur" | "mr" | "ne" | "bn"
+        );
+        if !is_cjk(pair.tgt_lang) && !reduplicating {
             parts.extend(doubled_words(&src, &tgt));
         }
         if parts.is_empty() {
@@ -111,7 +116,12 @@ fn question(src: &str, tgt: &str, tgt_lang: &str) -> Option<(&'static str, Strin
     }
     // Greek writes its question mark like a semicolon.
     let greek = primary(tgt_lang) == "el" && tgt.contains([';', '\u{37e}']);
-    if tgt.contains(QUESTION_MARKS) || greek {
+    // Formal Japanese may end a question with the particle か and a full stop.
+    let japanese = primary(tgt_lang) == "ja"
+        && tgt
+            .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '。' | '」' | '』' | '）'))
+            .ends_with('か');
+    if tgt.contains(QUESTION_MARKS) || greek || japanese {
         return None;
     }
     Some((
@@ -140,6 +150,10 @@ fn doubles(text: &str) -> Vec<(&str, &str)> {
             continue;
         }
         if a.text.to_lowercase() != b.text.to_lowercase() {
+            continue;
+        }
+        // The second is the start of a hyphenated word: "что что-то" (that something).
+        if text[b.start + b.text.len()..].starts_with(['-', '\u{2010}']) {
             continue;
         }
         out.push((a.text, b.text));
@@ -330,5 +344,175 @@ mod tests {
             None,
             "the source repeats a word too"
         );
+    }
+
+    // --- Seven-language coverage: ar, zh, ja, de, fr, ru, hi -----------------------------------
+
+    #[test]
+    fn japanese_corner_brackets() {
+        assert_eq!(
+            message(
+                "He said: “I will go tomorrow.”",
+                "en",
+                "彼は「明日行く」と言った。",
+                "ja"
+            ),
+            None
+        );
+        let m = message(
+            "He said: “I will go tomorrow.”",
+            "en",
+            "彼は「明日行くと言った。",
+            "ja",
+        )
+        .unwrap();
+        assert_eq!(m, "unbalanced 「」 in the target: 1 opening, 0 closing");
+    }
+
+    #[test]
+    fn japanese_question_ending_in_ka_is_a_question() {
+        // Formal Japanese often ends a question with か and a full stop.
+        assert_eq!(
+            message("Is this enough?", "en", "これで十分ですか。", "ja"),
+            None
+        );
+        assert_eq!(
+            message("Is this enough?", "en", "これで十分ですか？", "ja"),
+            None
+        );
+        assert!(message("Is this enough?", "en", "これで十分です。", "ja").is_some());
+    }
+
+    #[test]
+    fn chinese_question_without_mark_is_flagged() {
+        assert!(message("Is this enough?", "en", "这就够了。", "zh").is_some());
+        assert_eq!(message("Is this enough?", "en", "这够吗？", "zh"), None);
+    }
+
+    #[test]
+    fn russian_slips_and_guillemets() {
+        assert_eq!(
+            message(
+                "He arrived in Moscow.",
+                "en",
+                "Он приехал в в Москву.",
+                "ru"
+            ),
+            Some("doubled word in the target: \"в в\"".to_string())
+        );
+        assert_eq!(
+            message("She said: “Yes.”", "en", "Она сказала: «Да».", "ru"),
+            None
+        );
+        assert!(message("She said: “Yes.”", "en", "Она сказала: «Да.", "ru").is_some());
+        assert!(message("Is this enough?", "en", "Этого достаточно.", "ru").is_some());
+        assert_eq!(
+            message("Is this enough?", "en", "Этого достаточно?", "ru"),
+            None
+        );
+        // Hyphenated reduplication is one word.
+        assert_eq!(
+            message(
+                "She came a little later.",
+                "en",
+                "Она пришла чуть-чуть позже.",
+                "ru"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn russian_chto_before_chto_to_is_not_a_doubled_word() {
+        // "что что-то": the conjunction followed by the pronoun "что-то" (something).
+        assert_eq!(
+            message(
+                "I know that something is wrong.",
+                "en",
+                "Я знаю, что что-то не так.",
+                "ru"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn hindi_brackets_and_questions() {
+        assert!(message(
+            "The plant (in Delhi) opened.",
+            "en",
+            "संयंत्र (दिल्ली में शुरू हुआ।",
+            "hi"
+        )
+        .is_some());
+        assert_eq!(
+            message(
+                "The plant (in Delhi) opened.",
+                "en",
+                "संयंत्र (दिल्ली में) शुरू हुआ।",
+                "hi"
+            ),
+            None
+        );
+        assert_eq!(
+            message("Is this enough?", "en", "क्या यह पर्याप्त है?", "hi"),
+            None
+        );
+        assert!(message("Is this enough?", "en", "यह पर्याप्त है।", "hi").is_some());
+    }
+
+    #[test]
+    fn hindi_reduplication_is_not_a_doubled_word() {
+        // Hindi repeats words to mean "gradually", "again and again", "various":
+        // धीरे धीरे, बार बार, अलग अलग. Doubled words are not checked in Hindi.
+        for (src, tgt) in [
+            ("He walks slowly.", "वह धीरे धीरे चलता है।"),
+            ("He called again and again.", "उसने बार बार फोन किया।"),
+            ("People came from various cities.", "अलग अलग शहरों से लोग आए।"),
+        ] {
+            assert_eq!(message(src, "en", tgt, "hi"), None, "{tgt}");
+        }
+    }
+
+    #[test]
+    fn arabic_question_mark_guillemets_and_doubled_words() {
+        assert_eq!(message("Is this enough?", "en", "هل هذا كافٍ؟", "ar"), None);
+        assert!(message("Is this enough?", "en", "هل هذا كافٍ.", "ar").is_some());
+        assert!(message(
+            "He said: “It is a guarantee.”",
+            "en",
+            "قال: «هذا ضمان.",
+            "ar"
+        )
+        .is_some());
+        assert_eq!(
+            message(
+                "He said: “It is a guarantee.”",
+                "en",
+                "قال: «هذا ضمان».",
+                "ar"
+            ),
+            None
+        );
+        assert_eq!(
+            message(
+                "The plant opened in Sohar.",
+                "en",
+                "افتتحت المحطة في في صحار.",
+                "ar"
+            ),
+            Some("doubled word in the target: \"في في\"".to_string())
+        );
+    }
+
+    #[test]
+    fn french_spaced_question_mark_and_german_quotes() {
+        assert_eq!(message("Really?", "en", "Vraiment ?", "fr"), None);
+        assert_eq!(
+            message("Ist das genug?", "de", "Est-ce suffisant\u{202f}?", "fr"),
+            None
+        );
+        assert!(message("Ist das genug?", "de", "C'est suffisant.", "fr").is_some());
+        assert!(message("Elle a dit : « Oui. »", "fr", "Sie sagte: „Ja.", "de").is_some());
     }
 }

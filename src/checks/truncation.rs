@@ -168,4 +168,121 @@ mod tests {
         };
         assert!(judge(&pair(&s, "en", &t, "de", 2.0), &e).is_none());
     }
+
+    // --- Seven-language coverage: ar, zh, ja, de, fr, ru, hi -----------------------------------
+
+    #[track_caller]
+    fn halves(text: &str) -> (String, String) {
+        let (a, b) = split_halves(text).unwrap();
+        // Nothing is lost or added: the halves are the sentence cut once.
+        assert_eq!(
+            format!("{a}{b}").replace(char::is_whitespace, ""),
+            text.replace(char::is_whitespace, ""),
+            "{text}"
+        );
+        (a, b)
+    }
+
+    #[test]
+    fn splits_arabic_at_the_arabic_comma() {
+        let (a, b) = halves(
+            "قال الوزير إن المحطة الجديدة ستوفر المياه لمئة ألف منزل، وأضاف أن العمل سيبدأ في الربيع المقبل.",
+        );
+        assert!(a.ends_with('،') && b.starts_with("وأضاف"), "{a} | {b}");
+        assert!(long_enough(&a) || long_enough(&format!("{a} {b}")));
+    }
+
+    #[test]
+    fn splits_chinese_at_the_full_width_comma() {
+        let text = "新的海水淡化厂已经投入使用，每天可以为十万户家庭供水。";
+        let (a, b) = halves(text);
+        assert!(a.ends_with('，') && b.starts_with('每'), "{a} | {b}");
+        assert!(long_enough(text));
+        assert!(!long_enough("工厂已经投入使用。"), "8 characters");
+    }
+
+    #[test]
+    fn japanese_without_commas_is_cut_in_the_middle() {
+        let text = "新しい橋は来年の春に完成する予定です";
+        let (a, b) = halves(text);
+        assert_eq!(a.chars().count(), text.chars().count() / 2, "{a} | {b}");
+        assert!(long_enough(text));
+        assert!(!long_enough("東京で会議が開かれた。"));
+    }
+
+    #[test]
+    fn splits_russian_at_the_comma_and_counts_words() {
+        let text =
+            "Новая станция будет построена к концу года, а её мощность составит сто мегаватт.";
+        let (a, b) = halves(text);
+        assert!(a.ends_with(',') && b.starts_with("а её"), "{a} | {b}");
+        // A comma too near the start is not a middle: the cut falls at a space.
+        let text = "Министр заявил, что строительство новой станции начнётся в следующем году.";
+        let (a, _) = halves(text);
+        assert!(!a.ends_with(','), "{a}");
+        assert!(long_enough(text));
+        assert!(!long_enough("Да, конечно, он прав."));
+    }
+
+    #[test]
+    fn hindi_splits_at_a_comma_or_a_space_never_inside_a_word() {
+        // Hindi ends sentences with । and uses ordinary commas inside them.
+        let text =
+            "मंत्री ने कहा कि नया संयंत्र अगले साल तक तैयार हो जाएगा, और इससे एक लाख घरों को पानी मिलेगा।";
+        let (a, b) = halves(text);
+        assert!(a.ends_with(',') && b.starts_with("और"), "{a} | {b}");
+        assert!(long_enough(text));
+        let text = "नई रेल लाइन से दिल्ली और मुंबई के बीच यात्रा का समय कम हो जाएगा।";
+        let (a, b) = halves(text);
+        // Cut at a space: both halves are whole words (vowel signs stay with their letters).
+        assert!(
+            text.contains(&format!("{a} {b}")),
+            "cut inside a word: {a} | {b}"
+        );
+        assert!(long_enough(text));
+        assert!(!long_enough("हाँ, उसने कहा।"));
+    }
+
+    #[test]
+    fn splits_french_at_a_spaced_colon_and_german_at_a_dash() {
+        let (a, b) = halves(
+            "Le ministre a été très clair\u{202f}: la nouvelle usine ouvrira ses portes l'année prochaine.",
+        );
+        assert!(
+            a.ends_with(':') && b.starts_with("la nouvelle"),
+            "{a} | {b}"
+        );
+        let (a, b) = halves(
+            "Die neue Anlage ist seit Montag in Betrieb – sie versorgt hunderttausend Haushalte.",
+        );
+        assert!(a.ends_with('–') && b.starts_with("sie"), "{a} | {b}");
+    }
+
+    #[test]
+    fn judging_does_not_depend_on_the_script() {
+        let (s, t) = (
+            [sentence(
+                "新的海水淡化厂已经投入使用，每天可以为十万户家庭供水。",
+            )],
+            [sentence("Die neue Entsalzungsanlage ist in Betrieb.")],
+        );
+        let e = Evidence {
+            full: 0.80,
+            lead: 0.84,
+            trail: 0.70,
+            length_ratio: 0.6,
+            sigma: 0.04,
+        };
+        let f = judge(&pair(&s, "zh", &t, "de", 2.0), &e).unwrap();
+        assert_eq!((f.kind, f.severity), (Kind::Truncation, Severity::Warning));
+        assert!(f.message.contains("without its end"), "{}", f.message);
+        // The trailing half explains it: the beginning is missing.
+        let e = Evidence {
+            lead: 0.70,
+            trail: 0.84,
+            ..e
+        };
+        let f = judge(&pair(&t, "de", &s, "zh", 2.0), &e).unwrap();
+        assert!(f.message.contains("without its beginning"), "{}", f.message);
+    }
 }

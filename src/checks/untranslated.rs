@@ -292,4 +292,133 @@ mod tests {
     fn same_language_documents_are_left_to_the_document_check() {
         assert_eq!(severity(EN, "en", EN, "en-GB"), None);
     }
+
+    // --- Seven-language coverage: ar, zh, ja, de, fr, ru, hi -----------------------------------
+
+    const HI: &str = "प्रधानमंत्री ने कहा कि नई रेल लाइन अगले साल शुरू हो जाएगी।";
+    const HI_EN: &str = "The prime minister said the new railway line would open next year.";
+
+    #[test]
+    fn hindi_left_in_an_english_target_is_an_error() {
+        // Copied as it is.
+        assert_eq!(severity(HI, "hi", HI, "en"), Some(Severity::Error));
+        // Another Hindi sentence, not a copy: caught by its script.
+        let other = "मुख्यमंत्री ने बताया कि पुल का काम दिसंबर तक पूरा हो जाएगा।";
+        let f = run(HI, "hi", other, "en");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error);
+        assert!(f[0].message.contains("(Devanagari)"), "{}", f[0].message);
+        // A short phrase is only a warning.
+        assert_eq!(
+            severity("नई रेल लाइन", "hi", "नई रेल लाइन", "en"),
+            Some(Severity::Warning)
+        );
+    }
+
+    #[test]
+    fn hindi_translations_and_transliterated_names_are_fine() {
+        assert_eq!(severity(HI, "hi", HI_EN, "en"), None);
+        assert_eq!(severity(HI_EN, "en", HI, "hi"), None);
+        // A name in its own script is left as it is.
+        assert_eq!(severity("मोदी", "hi", "Modi", "en"), None);
+    }
+
+    #[test]
+    fn chinese_left_in_an_english_target_is_an_error() {
+        let zh = "新的海水淡化厂已经投入使用，每天可以为十万户家庭供水。";
+        assert_eq!(severity(zh, "zh", zh, "en"), Some(Severity::Error));
+        assert_eq!(
+            severity(
+                zh,
+                "zh",
+                "The new desalination plant is in service and supplies 100,000 homes a day.",
+                "en"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn japanese_sharing_kanji_with_chinese_is_not_untranslated() {
+        // Same script, related languages: the identifier is not asked.
+        assert_eq!(
+            severity(
+                "日本政府宣布了新的经济政策。",
+                "zh",
+                "日本政府は新しい経済政策を発表した。",
+                "ja"
+            ),
+            None
+        );
+        let ja = "日本政府は来年度から新しい経済政策を実施すると発表した。";
+        assert_eq!(severity(ja, "ja", ja, "en"), Some(Severity::Error));
+        assert_eq!(
+            severity(
+                ja,
+                "ja",
+                "The Japanese government announced a new economic policy from next year.",
+                "en"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn russian_left_in_a_target_is_caught() {
+        let ru = "Министр заявил, что строительство новой станции начнётся в следующем году.";
+        assert_eq!(severity(ru, "ru", ru, "en"), Some(Severity::Error));
+        let f = run(
+            ru,
+            "ru",
+            "Мэр сообщил, что ремонт моста закончится в декабре этого года.",
+            "fr",
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error);
+        assert!(f[0].message.contains("(Cyrillic)"), "{}", f[0].message);
+        assert_eq!(
+            severity(
+                ru,
+                "ru",
+                "Le ministre a déclaré que la construction de la nouvelle centrale commencerait l'année prochaine.",
+                "fr"
+            ),
+            None
+        );
+        // A transliterated name kept in Cyrillic is a name, not an untranslated sentence.
+        assert_eq!(severity("Путин", "ru", "Путин", "en"), None);
+    }
+
+    #[test]
+    fn french_left_in_a_target_is_caught_by_the_identifier() {
+        let fr =
+            "Le musée ouvre samedi une nouvelle exposition consacrée à l'histoire de la ville.";
+        let other =
+            "La mairie a annoncé que les travaux de rénovation commenceront l'année prochaine.";
+        let f = run(fr, "fr", other, "en");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error);
+        assert!(
+            f[0].message
+                .starts_with("target is in fr (the source language), not en"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(severity(fr, "fr", EN, "en"), None);
+        assert_eq!(severity(fr, "fr", DE, "de"), None);
+    }
+
+    #[test]
+    fn arabic_and_german_targets_in_their_own_language_are_fine() {
+        assert_eq!(
+            severity(
+                DE,
+                "de",
+                "يفتتح المتحف يوم السبت معرضاً جديداً عن تاريخ المدينة.",
+                "ar"
+            ),
+            None
+        );
+        assert_eq!(severity(DE, "de", DE, "ar"), Some(Severity::Error));
+    }
 }
