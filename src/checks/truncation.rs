@@ -11,7 +11,7 @@ use super::{Finding, Kind, PairContext, Severity};
 
 /// Links whose target is shorter than this fraction of the length the document's ratio predicts
 /// are examined.
-pub const CANDIDATE_RATIO: f32 = 0.75;
+pub const CANDIDATE_RATIO: f32 = 0.65;
 
 /// Enough text to have two halves worth comparing.
 pub fn long_enough(text: &str) -> bool {
@@ -76,13 +76,13 @@ pub fn judge(pair: &PairContext, e: &Evidence) -> Option<Finding> {
         return None;
     }
     // Cuts in the development set keep 40-70% of a sentence; complete translations rarely fall
-    // under 55% of the document's length ratio. Between 65% and 75% only clear evidence counts.
+    // under 55% of the document's length ratio. (Examining links up to 75% found a few more cuts
+    // but also flagged faithful, concise translations, e.g. "ehrenamtliche Helferinnen und
+    // Helfer" → "volunteers".)
     let severity = if e.length_ratio < 0.55 {
         Severity::Error
-    } else if e.length_ratio < 0.65 || (kept_vs_full >= 0.0 && gap >= 1.5) {
-        Severity::Warning
     } else {
-        return None;
+        Severity::Warning
     };
     let message = format!(
         "the target renders only part of the source: it is {:.0}% of the expected length and matches the source without its {which} (similarity {:.3}) as well as the whole sentence ({:.3})",
