@@ -434,26 +434,24 @@ fn document_findings(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     if lang::primary(&src.lang) == lang::primary(&tgt.lang) && src.lang != "und" {
-        out.push(Finding {
-            kind: Kind::SameLanguage,
-            severity: Severity::Warning,
-            source: vec![],
-            target: vec![],
-            source_text: String::new(),
-            target_text: String::new(),
-            source_line: None,
-            target_line: None,
-            message: format!(
-                "source and target are both {}{}; scores compare paraphrases, not a translation",
-                src.lang,
-                if src.lang_detected || tgt.lang_detected {
-                    " (detected; pass --src-lang/--tgt-lang if wrong)"
-                } else {
-                    ""
-                }
-            ),
-            evidence: json!({"source_lang": src.lang, "target_lang": tgt.lang}),
-        });
+        let message = format!(
+            "source and target are both {}{}; scores compare paraphrases, not a translation",
+            src.lang,
+            if src.lang_detected || tgt.lang_detected {
+                " (detected; pass --src-lang/--tgt-lang if wrong)"
+            } else {
+                ""
+            }
+        );
+        let evidence = json!({"source_lang": src.lang, "target_lang": tgt.lang});
+        out.push(Finding::new(
+            Kind::SameLanguage,
+            Severity::Warning,
+            (0..0, &[]),
+            (0..0, &[]),
+            message,
+            evidence,
+        ));
     }
     let n = src.sentences.len();
     for (k, &w) in windowed.iter().enumerate() {
@@ -461,23 +459,22 @@ fn document_findings(
             continue;
         }
         let (is_src, i) = if k < n { (true, k) } else { (false, k - n) };
-        let s = if is_src {
-            &src.sentences[i]
+        let message = format!("sentence is longer than the model's {max_tokens} tokens; embedded as overlapping windows, not truncated");
+        let evidence = json!({"max_tokens": max_tokens});
+        let (side, none): (checks::Side, checks::Side) = if is_src {
+            ((i..i + 1, &src.sentences[i..i + 1]), (0..0, &[]))
         } else {
-            &tgt.sentences[i]
+            ((i..i + 1, &tgt.sentences[i..i + 1]), (0..0, &[]))
         };
-        out.push(Finding {
-            kind: Kind::LongSentence,
-            severity: Severity::Info,
-            source: if is_src { vec![i] } else { vec![] },
-            target: if is_src { vec![] } else { vec![i] },
-            source_text: if is_src { s.text.clone() } else { String::new() },
-            target_text: if is_src { String::new() } else { s.text.clone() },
-            source_line: is_src.then_some(s.line),
-            target_line: (!is_src).then_some(s.line),
-            message: format!("sentence is longer than the model's {max_tokens} tokens; embedded as overlapping windows, not truncated"),
-            evidence: json!({"max_tokens": max_tokens}),
-        });
+        let (source, target) = if is_src { (side, none) } else { (none, side) };
+        out.push(Finding::new(
+            Kind::LongSentence,
+            Severity::Info,
+            source,
+            target,
+            message,
+            evidence,
+        ));
     }
     out
 }

@@ -90,6 +90,41 @@ pub struct Finding {
     pub evidence: serde_json::Value,
 }
 
+/// The sentences a finding is about: their document indices and the sentences themselves.
+pub type Side<'a> = (Range<usize>, &'a [Sentence]);
+
+impl Finding {
+    /// A finding about `source` and `target` sentences (either may be empty), with their texts
+    /// joined and their first lines filled in.
+    pub fn new(
+        kind: Kind,
+        severity: Severity,
+        source: Side,
+        target: Side,
+        message: String,
+        evidence: serde_json::Value,
+    ) -> Self {
+        let text = |s: &[Sentence]| {
+            s.iter()
+                .map(|s| s.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        Finding {
+            kind,
+            severity,
+            source: source.0.collect(),
+            target: target.0.collect(),
+            source_text: text(source.1),
+            target_text: text(target.1),
+            source_line: source.1.first().map(|s| s.line),
+            target_line: target.1.first().map(|s| s.line),
+            message,
+            evidence,
+        }
+    }
+}
+
 /// One aligned link (both sides non-empty) as the per-link checks see it.
 pub struct PairContext<'a> {
     /// The link's source sentences and their indices in the document.
@@ -130,18 +165,14 @@ impl PairContext<'_> {
         message: String,
         evidence: serde_json::Value,
     ) -> Finding {
-        Finding {
+        Finding::new(
             kind,
             severity,
-            source: self.src_index.clone().collect(),
-            target: self.tgt_index.clone().collect(),
-            source_text: self.src_text(),
-            target_text: self.tgt_text(),
-            source_line: self.src.first().map(|s| s.line),
-            target_line: self.tgt.first().map(|s| s.line),
+            (self.src_index.clone(), self.src),
+            (self.tgt_index.clone(), self.tgt),
             message,
             evidence,
-        }
+        )
     }
 }
 

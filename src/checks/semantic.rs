@@ -42,21 +42,6 @@ fn substantial(s: &Sentence, cjk: bool) -> bool {
     }
 }
 
-fn join(sentences: &[Sentence], r: &Range<usize>) -> String {
-    sentences[r.clone()]
-        .iter()
-        .map(|s| s.text.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn line(sentences: &[Sentence], r: &Range<usize>) -> Option<usize> {
-    sentences
-        .get(r.start)
-        .filter(|_| !r.is_empty())
-        .map(|s| s.line)
-}
-
 fn finding(
     ctx: &Context,
     kind: Kind,
@@ -66,18 +51,8 @@ fn finding(
     message: String,
     evidence: serde_json::Value,
 ) -> Finding {
-    Finding {
-        kind,
-        severity,
-        source: src.clone().collect(),
-        target: tgt.clone().collect(),
-        source_text: join(ctx.src, &src),
-        target_text: join(ctx.tgt, &tgt),
-        source_line: line(ctx.src, &src),
-        target_line: line(ctx.tgt, &tgt),
-        message,
-        evidence,
-    }
+    let (s, t) = (&ctx.src[src.clone()], &ctx.tgt[tgt.clone()]);
+    Finding::new(kind, severity, (src, s), (tgt, t), message, evidence)
 }
 
 fn round(x: f32) -> f64 {
