@@ -6,7 +6,7 @@ use std::ops::Range;
 use serde_json::json;
 
 use super::{Finding, Kind, Severity};
-use crate::score::{Calibration, ScoredLink};
+use crate::score::{Calibration, PartGain, ScoredLink};
 use crate::similarity::SimilarityModel;
 use crate::text::Sentence;
 
@@ -70,11 +70,9 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
             (_, 0) => out.push(unaligned(ctx, src, true)),
             (0, _) => out.push(unaligned(ctx, tgt, false)),
             _ => {
-                if let Some(f) = mistranslation(ctx, l, outlier_z) {
-                    out.push(f);
-                } else {
-                    out.extend(swallowed(ctx, l));
-                }
+                // A merged link can be both a poor match and hide an absorbed sentence.
+                out.extend(mistranslation(ctx, l, outlier_z));
+                out.extend(swallowed(ctx, l));
             }
         }
     }
@@ -207,9 +205,13 @@ fn describe(r: &Range<usize>) -> String {
 fn swallowed(ctx: &Context, l: &ScoredLink) -> Vec<Finding> {
     let (src, tgt) = (l.link.source.clone(), l.link.target.clone());
     let mut out = Vec::new();
-    for p in l.parts.iter().filter(|p| {
-        p.gain_z < ctx.cal.min_merge_gain && p.alone_z < ctx.cal.mistranslation_warning_z
-    }) {
+    // A part that clearly lowers the link's similarity is suspect even if it resembles the other
+    // side on its own (a near-duplicate neighbour); a milder drop needs it to be unrelated too.
+    let suspect = |p: &&PartGain| {
+        p.gain_z < 1.5 * ctx.cal.min_merge_gain
+            || (p.gain_z < ctx.cal.min_merge_gain && p.alone_z < ctx.cal.mistranslation_warning_z)
+    };
+    for p in l.parts.iter().filter(suspect) {
         let part = p.index..p.index + 1;
         let evidence = json!({
             "merged_link": {"source": src.clone().collect::<Vec<_>>(), "target": tgt.clone().collect::<Vec<_>>()},
