@@ -60,6 +60,10 @@ fn is_terminator(c: char) -> bool {
     ) || is_cjk_terminator(c)
 }
 
+fn is_cjk_char(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+}
+
 fn is_closing(c: char) -> bool {
     matches!(
         c,
@@ -204,7 +208,11 @@ fn sentence_spans(block: &str, ordinal_dot: bool) -> Vec<(usize, usize)> {
             j += 1;
         }
         let end_byte = chars.get(j).map_or(block.len(), |&(b, _)| b);
-        let cjk = chars[i..j].iter().any(|&(_, c)| is_cjk_terminator(c));
+        // A CJK terminator, or a Latin one run straight into CJK text ("compulsory.高等教育…").
+        let glued_to_cjk = chars.get(j).is_some_and(|&(_, c)| is_cjk_char(c))
+            && i > 0
+            && chars[i - 1].1.is_alphabetic();
+        let cjk = glued_to_cjk || chars[i..j].iter().any(|&(_, c)| is_cjk_terminator(c));
         let boundary = if j >= chars.len() || cjk {
             true
         } else {
@@ -378,6 +386,21 @@ mod tests {
                 "本当か？"
             ]
         );
+    }
+
+    #[test]
+    fn latin_sentence_run_into_cjk_text_is_split() {
+        assert_eq!(
+            texts(
+                "Elementary education shall be compulsory.高等教育应平等开放。",
+                "zh"
+            ),
+            vec![
+                "Elementary education shall be compulsory.",
+                "高等教育应平等开放。"
+            ]
+        );
+        assert_eq!(split("版本3.5发布了。", "zh").len(), 1);
     }
 
     #[test]
