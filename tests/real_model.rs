@@ -173,3 +173,45 @@ fn dev_set_sample_quality_floor() {
         eval::table(&res)
     );
 }
+
+#[test]
+fn two_sentence_documents_align_one_to_one() {
+    // Guards a bug: with two sentences a side, each sentence's median similarity was its own match,
+    // so true pairs scored at their background and were reported as omissions and additions.
+    let model = common::real_model_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.txt"), dir.path().join("b.txt"));
+    std::fs::write(
+        &a,
+        "The museum opens its new wing on Saturday. Entry is free for children under twelve.",
+    )
+    .unwrap();
+    std::fs::write(&b, "Das Museum eröffnet am Samstag seinen neuen Flügel. Der Eintritt ist für Kinder unter zwölf Jahren frei.").unwrap();
+    let (code, out, err) = common::run(
+        &[
+            "check",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--model",
+            model.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let links: Vec<(usize, usize)> = r["alignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["source"].as_array().unwrap().len(),
+                l["target"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(links, vec![(1, 1), (1, 1)], "{}", r["findings"]);
+    assert_eq!(r["verdict"], "pass");
+}
