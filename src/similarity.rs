@@ -24,6 +24,8 @@ pub struct PartGain {
     pub alone_z: f32,
 }
 
+/// Matrices with fewer cosines than this take their spread from the non-matching entries only.
+const SMALL_MATRIX: usize = 64;
 /// Smallest spread used for the z-scale: keeps z finite for near-identical documents.
 const MIN_SIGMA: f32 = 0.01;
 
@@ -118,8 +120,26 @@ impl SimilarityModel {
             .into_par_iter()
             .map(|j| background((0..n).map(|i| cos[i * m + j]).collect()))
             .collect();
-        let med = median(cos.clone());
-        let mad = median(cos.iter().map(|c| (c - med).abs()).collect());
+        // The spread is taken over all cosines. In a small matrix the true matches are a large
+        // share of the entries and would inflate it, so there each row's best entry is left out.
+        let spread_of: Vec<f32> = if n * m >= SMALL_MATRIX {
+            cos.clone()
+        } else {
+            (0..n)
+                .flat_map(|i| {
+                    let row = &cos[i * m..(i + 1) * m];
+                    let best = (0..m)
+                        .max_by(|&a, &b| row[a].total_cmp(&row[b]))
+                        .unwrap_or(0);
+                    row.iter()
+                        .enumerate()
+                        .filter(move |&(j, _)| j != best)
+                        .map(|(_, &c)| c)
+                })
+                .collect()
+        };
+        let med = median(spread_of.clone());
+        let mad = median(spread_of.iter().map(|c| (c - med).abs()).collect());
         let total = |v: &[f32]| v.iter().sum::<f32>().max(1.0);
         Self {
             n,
