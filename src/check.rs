@@ -50,6 +50,19 @@ pub struct Document {
     pub sentences: Vec<Sentence>,
 }
 
+impl Document {
+    /// Sentences `r` as one text, the way the model sees a merged span: joined by a space, or by
+    /// nothing in scripts written without spaces.
+    pub fn join(&self, r: std::ops::Range<usize>) -> String {
+        let sep = if lang::is_cjk(&self.lang) { "" } else { " " };
+        self.sentences[r]
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+}
+
 /// Reads and segments `path`; `lang` is a BCP 47 code or `None` to detect it.
 pub fn load_document(path: &Path, lang: Option<&str>, max_input_bytes: u64) -> Result<Document> {
     let text = formats::read_text(path, max_input_bytes)?;
@@ -119,14 +132,6 @@ pub fn check_documents(
 
     // Merged links are re-embedded as one text: the approximation guided the alignment, the
     // reported similarity is the model's own.
-    let joiner = |d: &Document, r: &std::ops::Range<usize>| {
-        let sep = if lang::is_cjk(&d.lang) { "" } else { " " };
-        d.sentences[r.clone()]
-            .iter()
-            .map(|s| s.text.as_str())
-            .collect::<Vec<_>>()
-            .join(sep)
-    };
     let merged: Vec<&Link> = links
         .iter()
         .filter(|l| {
@@ -135,8 +140,8 @@ pub fn check_documents(
         .collect();
     let mut merged_texts = Vec::new();
     for l in &merged {
-        merged_texts.push(joiner(src, &l.source));
-        merged_texts.push(joiner(tgt, &l.target));
+        merged_texts.push(src.join(l.source.clone()));
+        merged_texts.push(tgt.join(l.target.clone()));
     }
     let merged_refs: Vec<&str> = merged_texts.iter().map(String::as_str).collect();
     let merged_emb = if merged_refs.is_empty() {
@@ -287,14 +292,6 @@ fn neighbour_gains(
     links: &[ScoredLink],
     sim: &SimilarityModel,
 ) -> Result<Vec<checks::semantic::NeighbourGain>> {
-    let join = |d: &Document, r: std::ops::Range<usize>| {
-        let sep = if lang::is_cjk(&d.lang) { "" } else { " " };
-        d.sentences[r]
-            .iter()
-            .map(|s| s.text.as_str())
-            .collect::<Vec<_>>()
-            .join(sep)
-    };
     let mut gains = Vec::new();
     let mut base = Vec::new();
     let mut texts = Vec::new();
@@ -331,8 +328,8 @@ fn neighbour_gains(
             } else {
                 (tgt, src, nl.link.source.clone())
             };
-            texts.push(join(d, grown));
-            texts.push(join(other_doc, other));
+            texts.push(d.join(grown));
+            texts.push(other_doc.join(other));
             base.push(nl.similarity);
             gains.push(checks::semantic::NeighbourGain {
                 is_source,
