@@ -26,6 +26,12 @@ pub struct CheckOptions {
     pub max_input_bytes: u64,
     pub calibration: Calibration,
     pub align: align::Params,
+    /// Disabled finding kinds and severity changes.
+    pub rules: checks::rules::Rules,
+    /// Do-not-translate terms (see `checks::glossary`).
+    pub glossary: Vec<String>,
+    /// Regular expressions: findings whose source or target text matches one are dropped.
+    pub ignore: Vec<String>,
 }
 
 impl Default for CheckOptions {
@@ -37,6 +43,9 @@ impl Default for CheckOptions {
             max_input_bytes: formats::DEFAULT_MAX_INPUT_BYTES,
             calibration: Calibration::default(),
             align: align::Params::default(),
+            rules: checks::rules::Rules::default(),
+            glossary: Vec::new(),
+            ignore: Vec::new(),
         }
     }
 }
@@ -198,7 +207,7 @@ pub fn check_documents(
     };
     let mut findings = checks::semantic::run(&ctx);
     let checks_start = Instant::now();
-    findings.extend(run_link_checks(src, tgt, &scored));
+    findings.extend(run_link_checks(src, tgt, &scored, opts));
     findings.extend(truncations(embedder, src, tgt, &scored, &sim, tv)?);
     let checks_s = checks_start.elapsed().as_secs_f64();
     findings.extend(document_findings(
@@ -207,6 +216,8 @@ pub fn check_documents(
         &emb.windowed,
         embedder.max_tokens(),
     ));
+    opts.rules.apply(&mut findings);
+    drop_ignored(&mut findings, &opts.ignore)?;
     findings.sort_by(|a, b| {
         let key = |f: &Finding| {
             (
@@ -268,8 +279,18 @@ pub fn check_documents(
 }
 
 /// Runs the rule checks (`checks::link_checks`) over every link with both sides present.
-fn run_link_checks(src: &Document, tgt: &Document, links: &[ScoredLink]) -> Vec<Finding> {
-    let rules = checks::link_checks();
+fn run_link_checks(
+    src: &Document,
+    tgt: &Document,
+    links: &[ScoredLink],
+    opts: &CheckOptions,
+) -> Vec<Finding> {
+    let mut rules = checks::link_checks();
+    if !opts.glossary.is_empty() {
+        rules.push(Box::new(checks::glossary::Glossary {
+            terms: opts.glossary.clone(),
+        }));
+    }
     let mut out = Vec::new();
     for l in links
         .iter()
@@ -361,18 +382,26 @@ fn truncations(
     tgt_vectors: &[Vec<f32>],
 ) -> Result<Vec<Finding>> {
     use checks::truncation;
+    let debug = std::env::var_os("MTCHECK_TRUNC_DEBUG");
+    let max_ratio = if debug.is_some() {
+        1.2
+    } else {
+        truncation::CANDIDATE_RATIO
+    };
     let mut candidates = Vec::new();
     let mut halves = Vec::new();
     for l in links.iter().filter(|l| l.link.kind() == (1, 1)) {
         let ratio = sim.length_ratio(&l.link.source, &l.link.target);
         let text = &src.sentences[l.link.source.start].text;
-        if ratio >= truncation::CANDIDATE_RATIO || !truncation::long_enough(text) {
+        if ratio >= max_ratio || !truncation::long_enough(text) {
             continue;
         }
-        if let Some((a, b)) = truncation::split_halves(text) {
+        if let (Some((a, b)), Some((c, d))) = (
+            truncation::split_halves(text),
+            truncation::split_near(text, ratio),
+        ) {
             candidates.push((l, ratio));
-            halves.push(a);
-            halves.push(b);
+            halves.extend([a, b, c, d]);
         }
     }
     if candidates.is_empty() {
@@ -381,7 +410,8 @@ fn truncations(
     let refs: Vec<&str> = halves.iter().map(String::as_str).collect();
     let emb = embedder.embed(&refs)?;
     let mut out = Vec::new();
-    for ((l, ratio), parts) in candidates.into_iter().zip(emb.vectors.chunks(2)) {
+    let mut dbg = String::new();
+    for ((l, ratio), parts) in candidates.into_iter().zip(emb.vectors.chunks(4)) {
         let t = &tgt_vectors[l.link.target.start];
         let evidence = truncation::Evidence {
             full: l.similarity,
@@ -390,10 +420,40 @@ fn truncations(
             length_ratio: ratio,
             sigma: sim.sigma,
         };
+        if debug.is_some() {
+            dbg += &format!(
+                "{}\n",
+                serde_json::json!({"doc": tgt.path.display().to_string(), "t": l.link.target.start, "text": tgt.sentences[l.link.target.start].text, "ratio": ratio, "full": l.similarity, "lead": evidence.lead, "trail": evidence.trail, "lead_f": dot(&parts[2], t), "trail_f": dot(&parts[3], t), "sigma": sim.sigma, "z": l.z})
+            );
+        }
+        if ratio >= truncation::CANDIDATE_RATIO {
+            continue;
+        }
         let pair = pair_context(src, tgt, l);
         out.extend(truncation::judge(&pair, &evidence));
     }
+    if let Some(p) = debug {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(p)
+        {
+            let _ = f.write_all(dbg.as_bytes());
+        }
+    }
     Ok(out)
+}
+
+/// Drops findings whose source or target text matches one of the `ignore` patterns.
+fn drop_ignored(findings: &mut Vec<Finding>, patterns: &[String]) -> Result<()> {
+    if patterns.is_empty() {
+        return Ok(());
+    }
+    let set = regex::RegexSet::new(patterns)
+        .map_err(|e| Error::Usage(format!("ignore patterns: {e}")))?;
+    findings.retain(|f| !set.is_match(&f.source_text) && !set.is_match(&f.target_text));
+    Ok(())
 }
 
 fn pair_context<'a>(

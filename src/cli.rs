@@ -8,9 +8,9 @@ use anyhow::{bail, Context as _};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use mtcheck::check::{self, CheckOptions};
+use mtcheck::config::{FailOn, Layer, Settings, Sources};
 use mtcheck::model::{self, DeviceKind, Embedder, LoadOptions};
 use mtcheck::report::{self, Format};
-use mtcheck::score::Verdict;
 
 #[derive(Parser)]
 #[command(
@@ -34,6 +34,40 @@ pub enum Command {
     Models(ModelsCommand),
     /// Measure embedding throughput: load the model once, embed the first N lines of a corpus.
     Bench(BenchArgs),
+    /// Settings: `config show` prints them resolved (command line > environment > file > defaults).
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+pub enum ConfigCommand {
+    /// Print the settings a check would use, each with where it came from.
+    Show {
+        /// Settings file (default: MTCHECK_CONFIG, else ./mtcheck.toml when present).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Show the settings for this language pair (a `[pairs.SRC-TGT]` section applies).
+        #[arg(long, requires = "tgt_lang")]
+        src_lang: Option<String>,
+        #[arg(long, requires = "src_lang")]
+        tgt_lang: Option<String>,
+    },
+}
+
+/// Runs a `config` subcommand; returns the exit code.
+pub fn run_config(cmd: ConfigCommand) -> anyhow::Result<i32> {
+    match cmd {
+        ConfigCommand::Show {
+            config,
+            src_lang,
+            tgt_lang,
+        } => {
+            let sources = Sources::load(Layer::default(), config.as_deref())?;
+            let pair = src_lang.as_deref().zip(tgt_lang.as_deref());
+            print!("{}", sources.resolve(pair)?.show());
+            Ok(0)
+        }
+    }
 }
 
 #[derive(Args)]
@@ -55,16 +89,6 @@ pub struct BenchArgs {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    /// Exit 1 when the verdict is fail (an error finding or a score under --min-score).
-    Error,
-    /// Exit 1 when the verdict is warn or fail.
-    Warning,
-    /// Always exit 0 when the check ran.
-    Never,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Color {
     Auto,
     Always,
@@ -79,10 +103,14 @@ pub enum Device {
 
 #[derive(Args)]
 pub struct ModelArgs {
-    /// Hugging Face repo id or local model directory. A repo id uses `models/<name>` when present,
+    /// Hugging Face repo id or local model directory (default: MTCHECK_MODEL, the config file's
+    /// `model`, else intfloat/multilingual-e5-small). A repo id uses `models/<name>` when present,
     /// else the Hugging Face cache, else downloads (set HF_HUB_OFFLINE=1 to forbid that).
-    #[arg(long, env = "MTCHECK_MODEL", default_value = model::DEFAULT_MODEL)]
-    pub model: String,
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Settings file (default: MTCHECK_CONFIG, else ./mtcheck.toml when present).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     /// Where the model runs; `cuda` needs a binary built with `--features cuda`.
     #[arg(long, value_enum, default_value_t = Device::Cpu)]
     pub device: Device,
@@ -114,15 +142,23 @@ pub struct CheckArgs {
     /// Write the report here (atomically) instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Documents scoring under this (0-100) fail.
-    #[arg(long, default_value_t = 60.0)]
-    pub min_score: f64,
-    /// Which verdict makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Documents scoring under this (0-100) fail (default: MTCHECK_MIN_SCORE, the config file, 60).
+    #[arg(long)]
+    pub min_score: Option<f64>,
+    /// Which verdict makes the exit code 1 (default: MTCHECK_FAIL_ON, the config file, error).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Refuse input files larger than this many bytes.
     #[arg(long, default_value_t = mtcheck::formats::DEFAULT_MAX_INPUT_BYTES)]
     pub max_input_bytes: u64,
+    /// Do not report findings of this kind (repeatable or comma-separated, e.g.
+    /// `--disable punctuation,entity_mismatch`; kinds as in the report's `kind` field).
+    #[arg(long, value_name = "KIND")]
+    pub disable: Vec<String>,
+    /// Report findings of a kind at another severity, e.g. `--severity number_mismatch=warning`
+    /// (repeatable; levels error, warning, info).
+    #[arg(long, value_name = "KIND=LEVEL")]
+    pub severity: Vec<String>,
     /// Colour in the text report (`auto`: only on a terminal and when NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -196,13 +232,22 @@ fn configure_threads(threads: Option<usize>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn load_model(args: &ModelArgs) -> mtcheck::Result<Embedder> {
+/// The settings layers with only the model (and config file) from the command line.
+fn model_sources(args: &ModelArgs) -> mtcheck::Result<Sources> {
+    let cli = Layer {
+        model: args.model.clone(),
+        ..Layer::default()
+    };
+    Sources::load(cli, args.config.as_deref())
+}
+
+fn load_model(args: &ModelArgs, model: &str) -> mtcheck::Result<Embedder> {
     let device = match args.device {
         Device::Cpu => DeviceKind::Cpu,
         Device::Cuda => DeviceKind::Cuda,
     };
     Embedder::load(
-        &args.model,
+        model,
         &LoadOptions {
             device,
             token_budget: args.token_budget,
@@ -244,18 +289,14 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<i32> {
             .into());
         }
     }
-    let opts = CheckOptions {
-        src_lang: args.src_lang.clone(),
-        tgt_lang: args.tgt_lang.clone(),
-        min_score: args.min_score,
-        max_input_bytes: args.max_input_bytes,
-        ..CheckOptions::default()
-    };
+    let sources = Sources::load(check_layer(&args)?, args.model.config.as_deref())?;
     // Read inputs first: a bad file should fail before a model is loaded.
-    let src = check::load_document(&args.source, opts.src_lang.as_deref(), opts.max_input_bytes)?;
-    let tgt = check::load_document(&args.target, opts.tgt_lang.as_deref(), opts.max_input_bytes)?;
+    let src = check::load_document(&args.source, args.src_lang.as_deref(), args.max_input_bytes)?;
+    let tgt = check::load_document(&args.target, args.tgt_lang.as_deref(), args.max_input_bytes)?;
+    let settings = sources.resolve(Some((&src.lang, &tgt.lang)))?;
+    let opts = check_options(&args, &settings);
     let load_start = Instant::now();
-    let embedder = load_model(&args.model)?;
+    let embedder = load_model(&args.model, &settings.model)?;
     let load_s = load_start.elapsed().as_secs_f64();
     let mut report = check::check_documents(&embedder, &src, &tgt, &opts)?;
     report.timing.load_s = load_s;
@@ -279,11 +320,43 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<i32> {
             let _ = out.write_all(rendered.as_bytes());
         }
     }
-    Ok(match (args.fail_on, report.verdict) {
-        (FailOn::Never, _) | (_, Verdict::Pass) => 0,
-        (FailOn::Error, Verdict::Warn) => 0,
-        _ => 1,
+    Ok(i32::from(settings.fail_on.fails(report.verdict)))
+}
+
+/// What the `check` flags say, as the top settings layer.
+fn check_layer(args: &CheckArgs) -> anyhow::Result<Layer> {
+    // Validated here so that errors name the flag; the layer keeps the spellings.
+    let mut check = mtcheck::checks::rules::Rules::default();
+    let mut severity = std::collections::BTreeMap::new();
+    for spec in &args.severity {
+        check.set_severity(spec, "--severity")?;
+        let (k, v) = spec.split_once('=').unwrap_or((spec.as_str(), ""));
+        severity.insert(k.trim().to_string(), v.trim().to_string());
+    }
+    for d in &args.disable {
+        check.disable(d, "--disable")?;
+    }
+    Ok(Layer {
+        model: args.model.model.clone(),
+        min_score: args.min_score,
+        fail_on: args.fail_on,
+        disable: args.disable.clone(),
+        severity,
+        ..Layer::default()
     })
+}
+
+fn check_options(args: &CheckArgs, settings: &Settings) -> CheckOptions {
+    CheckOptions {
+        src_lang: args.src_lang.clone(),
+        tgt_lang: args.tgt_lang.clone(),
+        min_score: settings.min_score,
+        max_input_bytes: args.max_input_bytes,
+        rules: settings.rules.clone(),
+        glossary: settings.glossary.clone(),
+        ignore: settings.ignore.clone(),
+        ..CheckOptions::default()
+    }
 }
 
 /// Runs `eval`; returns the exit code.
@@ -293,7 +366,8 @@ pub fn run_eval(args: EvalArgs) -> anyhow::Result<i32> {
     if let Some(f) = &args.filter {
         pairs.retain(|p| p.name.contains(f.as_str()));
     }
-    let embedder = load_model(&args.model)?;
+    let settings = model_sources(&args.model)?.resolve(None)?;
+    let embedder = load_model(&args.model, &settings.model)?;
     if let Some(dir) = &args.reports {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -351,8 +425,9 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<i32> {
         Device::Cpu => DeviceKind::Cpu,
         Device::Cuda => DeviceKind::Cuda,
     };
+    let settings = model_sources(&args.model)?.resolve(None)?;
     let report = model::bench::bench(
-        &args.model.model,
+        &settings.model,
         &LoadOptions {
             device,
             token_budget: args.model.token_budget,
@@ -400,7 +475,8 @@ pub fn run_models(cmd: ModelsCommand) -> anyhow::Result<i32> {
         }
         ModelsCommand::Verify { model: args } => {
             configure_threads(args.threads)?;
-            let embedder = load_model(&args)?;
+            let settings = model_sources(&args)?.resolve(None)?;
+            let embedder = load_model(&args, &settings.model)?;
             let pairs = [
                 (
                     "The museum opens a new exhibition on Saturday.",
@@ -436,10 +512,10 @@ pub fn run_models(cmd: ModelsCommand) -> anyhow::Result<i32> {
             if !ok {
                 bail!(
                     "model {} does not separate translations from unrelated sentences",
-                    args.model
+                    settings.model
                 );
             }
-            println!("model {} verified", args.model);
+            println!("model {} verified", settings.model);
             Ok(0)
         }
     }

@@ -7,6 +7,7 @@
 pub mod align;
 pub mod check;
 pub mod checks;
+pub mod config;
 pub mod error;
 pub mod eval;
 pub mod formats;

@@ -12,6 +12,7 @@ fn main() {
         cli::Command::Eval(a) => cli::run_eval(a),
         cli::Command::Models(m) => cli::run_models(m),
         cli::Command::Bench(a) => cli::run_bench(a),
+        cli::Command::Config(c) => cli::run_config(c),
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -256,6 +256,51 @@ fn output_over_an_input_is_refused_and_inputs_are_untouched() {
 }
 
 #[test]
+fn disable_and_severity_flags_change_what_is_reported() {
+    let f = Fixture::new();
+    let a = f.file(
+        "a.txt",
+        b"The museum opens a new exhibition about the history of the river on Saturday.",
+    );
+    let b = f.file(
+        "b.txt",
+        b"On Saturday the museum opens a new exhibition on the history of the river.",
+    );
+    let kinds = |extra: &[&str]| {
+        let mut args = vec!["--format", "json", "--fail-on", "never"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = f.check(&a, &b, &args);
+        assert_eq!(code, 0, "{err}");
+        let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}={}",
+                    f["kind"].as_str().unwrap(),
+                    f["severity"].as_str().unwrap()
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(kinds(&[]).contains(&"same_language=warning".to_string()));
+    assert!(
+        kinds(&["--severity", "same_language=info"]).contains(&"same_language=info".to_string())
+    );
+    assert!(!kinds(&["--disable", "same-language"])
+        .iter()
+        .any(|k| k.starts_with("same_language")));
+    let (code, _, err) = f.check(&a, &b, &["--disable", "spelling"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--disable") && err.contains("unknown finding kind"),
+        "{err}"
+    );
+}
+
+#[test]
 fn bad_language_code_is_a_usage_error() {
     let f = Fixture::new();
     let (code, _, err) = f.check(&f.good(), &f.good(), &["--src-lang", "english!"]);

@@ -2,10 +2,12 @@
 //! produce them (one file per check).
 
 pub mod entities;
+pub mod glossary;
 pub mod language;
 pub mod negation;
 pub mod numbers;
 pub mod punctuation;
+pub mod rules;
 pub mod semantic;
 pub mod truncation;
 pub mod untranslated;
@@ -55,6 +57,21 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in report order.
+    pub const ALL: [Kind; 11] = [
+        Kind::Omission,
+        Kind::Addition,
+        Kind::Mistranslation,
+        Kind::SameLanguage,
+        Kind::LongSentence,
+        Kind::NumberMismatch,
+        Kind::Untranslated,
+        Kind::WrongLanguage,
+        Kind::Truncation,
+        Kind::EntityMismatch,
+        Kind::Punctuation,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Omission => "omission",
