@@ -334,6 +334,110 @@ mod tests {
     }
 
     #[test]
+    fn format_by_extension_then_content() {
+        let p = |s: &str| std::path::PathBuf::from(s);
+        let x2 = "<?xml version=\"1.0\"?>\n<xliff xmlns=\"urn:oasis:names:tc:xliff:document:2.0\" version=\"2.0\">";
+        assert_eq!(detect_format(&p("a.xlf"), x2), FileFormat::Xliff20);
+        assert_eq!(
+            detect_format(&p("a.XLIFF"), "<xliff version=\"1.2\">"),
+            FileFormat::Xliff12
+        );
+        assert_eq!(
+            detect_format(&p("a.sdlxliff"), "<xliff version='1.2'>"),
+            FileFormat::Xliff12
+        );
+        assert_eq!(detect_format(&p("export.xml"), x2), FileFormat::Xliff20);
+        assert_eq!(
+            detect_format(&p("mem.xml"), "<?xml?><tmx version=\"1.4\">"),
+            FileFormat::Tmx
+        );
+        assert_eq!(detect_format(&p("de.pot"), ""), FileFormat::Po);
+        assert_eq!(
+            detect_format(&p("de"), "# c\nmsgid \"\"\nmsgstr \"\"\n"),
+            FileFormat::Po
+        );
+        assert_eq!(
+            detect_format(&p("subs"), "WEBVTT\n\n00:01.000 --> 00:02.000\nHi\n"),
+            FileFormat::WebVtt
+        );
+        assert_eq!(
+            detect_format(&p("subs.txt"), "1\n00:00:01,000 --> 00:00:02,000\nHi\n"),
+            FileFormat::Srt
+        );
+        assert_eq!(
+            detect_format(&p("rows"), "{\"source\": \"a\"}\n"),
+            FileFormat::Jsonl
+        );
+        assert_eq!(detect_format(&p("a.tsv"), "a\tb\n"), FileFormat::Tsv);
+        assert_eq!(
+            detect_format(&p("a.txt"), "Just prose. msgid \"x\""),
+            FileFormat::Text
+        );
+    }
+
+    #[test]
+    fn languages_match_without_region() {
+        assert!(lang_matches("en", "en-US"));
+        assert!(lang_matches("EN_us", "en-US"));
+        assert!(lang_matches("pt-BR", "pt-br"));
+        assert!(!lang_matches("pt-BR", "pt-PT"));
+        assert!(!lang_matches("en", "de-DE"));
+    }
+
+    #[test]
+    fn read_bilingual_names_the_file_and_refuses_what_it_cannot_pair() {
+        let dir = tempfile::tempdir().unwrap();
+        let po = dir.path().join("de.po");
+        std::fs::write(&po, "msgid \"Hello\"\nmsgstr \"Hallo\"\n").unwrap();
+        let b = read_bilingual(&po, &ReadOptions::default()).unwrap();
+        assert_eq!(b.format, FileFormat::Po);
+        assert_eq!(b.segments[0].target.as_deref(), Some("Hallo"));
+
+        let opts = ReadOptions {
+            max_bytes: 10,
+            ..ReadOptions::default()
+        };
+        let err = read_bilingual(&po, &opts).unwrap_err().to_string();
+        assert!(
+            err.contains("de.po") && err.contains("over the limit of 10 bytes"),
+            "{err}"
+        );
+
+        let bad = dir.path().join("bad.po");
+        std::fs::write(&bad, "msgid \"a\"\nmsgstr \"b\"\n\nmsgid \"c\n").unwrap();
+        let err = read_bilingual(&bad, &ReadOptions::default()).unwrap_err();
+        assert!(err.is_user_error());
+        let msg = err.to_string();
+        assert!(msg.contains("bad.po: line 4: unterminated string"), "{msg}");
+
+        let srt = dir.path().join("film.srt");
+        std::fs::write(&srt, "1\n00:00:01,000 --> 00:00:02,000\nHi\n").unwrap();
+        let err = read_bilingual(&srt, &ReadOptions::default()).unwrap_err();
+        assert!(matches!(err, Error::Usage(_)));
+        assert!(err.to_string().contains("two files"), "{err}");
+        let cues = read_cues(&srt, DEFAULT_MAX_INPUT_BYTES).unwrap();
+        assert_eq!(
+            (cues[0].number, cues[0].end_ms, cues[0].text.as_str()),
+            (1, 2000, "Hi")
+        );
+
+        let txt = dir.path().join("notes.txt");
+        std::fs::write(&txt, "Plain prose.\n").unwrap();
+        let err = read_bilingual(&txt, &ReadOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("not a bilingual file"), "{err}");
+
+        let xlf = dir.path().join("a.xlf");
+        std::fs::write(&xlf, "<xliff version=\"1.2\"><file source-language=\"en\" target-language=\"fr\"><body><trans-unit id=\"1\"><source>Hi</source><target>Salut</target></trans-unit></body></file></xliff>").unwrap();
+        let err = read_cues(&xlf, DEFAULT_MAX_INPUT_BYTES).unwrap_err();
+        assert!(err.to_string().contains("not a subtitle file"), "{err}");
+        let b = read_bilingual(&xlf, &ReadOptions::default()).unwrap();
+        assert_eq!(
+            (b.src_lang.as_deref(), b.tgt_lang.as_deref()),
+            (Some("en"), Some("fr"))
+        );
+    }
+
+    #[test]
     fn nul_bytes_mean_binary() {
         assert!(decode(b"\x7fELF\x02\x01\x01\x00\x00")
             .unwrap_err()

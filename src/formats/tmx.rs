@@ -1,6 +1,8 @@
 //! TMX 1.4 reader: translation units with one `<tuv>` per language, the source and target
 //! languages picked from the user's flags, the header's `srclang`, or the only other language.
 
+use std::collections::{HashMap, HashSet};
+
 use super::xml::{short_note, Ev, Inline, XmlStream};
 use super::{lang_matches, Bilingual, FileFormat, ReadOptions, Segment};
 
@@ -8,8 +10,8 @@ use super::{lang_matches, Bilingual, FileFormat, ReadOptions, Segment};
 struct Tu {
     tuid: Option<String>,
     line: usize,
-    /// Language as written and the text of its first `<seg>`.
-    variants: Vec<(String, Option<String>)>,
+    /// Language (lowercase) and the text of its first `<seg>`.
+    variants: HashMap<String, Option<String>>,
     notes: Vec<String>,
 }
 
@@ -18,8 +20,10 @@ pub(super) fn parse(text: &str, opts: &ReadOptions) -> Result<Bilingual, String>
     let mut seen_root = false;
     let mut header_src: Option<String> = None;
     let mut tus: Vec<Tu> = Vec::new();
-    // Languages in order of first appearance, as first written.
+    // Languages in order of first appearance, as first written; the set (lowercase) keeps a file
+    // with very many languages from taking quadratic time.
     let mut langs: Vec<String> = Vec::new();
+    let mut lang_set: HashSet<String> = HashSet::new();
     let mut tu: Option<(Tu, usize)> = None;
     let mut tuv_lang: Option<String> = None;
     let mut seg: Option<(Inline, usize)> = None;
@@ -30,7 +34,7 @@ pub(super) fn parse(text: &str, opts: &ReadOptions) -> Result<Bilingual, String>
         match ev {
             Ev::Start(tag) => {
                 if let Some((inline, _)) = seg.as_mut() {
-                    inline.start(&tag);
+                    inline.start(&tag, &[]);
                     continue;
                 }
                 if !seen_root {
@@ -64,7 +68,7 @@ pub(super) fn parse(text: &str, opts: &ReadOptions) -> Result<Bilingual, String>
                         let Some(lang) = lang else {
                             return Err(format!("line {}: <tuv> without xml:lang", tag.line));
                         };
-                        if !langs.iter().any(|l| l.eq_ignore_ascii_case(lang)) {
+                        if lang_set.insert(lang.to_ascii_lowercase()) {
                             langs.push(lang.to_string());
                         }
                         tuv_lang = Some(lang.to_string());
@@ -85,9 +89,8 @@ pub(super) fn parse(text: &str, opts: &ReadOptions) -> Result<Bilingual, String>
                     }
                     let text = seg.take().and_then(|(i, _)| i.into_text());
                     if let (Some((t, _)), Some(lang)) = (tu.as_mut(), tuv_lang.as_ref()) {
-                        if !t.variants.iter().any(|(l, _)| l.eq_ignore_ascii_case(lang)) {
-                            t.variants.push((lang.clone(), text));
-                        }
+                        // The first <tuv> of a language counts.
+                        t.variants.entry(lang.to_ascii_lowercase()).or_insert(text);
                     }
                     continue;
                 }
@@ -156,12 +159,7 @@ pub(super) fn parse(text: &str, opts: &ReadOptions) -> Result<Bilingual, String>
 
     let mut segments = Vec::new();
     for (i, t) in tus.into_iter().enumerate() {
-        let text_of = |lang: &str| {
-            t.variants
-                .iter()
-                .find(|(l, _)| l.eq_ignore_ascii_case(lang))
-                .map(|(_, s)| s.clone())
-        };
+        let text_of = |lang: &str| t.variants.get(&lang.to_ascii_lowercase()).cloned();
         // A unit without the source language has nothing to check against.
         let Some(Some(source)) = text_of(&src) else {
             continue;

@@ -1,6 +1,8 @@
 //! XLIFF 1.2 (`<trans-unit>`, optional `<seg-source>`/`<mrk mtype="seg">` segmentation) and
 //! XLIFF 2.0 (`<unit>`/`<segment>`) reader: one `Segment` per translatable segment.
 
+use std::collections::HashMap;
+
 use super::xml::{short_note, Ev, Inline, Tag, XmlStream};
 use super::{Bilingual, FileFormat, ReadOptions, Segment};
 
@@ -11,6 +13,8 @@ enum Part {
     SegSource,
     Target,
     Note,
+    /// XLIFF 2.0 `<originalData><data id>`: the native code of inline elements.
+    Data,
 }
 
 /// A `<source>`, `<seg-source>` or `<target>`: the whole text, plus the `<mrk mtype="seg">`
@@ -25,7 +29,7 @@ struct Content {
 }
 
 impl Content {
-    fn start(&mut self, tag: &Tag) {
+    fn start(&mut self, tag: &Tag, data: &[(String, String)]) {
         self.depth += 1;
         if tag.name == "mrk" && tag.attr("mtype") == Some("seg") && self.seg_depth.is_none() {
             let mid = tag.attr("mid").unwrap_or("?").to_string();
@@ -33,10 +37,10 @@ impl Content {
             self.seg_depth = Some(self.depth);
             return;
         }
-        self.whole.start(tag);
+        self.whole.start(tag, data);
         if self.seg_depth.is_some() {
             if let Some((_, _, seg)) = self.segs.last_mut() {
-                seg.start(tag);
+                seg.start(tag, data);
             }
         }
     }
@@ -91,6 +95,8 @@ struct Unit2 {
     notes: Vec<String>,
     /// Finished segments, and whether each was numbered for lack of an id.
     segments: Vec<(Segment, bool)>,
+    /// `<originalData>`: data id and native code.
+    data: Vec<(String, String)>,
     /// Segments so far, for the id of segments without one.
     count: usize,
 }
@@ -119,8 +125,9 @@ pub(super) fn parse(text: &str, opts: &ReadOptions) -> Result<Bilingual, String>
         match ev {
             Ev::Start(tag) => {
                 if let Some((p, _)) = part {
+                    let data = unit2.as_ref().map_or(&[][..], |u| &u.data[..]);
                     if let Some(c) = content_mut(unit.as_mut(), p) {
-                        c.start(&tag);
+                        c.start(&tag, data);
                     }
                     continue;
                 }
@@ -202,6 +209,13 @@ pub(super) fn parse(text: &str, opts: &ReadOptions) -> Result<Bilingual, String>
                             part = Some((p, depth));
                         }
                     }
+                    "data" if unit2.as_ref().is_some_and(|u| u.depth + 2 == depth) => {
+                        if let Some(u2) = unit2.as_mut() {
+                            let id = tag.attr("id").unwrap_or("").to_string();
+                            u2.data.push((id, String::new()));
+                            part = Some((Part::Data, depth));
+                        }
+                    }
                     "note" => {
                         // 1.2: <trans-unit><note>; 2.0: <unit><notes><note>.
                         let in_unit = unit.as_ref().is_some_and(|u| u.depth + 1 == depth);
@@ -272,6 +286,11 @@ pub(super) fn parse(text: &str, opts: &ReadOptions) -> Result<Bilingual, String>
             }
             Ev::Text(t) => match part {
                 Some((Part::Note, _)) => note.push_str(&t),
+                Some((Part::Data, _)) => {
+                    if let Some((_, code)) = unit2.as_mut().and_then(|u| u.data.last_mut()) {
+                        code.push_str(&t);
+                    }
+                }
                 Some((p, _)) => {
                     if let Some(c) = content_mut(unit.as_mut(), p) {
                         c.text(&t);
@@ -306,12 +325,12 @@ fn slot(u: &mut Unit, p: Part) -> &mut Option<Content> {
     match p {
         Part::Source => &mut u.source,
         Part::SegSource => &mut u.seg_source,
-        Part::Target | Part::Note => &mut u.target,
+        Part::Target | Part::Note | Part::Data => &mut u.target,
     }
 }
 
 fn content_mut(unit: Option<&mut Unit>, p: Part) -> Option<&mut Content> {
-    if p == Part::Note {
+    if matches!(p, Part::Note | Part::Data) {
         return None;
     }
     unit.and_then(|u| slot(u, p).as_mut())
@@ -345,14 +364,15 @@ fn finish(u: Unit, format: FileFormat) -> Vec<Segment> {
         .is_none_or(|t| !t.segs.is_empty() || t.whole.text.trim().is_empty());
     match seg_source {
         Some(ss) if target_segmented => {
-            let mut targets = u.target.map(|t| t.segs).unwrap_or_default();
+            // By mid, the first of each: a unit with very many segments stays linear.
+            let mut targets: HashMap<String, Inline> = HashMap::new();
+            for (mid, _, t) in u.target.map(|t| t.segs).unwrap_or_default() {
+                targets.entry(mid).or_insert(t);
+            }
             ss.segs
                 .into_iter()
                 .map(|(mid, line, src)| {
-                    let target = targets
-                        .iter()
-                        .position(|(m, _, _)| *m == mid)
-                        .and_then(|i| targets.swap_remove(i).2.into_text());
+                    let target = targets.remove(&mid).and_then(Inline::into_text);
                     segment(
                         format!("{}#{mid}", u.id),
                         format!("trans-unit {} segment {mid}", u.id),
@@ -459,14 +479,14 @@ mod tests {
  <file id="f1" original="ui.json">
   <unit id="u1">
    <notes><note category="context">Greeting on the start page</note></notes>
-   <originalData><data id="d1">&lt;b&gt;</data><data id="d2">&lt;/b&gt;</data></originalData>
+   <originalData><data id="d1">&lt;b&gt;</data><data id="d2">&lt;/b&gt;</data><data id="d3">%d</data></originalData>
    <segment id="s1" state="translated">
     <source>Hello <pc id="1" dataRefStart="d1" dataRefEnd="d2">world</pc>!</source>
     <target>こんにちは<pc id="1" dataRefStart="d1" dataRefEnd="d2">世界</pc>！</target>
    </segment>
    <ignorable><source> </source></ignorable>
    <segment id="s2">
-    <source>You have <ph id="2" equiv="%d"/> messages.</source>
+    <source>You have <ph id="2" dataRef="d3"/> messages<ph id="3"/>.</source>
     <target></target>
    </segment>
   </unit>
@@ -488,14 +508,15 @@ mod tests {
         let ids: Vec<_> = b.segments.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["u1#s1", "u1#s2", "u2"]);
         let s = &b.segments[0];
-        assert_eq!(s.source, "Hello {1}world{/1}!");
-        assert_eq!(s.target.as_deref(), Some("こんにちは{1}世界{/1}！"));
+        // <pc> with <originalData>: the native code, the same on both sides.
+        assert_eq!(s.source, "Hello <b>world</b>!");
+        assert_eq!(s.target.as_deref(), Some("こんにちは<b>世界</b>！"));
         assert_eq!(s.location, "unit u1 segment s1");
         assert_eq!(s.line, 7);
         assert_eq!(s.state.as_deref(), Some("translated"));
         assert_eq!(s.notes, ["Greeting on the start page"]);
         let s = &b.segments[1];
-        assert_eq!(s.source, "You have {2} messages.");
+        assert_eq!(s.source, "You have %d messages{3}.");
         assert_eq!(s.target, None);
         let s = &b.segments[2];
         assert_eq!(s.source, "Bye{3}now{/3}");

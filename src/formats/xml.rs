@@ -226,7 +226,8 @@ pub(super) struct Inline {
 }
 
 impl Inline {
-    pub fn start(&mut self, tag: &Tag) {
+    /// `data`: XLIFF 2.0 `<originalData>` (id, native code), which `dataRef` attributes point to.
+    pub fn start(&mut self, tag: &Tag, data: &[(String, String)]) {
         if self.code.is_some() {
             // Markup inside native code (`<sub>`) is part of the code.
             self.stack.push(Close::Nothing);
@@ -239,7 +240,24 @@ impl Inline {
                 .unwrap_or("?")
                 .to_string()
         };
+        // The native code an XLIFF 2.0 element stands for, when <originalData> has it.
+        let code = |attr: &str| {
+            let r = tag.attr(attr)?;
+            data.iter()
+                .find(|(id, c)| id == r && !c.trim().is_empty())
+                .map(|(_, c)| c.clone())
+        };
         let close = match tag.name.as_str() {
+            "pc" if code("dataRefStart").is_some() => {
+                let id = key(&["id"]);
+                self.text
+                    .push_str(&code("dataRefStart").unwrap_or_default());
+                Close::Emit(code("dataRefEnd").unwrap_or_else(|| format!("{{/{id}}}")))
+            }
+            "ph" | "sc" | "ec" if code("dataRef").is_some() => {
+                self.text.push_str(&code("dataRef").unwrap_or_default());
+                Close::Nothing
+            }
             "g" | "pc" => {
                 let id = key(&["id"]);
                 self.text.push_str(&format!("{{{id}}}"));
