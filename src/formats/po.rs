@@ -490,6 +490,13 @@ msgstr "Таб\tздесь"
         assert!(!b.segments.iter().any(|s| s.source.contains("Old string")));
     }
 
+    #[test]
+    fn every_prefix_parses_or_errors_without_panic() {
+        for (i, _) in RU_PO.char_indices() {
+            let _ = parse(&RU_PO[..i], &ReadOptions::default());
+        }
+    }
+
     fn err(text: &str) -> String {
         parse(text, &ReadOptions::default()).unwrap_err()
     }

@@ -258,6 +258,16 @@ mod tests {
     }
 
     #[test]
+    fn every_prefix_parses_or_errors_without_panic() {
+        for (i, _) in SRT.char_indices() {
+            let _ = parse_srt(&SRT[..i]);
+        }
+        for (i, _) in VTT.char_indices() {
+            let _ = parse_vtt(&VTT[..i]);
+        }
+    }
+
+    #[test]
     fn vtt_errors() {
         assert!(parse_vtt("1\n00:01.000 --> 00:02.000\nx\n")
             .unwrap_err()

@@ -295,6 +295,13 @@ mod tests {
     }
 
     #[test]
+    fn every_prefix_parses_or_errors_without_panic() {
+        for (i, _) in TMX.char_indices() {
+            let _ = parse(&TMX[..i], &opts(None, Some("fr")));
+        }
+    }
+
+    #[test]
     fn truncated_tmx_errors() {
         let cut = &TMX[..TMX.find("</body>").unwrap()];
         let err = parse(cut, &opts(None, Some("fr"))).unwrap_err();

@@ -463,6 +463,42 @@ mod tests {
     }
 
     #[test]
+    fn several_files_name_their_file_and_skip_untranslatable_units() {
+        let text = r#"<xliff version="1.2">
+<file original="a.properties" source-language="en" target-language="es"><body>
+<trans-unit id="1"><source>One</source><target>Uno</target></trans-unit>
+</body></file>
+<file original="b.properties" source-language="en" target-language="es"><body>
+<group id="g"><trans-unit id="1"><source>Two</source><target state="signed-off">Dos</target></trans-unit></group>
+</body></file></xliff>"#;
+        let b = parse_ok(text);
+        let got: Vec<_> = b
+            .segments
+            .iter()
+            .map(|s| (s.id.as_str(), s.location.as_str(), s.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("1", "file a.properties: trans-unit 1", 3),
+                ("1", "file b.properties: trans-unit 1", 6)
+            ]
+        );
+        assert_eq!(b.segments[1].state.as_deref(), Some("signed-off"));
+
+        let v2 = r#"<xliff version="2.0" srcLang="en" trgLang="de"><file id="f">
+<unit id="brand" translate="no"><segment><source>ACME</source></segment></unit>
+<unit id="u"><segment><source>Yes</source><target>Ja</target></segment></unit>
+</file></xliff>"#;
+        let b = parse_ok(v2);
+        assert_eq!(b.segments.len(), 1);
+        assert_eq!(
+            (b.segments[0].id.as_str(), b.segments[0].location.as_str()),
+            ("u", "unit u segment 1")
+        );
+    }
+
+    #[test]
     fn unsegmented_target_falls_back_to_whole_unit() {
         let text = r#"<xliff version="1.2"><file source-language="en" target-language="fr"><body>
 <trans-unit id="a"><source>One. Two.</source>
@@ -543,6 +579,17 @@ mod tests {
 
         let err = parse("<xliff version=\"1.2\"><file><body><trans-unit><source>x</source></trans-unit></body></file></xliff>", &ReadOptions::default()).unwrap_err();
         assert!(err.contains("<trans-unit> has no id"), "{err}");
+    }
+
+    #[test]
+    fn every_prefix_parses_or_errors_without_panic() {
+        for doc in [OKAPI_12, XLIFF_20] {
+            for (i, _) in doc.char_indices() {
+                if let Err(e) = parse(&doc[..i], &ReadOptions::default()) {
+                    assert!(e.starts_with("line ") || e.starts_with("no <xliff>"), "{e}");
+                }
+            }
+        }
     }
 
     #[test]
