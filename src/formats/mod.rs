@@ -1,9 +1,228 @@
-//! Reading input files into text: encodings, byte-order marks, binary detection and size limits.
-//! Plain text only for now; every reader reports problems naming the file.
+//! Reading input files: encodings, byte-order marks, binary detection and size limits, and the
+//! bilingual formats (XLIFF, TMX, PO, TSV, JSONL) and subtitles (SRT, WebVTT) read into one model.
+//! Every reader reports problems naming the file, and the line where it can.
 
 use std::path::Path;
 
 use crate::error::{Error, Result};
+
+mod jsonl;
+mod po;
+mod subtitles;
+mod tmx;
+mod tsv;
+mod xliff;
+mod xml;
+
+pub use subtitles::Cue;
+
+/// The file formats mtcheck reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Xliff12,
+    Xliff20,
+    Tmx,
+    Po,
+    Srt,
+    WebVtt,
+    Tsv,
+    Jsonl,
+    Text,
+}
+
+impl FileFormat {
+    /// The name users know the format by, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileFormat::Xliff12 => "XLIFF 1.2",
+            FileFormat::Xliff20 => "XLIFF 2.0",
+            FileFormat::Tmx => "TMX",
+            FileFormat::Po => "PO",
+            FileFormat::Srt => "SRT",
+            FileFormat::WebVtt => "WebVTT",
+            FileFormat::Tsv => "TSV",
+            FileFormat::Jsonl => "JSON Lines",
+            FileFormat::Text => "plain text",
+        }
+    }
+}
+
+impl std::fmt::Display for FileFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One source text and its translation from a bilingual file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// XLIFF unit id (`unit#segment` when a unit has several segments), PO `msgctxt|msgid`
+    /// (`[N]` appended for plural forms), TMX tuid or `tu N`, TSV/JSONL id or line number.
+    pub id: String,
+    /// Plain text; inline markup replaced by placeholders such as `{1}`…`{/1}` or the original
+    /// code (`%s`), the same on both sides for the same markup.
+    pub source: String,
+    /// `None` when the translation is missing or empty.
+    pub target: Option<String>,
+    /// 1-based line where the segment starts (PO: its msgid; XLIFF: `<trans-unit>`, `<segment>`
+    /// or the segment's `<mrk>`; TMX: `<tu>`).
+    pub line: usize,
+    /// Where users find it: "unit u12 segment s1", "msgid at line 40 (src/app.c:120)", "row 3".
+    pub location: String,
+    /// XLIFF `state` ("translated", "final", …; `approved="yes"` gives "approved"), PO "fuzzy".
+    pub state: Option<String>,
+    /// PO `#:` references, XLIFF and TMX notes (shortened).
+    pub notes: Vec<String>,
+}
+
+/// The segments of a bilingual file and its languages (as declared in the file, else as given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bilingual {
+    pub format: FileFormat,
+    pub src_lang: Option<String>,
+    pub tgt_lang: Option<String>,
+    pub segments: Vec<Segment>,
+}
+
+/// How to read a bilingual file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Larger files are refused (`--max-input-bytes`).
+    pub max_bytes: u64,
+    /// Languages to pick (TMX, TSV headers, JSONL keys) or to report when the file declares none;
+    /// `en` matches `en-US`.
+    pub src_lang: Option<String>,
+    pub tgt_lang: Option<String>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_bytes: DEFAULT_MAX_INPUT_BYTES,
+            src_lang: None,
+            tgt_lang: None,
+        }
+    }
+}
+
+/// The format of `path`: by extension first, then by looking at the text.
+pub fn detect_format(path: &Path, text: &str) -> FileFormat {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("xlf" | "xliff" | "sdlxliff" | "mxliff" | "mqxliff") => return xliff_version(text),
+        Some("tmx") => return FileFormat::Tmx,
+        Some("po" | "pot") => return FileFormat::Po,
+        Some("srt") => return FileFormat::Srt,
+        Some("vtt") => return FileFormat::WebVtt,
+        Some("tsv" | "tab") => return FileFormat::Tsv,
+        Some("jsonl" | "ndjson") => return FileFormat::Jsonl,
+        _ => {}
+    }
+    let head: String = text.chars().take(4096).collect();
+    let trimmed = head.trim_start();
+    if trimmed.starts_with("WEBVTT") {
+        return FileFormat::WebVtt;
+    }
+    if head.contains("<xliff") {
+        return xliff_version(&head);
+    }
+    if head.contains("<tmx") {
+        return FileFormat::Tmx;
+    }
+    if head.lines().any(|l| l.starts_with("msgid \"")) {
+        return FileFormat::Po;
+    }
+    let mut lines = trimmed.lines().map(str::trim);
+    if let (Some(first), Some(second)) = (lines.next(), lines.next()) {
+        if first.parse::<u64>().is_ok() && second.contains("-->") {
+            return FileFormat::Srt;
+        }
+    }
+    if trimmed.starts_with('{')
+        && trimmed.lines().next().is_some_and(|l| {
+            serde_json::from_str::<serde_json::Value>(l).is_ok_and(|v| v.is_object())
+        })
+    {
+        return FileFormat::Jsonl;
+    }
+    FileFormat::Text
+}
+
+/// XLIFF 2.x declares `version="2.0"` (or the 2.0 namespace) on its root; anything else is 1.2.
+fn xliff_version(text: &str) -> FileFormat {
+    let head: String = text.chars().take(4096).collect();
+    let root = head
+        .find("<xliff")
+        .map(|i| &head[i..])
+        .map(|r| &r[..r.find('>').unwrap_or(r.len())])
+        .unwrap_or("");
+    if root.contains("version=\"2")
+        || root.contains("version='2")
+        || root.contains("xliff:document:2")
+    {
+        FileFormat::Xliff20
+    } else {
+        FileFormat::Xliff12
+    }
+}
+
+/// Reads a bilingual file (XLIFF, TMX, PO, TSV, JSONL) into segments. Subtitles and plain text
+/// hold one side only and are a usage error here (see [`read_cues`] and [`read_text`]).
+pub fn read_bilingual(path: &Path, opts: &ReadOptions) -> Result<Bilingual> {
+    let text = read_text(path, opts.max_bytes)?;
+    let format = detect_format(path, &text);
+    let parsed = match format {
+        FileFormat::Xliff12 | FileFormat::Xliff20 => xliff::parse(&text, opts),
+        FileFormat::Tmx => tmx::parse(&text, opts),
+        FileFormat::Po => po::parse(&text, opts),
+        FileFormat::Tsv => tsv::parse(&text, opts),
+        FileFormat::Jsonl => jsonl::parse(&text, opts),
+        FileFormat::Srt | FileFormat::WebVtt => {
+            return Err(Error::Usage(format!(
+                "{}: is a {format} subtitle file, which holds one language; give the source and the translated subtitles as two files",
+                path.display()
+            )))
+        }
+        FileFormat::Text => {
+            return Err(Error::Usage(format!(
+                "{}: is not a bilingual file (XLIFF, TMX, PO, TSV or JSONL); give the source and the translation as two files",
+                path.display()
+            )))
+        }
+    };
+    parsed.map_err(|msg| Error::input(path, msg))
+}
+
+/// Reads the cues of one SRT or WebVTT file (one side of a subtitle pair).
+pub fn read_cues(path: &Path, max_bytes: u64) -> Result<Vec<Cue>> {
+    let text = read_text(path, max_bytes)?;
+    let parsed = match detect_format(path, &text) {
+        FileFormat::WebVtt => subtitles::parse_vtt(&text),
+        FileFormat::Srt | FileFormat::Text => subtitles::parse_srt(&text),
+        other => {
+            return Err(Error::input(
+                path,
+                format!("is {other}, not a subtitle file (SRT or WebVTT)"),
+            ))
+        }
+    };
+    parsed.map_err(|msg| Error::input(path, msg))
+}
+
+/// Whether language tag `want` (as given by the user) names `have` (as written in a file):
+/// case-insensitive, and a tag without a region matches any region (`en` matches `en-US`).
+pub(crate) fn lang_matches(want: &str, have: &str) -> bool {
+    let norm = |s: &str| s.trim().replace('_', "-").to_ascii_lowercase();
+    let (want, have) = (norm(want), norm(have));
+    if want == have {
+        return true;
+    }
+    let primary = |s: &str| s.split('-').next().unwrap_or("").to_string();
+    !want.contains('-') && primary(&want) == primary(&have)
+}
 
 /// Default `--max-input-bytes`: generous for an article or a catalogue, small enough that a stray
 /// log file or dump is refused before minutes of embedding.
@@ -112,6 +331,110 @@ mod tests {
     fn latin1_bytes_name_the_line() {
         let err = decode(b"ok\nna\xefve\n").unwrap_err();
         assert!(err.contains("line 2") && err.contains("UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn format_by_extension_then_content() {
+        let p = |s: &str| std::path::PathBuf::from(s);
+        let x2 = "<?xml version=\"1.0\"?>\n<xliff xmlns=\"urn:oasis:names:tc:xliff:document:2.0\" version=\"2.0\">";
+        assert_eq!(detect_format(&p("a.xlf"), x2), FileFormat::Xliff20);
+        assert_eq!(
+            detect_format(&p("a.XLIFF"), "<xliff version=\"1.2\">"),
+            FileFormat::Xliff12
+        );
+        assert_eq!(
+            detect_format(&p("a.sdlxliff"), "<xliff version='1.2'>"),
+            FileFormat::Xliff12
+        );
+        assert_eq!(detect_format(&p("export.xml"), x2), FileFormat::Xliff20);
+        assert_eq!(
+            detect_format(&p("mem.xml"), "<?xml?><tmx version=\"1.4\">"),
+            FileFormat::Tmx
+        );
+        assert_eq!(detect_format(&p("de.pot"), ""), FileFormat::Po);
+        assert_eq!(
+            detect_format(&p("de"), "# c\nmsgid \"\"\nmsgstr \"\"\n"),
+            FileFormat::Po
+        );
+        assert_eq!(
+            detect_format(&p("subs"), "WEBVTT\n\n00:01.000 --> 00:02.000\nHi\n"),
+            FileFormat::WebVtt
+        );
+        assert_eq!(
+            detect_format(&p("subs.txt"), "1\n00:00:01,000 --> 00:00:02,000\nHi\n"),
+            FileFormat::Srt
+        );
+        assert_eq!(
+            detect_format(&p("rows"), "{\"source\": \"a\"}\n"),
+            FileFormat::Jsonl
+        );
+        assert_eq!(detect_format(&p("a.tsv"), "a\tb\n"), FileFormat::Tsv);
+        assert_eq!(
+            detect_format(&p("a.txt"), "Just prose. msgid \"x\""),
+            FileFormat::Text
+        );
+    }
+
+    #[test]
+    fn languages_match_without_region() {
+        assert!(lang_matches("en", "en-US"));
+        assert!(lang_matches("EN_us", "en-US"));
+        assert!(lang_matches("pt-BR", "pt-br"));
+        assert!(!lang_matches("pt-BR", "pt-PT"));
+        assert!(!lang_matches("en", "de-DE"));
+    }
+
+    #[test]
+    fn read_bilingual_names_the_file_and_refuses_what_it_cannot_pair() {
+        let dir = tempfile::tempdir().unwrap();
+        let po = dir.path().join("de.po");
+        std::fs::write(&po, "msgid \"Hello\"\nmsgstr \"Hallo\"\n").unwrap();
+        let b = read_bilingual(&po, &ReadOptions::default()).unwrap();
+        assert_eq!(b.format, FileFormat::Po);
+        assert_eq!(b.segments[0].target.as_deref(), Some("Hallo"));
+
+        let opts = ReadOptions {
+            max_bytes: 10,
+            ..ReadOptions::default()
+        };
+        let err = read_bilingual(&po, &opts).unwrap_err().to_string();
+        assert!(
+            err.contains("de.po") && err.contains("over the limit of 10 bytes"),
+            "{err}"
+        );
+
+        let bad = dir.path().join("bad.po");
+        std::fs::write(&bad, "msgid \"a\"\nmsgstr \"b\"\n\nmsgid \"c\n").unwrap();
+        let err = read_bilingual(&bad, &ReadOptions::default()).unwrap_err();
+        assert!(err.is_user_error());
+        let msg = err.to_string();
+        assert!(msg.contains("bad.po: line 4: unterminated string"), "{msg}");
+
+        let srt = dir.path().join("film.srt");
+        std::fs::write(&srt, "1\n00:00:01,000 --> 00:00:02,000\nHi\n").unwrap();
+        let err = read_bilingual(&srt, &ReadOptions::default()).unwrap_err();
+        assert!(matches!(err, Error::Usage(_)));
+        assert!(err.to_string().contains("two files"), "{err}");
+        let cues = read_cues(&srt, DEFAULT_MAX_INPUT_BYTES).unwrap();
+        assert_eq!(
+            (cues[0].number, cues[0].end_ms, cues[0].text.as_str()),
+            (1, 2000, "Hi")
+        );
+
+        let txt = dir.path().join("notes.txt");
+        std::fs::write(&txt, "Plain prose.\n").unwrap();
+        let err = read_bilingual(&txt, &ReadOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("not a bilingual file"), "{err}");
+
+        let xlf = dir.path().join("a.xlf");
+        std::fs::write(&xlf, "<xliff version=\"1.2\"><file source-language=\"en\" target-language=\"fr\"><body><trans-unit id=\"1\"><source>Hi</source><target>Salut</target></trans-unit></body></file></xliff>").unwrap();
+        let err = read_cues(&xlf, DEFAULT_MAX_INPUT_BYTES).unwrap_err();
+        assert!(err.to_string().contains("not a subtitle file"), "{err}");
+        let b = read_bilingual(&xlf, &ReadOptions::default()).unwrap();
+        assert_eq!(
+            (b.src_lang.as_deref(), b.tgt_lang.as_deref()),
+            (Some("en"), Some("fr"))
+        );
     }
 
     #[test]
