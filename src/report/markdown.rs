@@ -56,7 +56,7 @@ fn details(r: &Report, out: &mut String) {
     }
     let mut findings: Vec<_> = r.findings.iter().collect();
     // Errors first; the stable sort keeps document order within a severity.
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     for f in findings.iter().take(MAX_FINDINGS) {
         let a = anchor(r, f);
         let at = match (a.line, a.on_source) {
