@@ -162,7 +162,7 @@ fn pair(out: &mut String, r: &Report, n: usize) {
     let clean = if r.findings.is_empty() { " clean" } else { "" };
     let _ = writeln!(
         out,
-        "<section class=\"pair {verdict}{clean}\" id=\"pair-{n}\">\n<header><h2>{}</h2><span class=\"score\">score {:.1}/100</span><span class=\"verdict {verdict}\">{}</span><span>{} errors, {} warnings, {} notes</span></header>",
+        "<section class=\"pair {verdict}{clean}\" id=\"pair-{n}\">\n<header><h2><bdi>{}</bdi></h2><span class=\"score\">score {:.1}/100</span><span class=\"verdict {verdict}\">{}</span><span>{} errors, {} warnings, {} notes</span></header>",
         escape(&r.target.path),
         r.score,
         verdict.to_uppercase(),
@@ -172,7 +172,7 @@ fn pair(out: &mut String, r: &Report, n: usize) {
     );
     let _ = writeln!(
         out,
-        "<p class=\"docs\">{} ({}, {} sentences) → {} ({}, {} sentences)</p>",
+        "<p class=\"docs\"><bdi>{}</bdi> ({}, {} sentences) → <bdi>{}</bdi> ({}, {} sentences)</p>",
         escape(&r.source.path),
         escape(&r.source.lang),
         r.source.sentences,
@@ -257,7 +257,7 @@ pub fn render(reports: &[Report]) -> String {
             let v = verdict_str(r.verdict);
             let _ = writeln!(
                 out,
-                "<tr><td><a href=\"#pair-{k}\">{}</a></td><td>{} → {}</td><td class=\"num\">{:.1}</td><td><span class=\"verdict {v}\">{}</span></td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                "<tr><td><a href=\"#pair-{k}\"><bdi>{}</bdi></a></td><td>{} → {}</td><td class=\"num\">{:.1}</td><td><span class=\"verdict {v}\">{}</span></td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                 escape(&r.target.path),
                 escape(&r.source.lang),
                 escape(&r.target.lang),

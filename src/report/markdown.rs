@@ -22,7 +22,8 @@ pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '~' | '!' => {
+            // `&` too, or "&lt;" in a sentence would show as "<".
+            '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '~' | '!' | '&' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -61,7 +62,7 @@ fn details(r: &Report, out: &mut String) {
         let a = anchor(r, f);
         let at = match (a.line, a.on_source) {
             (Some(l), true) => format!("source line {l}"),
-            (Some(l), false) => format!("line {l}"),
+            (Some(l), false) => format!("target line {l}"),
             (None, _) => "document".to_string(),
         };
         let _ = write!(
@@ -164,7 +165,7 @@ mod tests {
     #[test]
     fn escapes_pipes_backticks_and_line_breaks() {
         assert_eq!(escape("a|b `c` *d*\ne"), "a\\|b \\`c\\` \\*d\\* e");
-        assert_eq!(escape("<script>"), "\\<script\\>");
+        assert_eq!(escape("<script> &lt;"), "\\<script\\> \\&lt;");
     }
 
     #[test]
@@ -176,9 +177,9 @@ mod tests {
             .unwrap();
         let pass = md.find("| ✅ pass | 0 | 0 |").unwrap();
         assert!(fail < pass);
-        assert!(md.contains("- **error** number\\_mismatch (line 1): number \"20\""));
+        assert!(md.contains("- **error** number\\_mismatch (target line 1): number \"20\""));
         assert!(md.contains("- **error** omission (source line 3): source sentence 3"));
-        assert!(md.contains("- **warning** addition (line 4): "));
+        assert!(md.contains("- **warning** addition (target line 4): "));
         // Sentence excerpts have their pipes and backticks escaped; no raw markup is left.
         assert!(!md.contains("<script>"));
         assert!(md.contains("\\<script\\>"));
