@@ -87,6 +87,48 @@ impl Kind {
             Kind::Punctuation => "punctuation",
         }
     }
+
+    /// Every kind, in declaration order (the order of rule tables such as SARIF's `rules`).
+    pub fn all() -> &'static [Kind] {
+        &[
+            Kind::Omission,
+            Kind::Addition,
+            Kind::Mistranslation,
+            Kind::SameLanguage,
+            Kind::LongSentence,
+            Kind::NumberMismatch,
+            Kind::Untranslated,
+            Kind::WrongLanguage,
+            Kind::Truncation,
+            Kind::EntityMismatch,
+            Kind::Punctuation,
+        ]
+    }
+
+    /// One sentence saying what a finding of this kind means, for rule descriptions.
+    pub fn description(self) -> &'static str {
+        match self {
+            Kind::Omission => "Source sentences have no counterpart in the target.",
+            Kind::Addition => "Target sentences have no counterpart in the source.",
+            Kind::Mistranslation => "An aligned sentence pair does not say the same thing.",
+            Kind::SameLanguage => "Source and target appear to be in the same language.",
+            Kind::LongSentence => {
+                "A sentence is longer than the model's window and was embedded in parts."
+            }
+            Kind::NumberMismatch => "Numbers are missing, changed or extra in the target.",
+            Kind::Untranslated => {
+                "A target sentence is identical to its source or still in the source language."
+            }
+            Kind::WrongLanguage => "Text is in a language other than the expected one.",
+            Kind::Truncation => "The target renders only part of its source sentence.",
+            Kind::EntityMismatch => {
+                "Names, URLs, e-mail addresses, hashtags, code spans or placeholders are missing or altered."
+            }
+            Kind::Punctuation => {
+                "Unbalanced quotes or brackets, a question turned statement, doubled spaces or words."
+            }
+        }
+    }
 }
 
 /// One problem found in a document pair.

@@ -1,6 +1,11 @@
 //! The report of one document pair, and its renderings (one file per format). Reports are written
 //! atomically: to a temporary file beside the destination, then renamed.
 
+pub mod github;
+pub mod html;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod text;
 
 use std::io::Write;
@@ -12,6 +17,9 @@ use crate::checks::{Finding, Severity};
 use crate::error::{Error, Result};
 use crate::model::ModelInfo;
 use crate::score::Verdict;
+
+#[cfg(test)]
+pub(crate) mod testing;
 
 /// Version of the JSON report's shape; bumped on incompatible changes.
 pub const REPORT_VERSION: u32 = 1;
@@ -107,15 +115,128 @@ impl Report {
 pub enum Format {
     /// For people: aligned pairs, findings highlighted, colour on a terminal.
     Text,
-    /// Machine-readable, stable field names (see README).
+    /// Machine-readable, stable field names (see README); JSON Lines for several reports.
     Json,
+    /// SARIF 2.1.0 for code-scanning dashboards (GitHub, GitLab, Azure DevOps).
+    Sarif,
+    /// JUnit XML: one test case per document pair, for CI test-report views.
+    Junit,
+    /// GitHub Actions workflow commands: one annotation per finding.
+    Github,
+    /// A Markdown summary for a pull-request comment.
+    Markdown,
+    /// One self-contained HTML page with the alignments side by side.
+    Html,
 }
 
 /// Renders `report` in `format`.
 pub fn render(report: &Report, format: Format, color: bool) -> String {
     match format {
         Format::Text => text::render(report, color),
+        // One report stays pretty-printed; JSON Lines is only for several.
         Format::Json => report.to_json(),
+        _ => render_many(std::slice::from_ref(report), format, color),
+    }
+}
+
+/// Renders several reports (batch mode) as one document in `format`: the text renderings one
+/// after another, JSON Lines (one compact report per line), one SARIF run, one JUnit suite, one
+/// stream of workflow commands, one Markdown summary, one HTML page.
+pub fn render_many(reports: &[Report], format: Format, color: bool) -> String {
+    match format {
+        Format::Text => {
+            let mut out = String::new();
+            for (i, r) in reports.iter().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                out.push_str(&text::render(r, color));
+            }
+            out
+        }
+        Format::Json => {
+            let mut out = String::new();
+            for r in reports {
+                // Serialising plain data cannot fail (see `to_json`).
+                out.push_str(&serde_json::to_string(r).unwrap_or_default());
+                out.push('\n');
+            }
+            out
+        }
+        Format::Sarif => sarif::render(reports),
+        Format::Junit => junit::render(reports),
+        Format::Github => github::render(reports),
+        Format::Markdown => markdown::render(reports),
+        Format::Html => html::render(reports),
+    }
+}
+
+/// Helpers the renderers share.
+impl Report {
+    /// The sentence `i` of the source, if the report has it.
+    pub(crate) fn source_text(&self, i: usize) -> &str {
+        self.source_sentences
+            .get(i)
+            .map(|s| s.text.as_str())
+            .unwrap_or("")
+    }
+    pub(crate) fn target_text(&self, i: usize) -> &str {
+        self.target_sentences
+            .get(i)
+            .map(|s| s.text.as_str())
+            .unwrap_or("")
+    }
+}
+
+/// Rank for "worst first" orderings: failing pairs, then warnings, then passes.
+pub(crate) fn verdict_rank(v: Verdict) -> u8 {
+    match v {
+        Verdict::Fail => 0,
+        Verdict::Warn => 1,
+        Verdict::Pass => 2,
+    }
+}
+
+/// The reports ordered worst first: by verdict, then by score, then by errors and warnings
+/// (more first); the sort is stable, so equal pairs keep their input order.
+pub(crate) fn worst_first(reports: &[Report]) -> Vec<&Report> {
+    let mut v: Vec<&Report> = reports.iter().collect();
+    v.sort_by(|a, b| {
+        verdict_rank(a.verdict)
+            .cmp(&verdict_rank(b.verdict))
+            .then(a.score.total_cmp(&b.score))
+            .then(b.counts.errors.cmp(&a.counts.errors))
+            .then(b.counts.warnings.cmp(&a.counts.warnings))
+    });
+    v
+}
+
+/// Lower-case name of a verdict.
+pub(crate) fn verdict_str(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "pass",
+        Verdict::Warn => "warn",
+        Verdict::Fail => "fail",
+    }
+}
+
+/// Lower-case name of a severity, as in the JSON report.
+pub(crate) fn severity_str(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+/// At most `max` characters of `s`, whitespace runs (line breaks included) collapsed, with "…"
+/// when cut.
+pub(crate) fn excerpt(s: &str, max: usize) -> String {
+    let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        flat.chars().take(max.saturating_sub(1)).collect::<String>() + "…"
     }
 }
 
@@ -132,4 +253,123 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
     tmp.persist(path)
         .map_err(|e| Error::output(path, e.error.to_string()))?;
     Ok(())
+}
+
+/// Where a finding points first: the target sentence when it has one, else the source sentence
+/// (omissions), else the whole target document (document-level findings).
+pub(crate) struct Anchor<'a> {
+    pub path: &'a str,
+    pub line: Option<usize>,
+    pub on_source: bool,
+}
+
+pub(crate) fn anchor<'a>(r: &'a Report, f: &Finding) -> Anchor<'a> {
+    match (f.target_line, f.source_line) {
+        (Some(line), _) => Anchor {
+            path: &r.target.path,
+            line: Some(line),
+            on_source: false,
+        },
+        (None, Some(line)) => Anchor {
+            path: &r.source.path,
+            line: Some(line),
+            on_source: true,
+        },
+        (None, None) => Anchor {
+            path: &r.target.path,
+            line: None,
+            on_source: false,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{passing_rtl_report, sample_report};
+    use super::*;
+    use crate::checks::Kind;
+
+    #[test]
+    fn kind_all_lists_every_kind_once() {
+        // The match fails to compile when a kind is added, as a reminder to list it in `all`.
+        let position = |k: Kind| match k {
+            Kind::Omission => 0,
+            Kind::Addition => 1,
+            Kind::Mistranslation => 2,
+            Kind::SameLanguage => 3,
+            Kind::LongSentence => 4,
+            Kind::NumberMismatch => 5,
+            Kind::Untranslated => 6,
+            Kind::WrongLanguage => 7,
+            Kind::Truncation => 8,
+            Kind::EntityMismatch => 9,
+            Kind::Punctuation => 10,
+        };
+        let all = Kind::all();
+        assert_eq!(all.len(), 11);
+        for (i, &k) in all.iter().enumerate() {
+            assert_eq!(position(k), i);
+            assert!(k.description().ends_with('.'));
+        }
+    }
+
+    #[test]
+    fn json_for_many_reports_is_json_lines() {
+        let out = render_many(
+            &[sample_report(), passing_rtl_report()],
+            Format::Json,
+            false,
+        );
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 2);
+        for line in lines {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(v["version"], REPORT_VERSION);
+        }
+        // One report alone stays pretty-printed, as before.
+        assert!(render(&sample_report(), Format::Json, false).contains("\n  \"version\": 1"));
+    }
+
+    #[test]
+    fn text_for_many_reports_is_the_renders_in_order() {
+        let (a, b) = (sample_report(), passing_rtl_report());
+        let out = render_many(&[a.clone(), b.clone()], Format::Text, false);
+        assert_eq!(
+            out,
+            format!("{}\n{}", text::render(&a, false), text::render(&b, false))
+        );
+    }
+
+    #[test]
+    fn one_report_renders_as_a_batch_of_one() {
+        let r = sample_report();
+        for f in [
+            Format::Sarif,
+            Format::Junit,
+            Format::Github,
+            Format::Markdown,
+            Format::Html,
+        ] {
+            assert_eq!(
+                render(&r, f, false),
+                render_many(std::slice::from_ref(&r), f, false)
+            );
+        }
+    }
+
+    #[test]
+    fn worst_pairs_come_first() {
+        let mut warn = passing_rtl_report();
+        warn.verdict = Verdict::Warn;
+        warn.score = 95.0;
+        let reports = [passing_rtl_report(), warn, sample_report()];
+        let order: Vec<Verdict> = worst_first(&reports).iter().map(|r| r.verdict).collect();
+        assert_eq!(order, [Verdict::Fail, Verdict::Warn, Verdict::Pass]);
+    }
+
+    #[test]
+    fn excerpts_collapse_whitespace_and_cut() {
+        assert_eq!(excerpt("a \n b", 10), "a b");
+        assert_eq!(excerpt("abcdef", 4), "abc…");
+    }
 }
