@@ -90,19 +90,7 @@ impl Kind {
 
     /// Every kind, in declaration order (the order of rule tables such as SARIF's `rules`).
     pub fn all() -> &'static [Kind] {
-        &[
-            Kind::Omission,
-            Kind::Addition,
-            Kind::Mistranslation,
-            Kind::SameLanguage,
-            Kind::LongSentence,
-            Kind::NumberMismatch,
-            Kind::Untranslated,
-            Kind::WrongLanguage,
-            Kind::Truncation,
-            Kind::EntityMismatch,
-            Kind::Punctuation,
-        ]
+        &Self::ALL
     }
 
     /// One sentence saying what a finding of this kind means, for rule descriptions.
