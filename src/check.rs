@@ -57,6 +57,8 @@ pub struct Document {
     pub lang: String,
     pub lang_detected: bool,
     pub sentences: Vec<Sentence>,
+    /// Where each sentence is in a segmented file ("unit u12", "cue 7"); empty for plain text.
+    pub locations: Vec<String>,
 }
 
 impl Document {
@@ -75,15 +77,7 @@ impl Document {
 /// Reads and segments `path`; `lang` is a BCP 47 code or `None` to detect it.
 pub fn load_document(path: &Path, lang: Option<&str>, max_input_bytes: u64) -> Result<Document> {
     let text = formats::read_text(path, max_input_bytes)?;
-    let (lang, lang_detected) = match lang {
-        Some(l) => (l.to_string(), false),
-        None => (
-            lang::detect(&text)
-                .map(|d| d.lang)
-                .unwrap_or_else(|| "und".into()),
-            true,
-        ),
-    };
+    let (lang, lang_detected) = given_or_detected(lang, &text);
     let sentences = text::split(&text, &lang);
     if sentences.is_empty() {
         return Err(Error::input(
@@ -96,6 +90,182 @@ pub fn load_document(path: &Path, lang: Option<&str>, max_input_bytes: u64) -> R
         lang,
         lang_detected,
         sentences,
+        locations: Vec::new(),
+    })
+}
+
+/// The given language, else the one identified in `text` ("und" when none is): and whether it
+/// was identified.
+fn given_or_detected(given: Option<&str>, text: &str) -> (String, bool) {
+    match given {
+        Some(l) => (l.to_string(), false),
+        None => (
+            lang::detect(text)
+                .map(|d| d.lang)
+                .unwrap_or_else(|| "und".into()),
+            true,
+        ),
+    }
+}
+
+/// A segmented bilingual file as two documents (one sentence per translated segment) linked
+/// one to one, with what the file itself says is unfinished.
+#[derive(Debug, Clone)]
+pub struct SegmentedPair {
+    pub format: formats::FileFormat,
+    pub src: Document,
+    pub tgt: Document,
+    pub links: Vec<Link>,
+    /// Segments without a translation, fuzzy or not yet reviewed.
+    pub findings: Vec<Finding>,
+}
+
+/// Reads a bilingual file. `src_lang`/`tgt_lang` pick TMX languages and stand in for languages
+/// the file does not declare; languages neither declares are detected from the text.
+pub fn load_segments(
+    path: &Path,
+    src_lang: Option<&str>,
+    tgt_lang: Option<&str>,
+    max_input_bytes: u64,
+) -> Result<SegmentedPair> {
+    let file = formats::read_bilingual(
+        path,
+        &formats::ReadOptions {
+            max_bytes: max_input_bytes,
+            src_lang: src_lang.map(str::to_string),
+            tgt_lang: tgt_lang.map(str::to_string),
+        },
+    )?;
+    let mut src_sentences = Vec::new();
+    let mut tgt_sentences = Vec::new();
+    let mut locations = Vec::new();
+    let mut findings = Vec::new();
+    let sentence = |text: &str, line: usize, k: usize| Sentence {
+        text: text.trim().to_string(),
+        start: 0,
+        end: 0,
+        line,
+        paragraph: k,
+    };
+    for seg in &file.segments {
+        if seg.source.trim().is_empty() {
+            continue;
+        }
+        let target = seg.target.as_deref().filter(|t| !t.trim().is_empty());
+        let unfinished = |severity, what: &str| {
+            let mut f = Finding::new(
+                Kind::Unfinished,
+                severity,
+                (0..0, &[]),
+                (0..0, &[]),
+                format!("{}: {what}", seg.location),
+                json!({"segment": seg.id, "state": seg.state}),
+            );
+            f.source_text = seg.source.clone();
+            f.target_text = target.unwrap_or_default().to_string();
+            f.source_line = Some(seg.line);
+            f.target_line = Some(seg.line);
+            f
+        };
+        let Some(target) = target else {
+            findings.push(unfinished(Severity::Warning, "no translation"));
+            continue;
+        };
+        match seg.state.as_deref() {
+            Some("fuzzy") => findings.push(unfinished(
+                Severity::Warning,
+                "marked fuzzy (gettext ignores fuzzy translations)",
+            )),
+            Some(
+                s @ ("new"
+                | "needs-translation"
+                | "needs-adaptation"
+                | "needs-l10n"
+                | "needs-review-translation"
+                | "needs-review-adaptation"
+                | "needs-review-l10n"
+                | "initial"),
+            ) => findings.push(unfinished(
+                Severity::Info,
+                &format!("state is {s:?}, not yet translated or reviewed"),
+            )),
+            _ => {}
+        }
+        let k = src_sentences.len();
+        src_sentences.push(sentence(&seg.source, seg.line, k));
+        tgt_sentences.push(sentence(target, seg.line, k));
+        locations.push(seg.location.clone());
+    }
+    if src_sentences.is_empty() {
+        return Err(Error::input(
+            path,
+            format!(
+                "{} file has no translated segments to check ({} segments)",
+                file.format.name(),
+                file.segments.len()
+            ),
+        ));
+    }
+    let document = |sentences: Vec<Sentence>, declared: Option<String>| {
+        let text: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
+        let (lang, lang_detected) = given_or_detected(declared.as_deref(), &text.join("\n"));
+        Document {
+            path: path.to_path_buf(),
+            lang,
+            lang_detected,
+            sentences,
+            locations: locations.clone(),
+        }
+    };
+    let n = src_sentences.len();
+    let src_lang = file.src_lang.or(src_lang.map(str::to_string));
+    let tgt_lang = file.tgt_lang.or(tgt_lang.map(str::to_string));
+    Ok(SegmentedPair {
+        format: file.format,
+        src: document(src_sentences, src_lang),
+        tgt: document(tgt_sentences, tgt_lang),
+        links: (0..n)
+            .map(|k| Link {
+                source: k..k + 1,
+                target: k..k + 1,
+            })
+            .collect(),
+        findings,
+    })
+}
+
+/// Reads two subtitle files (SRT or WebVTT) as documents whose sentences are cues; the aligner
+/// then links cues by content, so merged or split cues are handled like sentences.
+pub fn load_subtitles(path: &Path, lang: Option<&str>, max_input_bytes: u64) -> Result<Document> {
+    let cues = formats::read_cues(path, max_input_bytes)?;
+    let sentences: Vec<Sentence> = cues
+        .iter()
+        .filter(|c| !c.text.trim().is_empty())
+        .enumerate()
+        .map(|(k, c)| Sentence {
+            text: c.text.split_whitespace().collect::<Vec<_>>().join(" "),
+            start: 0,
+            end: 0,
+            line: c.line,
+            paragraph: k,
+        })
+        .collect();
+    if sentences.is_empty() {
+        return Err(Error::input(path, "has no subtitle cues with text"));
+    }
+    let locations = cues
+        .iter()
+        .filter(|c| !c.text.trim().is_empty())
+        .map(|c| format!("cue {}", c.number))
+        .collect();
+    let text: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
+    let (lang, lang_detected) = given_or_detected(lang, &text.join("\n"));
+    Ok(Document {
+        path: path.to_path_buf(),
+        lang,
+        lang_detected,
+        sentences,
+        locations,
     })
 }
 
@@ -114,6 +284,35 @@ pub fn check_documents(
     src: &Document,
     tgt: &Document,
     opts: &CheckOptions,
+) -> Result<Report> {
+    check_linked(embedder, src, tgt, opts, None, Vec::new())
+}
+
+/// Checks a segmented file (XLIFF, TMX, PO, TSV, JSONL): each translated segment is a link of its
+/// own; the file's own findings (missing or unfinished translations) join the checks' findings.
+pub fn check_segments(
+    embedder: &Embedder,
+    pair: &SegmentedPair,
+    opts: &CheckOptions,
+) -> Result<Report> {
+    check_linked(
+        embedder,
+        &pair.src,
+        &pair.tgt,
+        opts,
+        Some(&pair.links),
+        pair.findings.clone(),
+    )
+}
+
+/// The pipeline after reading: embed, align (unless `fixed` links are given), check, score.
+fn check_linked(
+    embedder: &Embedder,
+    src: &Document,
+    tgt: &Document,
+    opts: &CheckOptions,
+    fixed: Option<&[Link]>,
+    extra: Vec<Finding>,
 ) -> Result<Report> {
     let start = Instant::now();
     let texts: Vec<&str> = src
@@ -137,7 +336,10 @@ pub fn check_documents(
     };
     let sim = SimilarityModel::new(sv, tv, &tokens[..n], &tokens[n..], &lens(src), &lens(tgt));
     let (n, m) = sim.dims();
-    let links = align::align(n, m, &|s, t| sim.link_score(s, t), &opts.align);
+    let links = match fixed {
+        Some(l) => l.to_vec(),
+        None => align::align(n, m, &|s, t| sim.link_score(s, t), &opts.align),
+    };
 
     // Merged links are re-embedded as one text: the approximation guided the alignment, the
     // reported similarity is the model's own.
@@ -206,6 +408,7 @@ pub fn check_documents(
         neighbour_gains: &gains,
     };
     let mut findings = checks::semantic::run(&ctx);
+    findings.extend(extra);
     let checks_start = Instant::now();
     findings.extend(run_link_checks(src, tgt, &scored, opts));
     findings.extend(truncations(embedder, src, tgt, &scored, &sim, tv)?);
@@ -234,12 +437,14 @@ pub fn check_documents(
         d.sentences
             .iter()
             .zip(windowed)
-            .map(|(s, &w)| SentenceOut {
+            .enumerate()
+            .map(|(k, (s, &w))| SentenceOut {
                 text: s.text.clone(),
                 line: s.line,
                 start: s.start,
                 end: s.end,
                 windowed: w,
+                location: d.locations.get(k).cloned(),
             })
             .collect::<Vec<_>>()
     };

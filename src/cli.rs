@@ -124,10 +124,11 @@ pub struct ModelArgs {
 
 #[derive(Args)]
 pub struct CheckArgs {
-    /// The original text (UTF-8, or UTF-16 with a byte-order mark).
+    /// The original text (UTF-8, or UTF-16 with a byte-order mark), a source subtitle file
+    /// (.srt, .vtt), or one bilingual file: XLIFF 1.2/2.0, TMX, gettext PO, TSV or JSONL.
     pub source: PathBuf,
-    /// Its translation.
-    pub target: PathBuf,
+    /// Its translation (not given for a bilingual file).
+    pub target: Option<PathBuf>,
     /// Source language as a BCP 47 code (`ar`, `zh-CN`); detected when absent.
     #[arg(long)]
     pub src_lang: Option<String>,
@@ -281,7 +282,8 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<i32> {
     check_lang("--src-lang", &args.src_lang)?;
     check_lang("--tgt-lang", &args.tgt_lang)?;
     if let Some(out) = &args.output {
-        if same_file(out, &args.source) || same_file(out, &args.target) {
+        let target_is_out = args.target.as_ref().is_some_and(|t| same_file(out, t));
+        if same_file(out, &args.source) || target_is_out {
             return Err(mtcheck::Error::Usage(format!(
                 "--output {} is an input file; refusing to overwrite it",
                 out.display()
@@ -291,14 +293,20 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<i32> {
     }
     let sources = Sources::load(check_layer(&args)?, args.model.config.as_deref())?;
     // Read inputs first: a bad file should fail before a model is loaded.
-    let src = check::load_document(&args.source, args.src_lang.as_deref(), args.max_input_bytes)?;
-    let tgt = check::load_document(&args.target, args.tgt_lang.as_deref(), args.max_input_bytes)?;
-    let settings = sources.resolve(Some((&src.lang, &tgt.lang)))?;
+    let input = read_input(&args)?;
+    let (src_doc, tgt_doc) = match &input {
+        Input::Documents(s, t) => (s, t),
+        Input::Segments(p) => (&p.src, &p.tgt),
+    };
+    let settings = sources.resolve(Some((&src_doc.lang, &tgt_doc.lang)))?;
     let opts = check_options(&args, &settings);
     let load_start = Instant::now();
     let embedder = load_model(&args.model, &settings.model)?;
     let load_s = load_start.elapsed().as_secs_f64();
-    let mut report = check::check_documents(&embedder, &src, &tgt, &opts)?;
+    let mut report = match &input {
+        Input::Documents(s, t) => check::check_documents(&embedder, s, t, &opts)?,
+        Input::Segments(p) => check::check_segments(&embedder, p, &opts)?,
+    };
     report.timing.load_s = load_s;
     report.timing.total_s = started.elapsed().as_secs_f64();
     let color = match args.color {
@@ -321,6 +329,36 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<i32> {
         }
     }
     Ok(i32::from(settings.fail_on.fails(report.verdict)))
+}
+
+/// What `check` reads: two documents (text or subtitles) or one segmented bilingual file.
+enum Input {
+    Documents(check::Document, check::Document),
+    Segments(check::SegmentedPair),
+}
+
+fn is_subtitle(path: &std::path::Path) -> bool {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    matches!(ext.to_ascii_lowercase().as_str(), "srt" | "vtt")
+}
+
+fn read_input(args: &CheckArgs) -> anyhow::Result<Input> {
+    let (src_lang, tgt_lang) = (args.src_lang.as_deref(), args.tgt_lang.as_deref());
+    let max = args.max_input_bytes;
+    Ok(match &args.target {
+        None => Input::Segments(check::load_segments(&args.source, src_lang, tgt_lang, max)?),
+        Some(t) if is_subtitle(&args.source) && is_subtitle(t) => Input::Documents(
+            check::load_subtitles(&args.source, src_lang, max)?,
+            check::load_subtitles(t, tgt_lang, max)?,
+        ),
+        Some(t) => Input::Documents(
+            check::load_document(&args.source, src_lang, max)?,
+            check::load_document(t, tgt_lang, max)?,
+        ),
+    })
 }
 
 /// What the `check` flags say, as the top settings layer.

@@ -20,6 +20,7 @@ fn sentence(text: &str, line: usize) -> SentenceOut {
         start: 0,
         end: text.len(),
         windowed: false,
+        location: None,
     }
 }
 

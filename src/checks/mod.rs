@@ -54,11 +54,13 @@ pub enum Kind {
     EntityMismatch,
     /// Unbalanced quotes or brackets, question turned statement, doubled spaces or words.
     Punctuation,
+    /// A segment of a translation file without a translation, marked fuzzy or not yet reviewed.
+    Unfinished,
 }
 
 impl Kind {
     /// Every kind, in report order.
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Omission,
         Kind::Addition,
         Kind::Mistranslation,
@@ -70,6 +72,7 @@ impl Kind {
         Kind::Truncation,
         Kind::EntityMismatch,
         Kind::Punctuation,
+        Kind::Unfinished,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -85,6 +88,7 @@ impl Kind {
             Kind::Truncation => "truncation",
             Kind::EntityMismatch => "entity_mismatch",
             Kind::Punctuation => "punctuation",
+            Kind::Unfinished => "unfinished",
         }
     }
 
@@ -114,6 +118,9 @@ impl Kind {
             }
             Kind::Punctuation => {
                 "Unbalanced quotes or brackets, a question turned statement, doubled spaces or words."
+            }
+            Kind::Unfinished => {
+                "A segment of a translation file has no translation, is marked fuzzy or is not yet reviewed."
             }
         }
     }

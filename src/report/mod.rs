@@ -59,6 +59,9 @@ pub struct SentenceOut {
     /// Embedded as several windows because it exceeds the model's maximum length.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub windowed: bool,
+    /// Where the sentence is in a segmented file ("trans-unit 12", "cue 7").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -304,9 +307,10 @@ mod tests {
             Kind::Truncation => 8,
             Kind::EntityMismatch => 9,
             Kind::Punctuation => 10,
+            Kind::Unfinished => 11,
         };
         let all = Kind::all();
-        assert_eq!(all.len(), 11);
+        assert_eq!(all.len(), 12);
         for (i, &k) in all.iter().enumerate() {
             assert_eq!(position(k), i);
             assert!(k.description().ends_with('.'));

@@ -39,9 +39,11 @@ fn default_level(kind: Kind) -> &'static str {
         | Kind::NumberMismatch
         | Kind::Untranslated
         | Kind::Truncation => "error",
-        Kind::Addition | Kind::WrongLanguage | Kind::EntityMismatch | Kind::Punctuation => {
-            "warning"
-        }
+        Kind::Addition
+        | Kind::WrongLanguage
+        | Kind::EntityMismatch
+        | Kind::Punctuation
+        | Kind::Unfinished => "warning",
         Kind::LongSentence => "note",
     }
 }
@@ -70,6 +72,9 @@ fn help(kind: Kind) -> &'static str {
             "Copy names, URLs, addresses, code spans and placeholders unchanged."
         }
         Kind::Punctuation => "Fix the punctuation so that it matches the source.",
+        Kind::Unfinished => {
+            "Translate the segment, or review it and clear its fuzzy or draft state."
+        }
     }
 }
 

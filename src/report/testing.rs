@@ -18,6 +18,7 @@ fn sentences(texts: &[(&str, usize)]) -> Vec<SentenceOut> {
                 start,
                 end: start + text.len(),
                 windowed: false,
+                location: None,
             };
             start = s.end + 1;
             s
