@@ -587,26 +587,18 @@ fn truncations(
     tgt_vectors: &[Vec<f32>],
 ) -> Result<Vec<Finding>> {
     use checks::truncation;
-    let debug = std::env::var_os("MTCHECK_TRUNC_DEBUG");
-    let max_ratio = if debug.is_some() {
-        1.2
-    } else {
-        truncation::CANDIDATE_RATIO
-    };
     let mut candidates = Vec::new();
     let mut halves = Vec::new();
     for l in links.iter().filter(|l| l.link.kind() == (1, 1)) {
         let ratio = sim.length_ratio(&l.link.source, &l.link.target);
         let text = &src.sentences[l.link.source.start].text;
-        if ratio >= max_ratio || !truncation::long_enough(text) {
+        if ratio >= truncation::CANDIDATE_RATIO || !truncation::long_enough(text) {
             continue;
         }
-        if let (Some((a, b)), Some((c, d))) = (
-            truncation::split_halves(text),
-            truncation::split_near(text, ratio),
-        ) {
+        if let Some((a, b)) = truncation::split_halves(text) {
             candidates.push((l, ratio));
-            halves.extend([a, b, c, d]);
+            halves.push(a);
+            halves.push(b);
         }
     }
     if candidates.is_empty() {
@@ -615,8 +607,7 @@ fn truncations(
     let refs: Vec<&str> = halves.iter().map(String::as_str).collect();
     let emb = embedder.embed(&refs)?;
     let mut out = Vec::new();
-    let mut dbg = String::new();
-    for ((l, ratio), parts) in candidates.into_iter().zip(emb.vectors.chunks(4)) {
+    for ((l, ratio), parts) in candidates.into_iter().zip(emb.vectors.chunks(2)) {
         let t = &tgt_vectors[l.link.target.start];
         let evidence = truncation::Evidence {
             full: l.similarity,
@@ -625,27 +616,8 @@ fn truncations(
             length_ratio: ratio,
             sigma: sim.sigma,
         };
-        if debug.is_some() {
-            dbg += &format!(
-                "{}\n",
-                serde_json::json!({"doc": tgt.path.display().to_string(), "t": l.link.target.start, "text": tgt.sentences[l.link.target.start].text, "ratio": ratio, "full": l.similarity, "lead": evidence.lead, "trail": evidence.trail, "lead_f": dot(&parts[2], t), "trail_f": dot(&parts[3], t), "sigma": sim.sigma, "z": l.z})
-            );
-        }
-        if ratio >= truncation::CANDIDATE_RATIO {
-            continue;
-        }
         let pair = pair_context(src, tgt, l);
         out.extend(truncation::judge(&pair, &evidence));
-    }
-    if let Some(p) = debug {
-        use std::io::Write;
-        if let Ok(mut f) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(p)
-        {
-            let _ = f.write_all(dbg.as_bytes());
-        }
     }
     Ok(out)
 }

@@ -22,25 +22,19 @@ pub fn long_enough(text: &str) -> bool {
 /// Splits a sentence into a leading and a trailing part at the clause boundary (comma, semicolon,
 /// colon, dash, Arabic or CJK comma) nearest its middle, or at the middle word boundary.
 pub fn split_halves(text: &str) -> Option<(String, String)> {
-    split_near(text, 0.5)
-}
-
-/// Splits a sentence near `frac` of its characters: at the nearest clause boundary within a
-/// quarter of the sentence, else at the nearest space, else (CJK) at that character.
-pub fn split_near(text: &str, frac: f32) -> Option<(String, String)> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let n = chars.len();
     if n < 8 {
         return None;
     }
-    let mid = ((n as f32 * frac.clamp(0.25, 0.75)) as usize).clamp(1, n - 1);
+    let mid = n / 2;
     let is_clause = |c: char| {
         matches!(
             c,
             ',' | ';' | ':' | '،' | '؛' | '，' | '；' | '、' | '—' | '–'
         )
     };
-    let in_window = |k: usize| k + n / 4 >= mid && k <= mid + n / 4 && k > 0 && k + 1 < n;
+    let in_window = |k: usize| k >= n / 4 && k <= 3 * n / 4;
     let clause = (0..n)
         .filter(|&k| in_window(k) && is_clause(chars[k].1))
         .min_by_key(|&k| k.abs_diff(mid));
@@ -48,7 +42,7 @@ pub fn split_near(text: &str, frac: f32) -> Option<(String, String)> {
         let space = (0..n)
             .filter(|&k| in_window(k) && chars[k].1.is_whitespace())
             .min_by_key(|&k| k.abs_diff(mid));
-        // Scripts without spaces (CJK) are cut at the character.
+        // Scripts without spaces (CJK) are cut at the middle character.
         space.or(Some(mid))
     })?;
     let byte = chars.get(cut).map_or(text.len(), |&(b, _)| b);
