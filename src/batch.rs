@@ -1,0 +1,572 @@
+//! Many pairs at once: the manifest (JSONL, TSV or a directory with a naming rule), deterministic
+//! shards for job arrays, the per-pair JSONL record, resuming an interrupted run, and the summary.
+
+use std::collections::HashSet;
+use std::io::{BufRead, Write};
+use std::path::{Component, Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::report::Report;
+use crate::score::Verdict;
+
+/// One pair to check: two documents, or one bilingual file (`target` absent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    /// Stable name of the pair (the manifest's `id`, else the target path as written).
+    pub id: String,
+    pub source: PathBuf,
+    pub target: Option<PathBuf>,
+    pub src_lang: Option<String>,
+    pub tgt_lang: Option<String>,
+}
+
+/// Reads a manifest: a `.jsonl` file of `{"source", "target", "src_lang", "tgt_lang", "id"}`
+/// objects, a `.tsv` file with a header naming those columns, or a directory (see `scan_dir`).
+/// Relative paths are relative to the manifest's folder and may not leave it; every named file
+/// must exist, so a typo fails before a model is loaded.
+pub fn read_manifest(
+    path: &Path,
+    src_lang: Option<&str>,
+    tgt_lang: Option<&str>,
+) -> Result<Vec<Job>> {
+    let jobs = if path.is_dir() {
+        scan_dir(path, src_lang, tgt_lang)?
+    } else {
+        let text = crate::formats::read_text(path, 256 * 1024 * 1024)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default();
+        let mut jobs = if ext.eq_ignore_ascii_case("tsv") {
+            parse_tsv(path, &text)?
+        } else {
+            parse_jsonl(path, &text)?
+        };
+        for (line, job) in &mut jobs {
+            job.source = inside(path, *line, base, &job.source)?;
+            if let Some(t) = &job.target {
+                job.target = Some(inside(path, *line, base, t)?);
+            }
+            job.src_lang = job.src_lang.take().or(src_lang.map(str::to_string));
+            job.tgt_lang = job.tgt_lang.take().or(tgt_lang.map(str::to_string));
+        }
+        jobs.into_iter().map(|(_, j)| j).collect()
+    };
+    let mut seen = HashSet::new();
+    for j in &jobs {
+        if !seen.insert(j.id.as_str()) {
+            return Err(Error::input(
+                path,
+                format!("pair id {:?} appears twice; ids must be unique", j.id),
+            ));
+        }
+    }
+    if jobs.is_empty() {
+        return Err(Error::input(path, "lists no pairs"));
+    }
+    Ok(jobs)
+}
+
+/// `rel` resolved against `base`; refused when it leaves `base` or does not exist.
+fn inside(manifest: &Path, line: usize, base: &Path, rel: &Path) -> Result<PathBuf> {
+    let at = |msg: String| Error::input(manifest, format!("line {line}: {msg}"));
+    if rel.is_absolute() || rel.components().any(|c| matches!(c, Component::ParentDir)) {
+        return Err(at(format!(
+            "{} is outside the manifest's folder (paths must be relative, without ..)",
+            rel.display()
+        )));
+    }
+    let full = base.join(rel);
+    if !full.is_file() {
+        return Err(at(format!("{} does not exist", full.display())));
+    }
+    // A symbolic link inside the folder may still point out of it.
+    let (Ok(b), Ok(f)) = (base.canonicalize(), full.canonicalize()) else {
+        return Err(at(format!("{} cannot be resolved", full.display())));
+    };
+    if !f.starts_with(&b) {
+        return Err(at(format!(
+            "{} links outside the manifest's folder",
+            rel.display()
+        )));
+    }
+    Ok(full)
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonJob {
+    id: Option<String>,
+    source: PathBuf,
+    target: Option<PathBuf>,
+    src_lang: Option<String>,
+    tgt_lang: Option<String>,
+}
+
+fn parse_jsonl(path: &Path, text: &str) -> Result<Vec<(usize, Job)>> {
+    let mut out = Vec::new();
+    for (k, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let j: JsonJob = serde_json::from_str(line).map_err(|e| {
+            Error::input(
+                path,
+                format!(
+                    "line {}: not a pair object ({e}); expected {{\"source\": …, \"target\": …}}",
+                    k + 1
+                ),
+            )
+        })?;
+        out.push((k + 1, job(j)));
+    }
+    Ok(out)
+}
+
+fn job(j: JsonJob) -> Job {
+    let id =
+        j.id.unwrap_or_else(|| j.target.as_ref().unwrap_or(&j.source).display().to_string());
+    Job {
+        id,
+        source: j.source,
+        target: j.target,
+        src_lang: j.src_lang.filter(|s| !s.is_empty()),
+        tgt_lang: j.tgt_lang.filter(|s| !s.is_empty()),
+    }
+}
+
+fn parse_tsv(path: &Path, text: &str) -> Result<Vec<(usize, Job)>> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let Some((_, header)) = lines.next() else {
+        return Ok(Vec::new());
+    };
+    let cols: Vec<String> = header
+        .split('\t')
+        .map(|c| c.trim().to_lowercase())
+        .collect();
+    let col = |name: &str| cols.iter().position(|c| c == name);
+    let Some(src_col) = col("source") else {
+        return Err(Error::input(
+            path,
+            "line 1: the header must name a `source` column (and `target`, `src_lang`, `tgt_lang`, `id` as needed)",
+        ));
+    };
+    let mut out = Vec::new();
+    for (k, line) in lines {
+        let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+        let get = |c: Option<usize>| {
+            c.and_then(|c| fields.get(c))
+                .filter(|s| !s.is_empty())
+                .map(|s| s.to_string())
+        };
+        let Some(source) = get(Some(src_col)) else {
+            return Err(Error::input(
+                path,
+                format!("line {}: no source path", k + 1),
+            ));
+        };
+        let j = JsonJob {
+            id: get(col("id")),
+            source: source.into(),
+            target: get(col("target")).map(PathBuf::from),
+            src_lang: get(col("src_lang")),
+            tgt_lang: get(col("tgt_lang")),
+        };
+        out.push((k + 1, job(j)));
+    }
+    Ok(out)
+}
+
+/// A directory of pairs: either `src/` and `tgt/` trees with the same relative paths, or files
+/// named `NAME.SRC.EXT` and `NAME.TGT.EXT` side by side (which needs `--src-lang`/`--tgt-lang`).
+pub fn scan_dir(dir: &Path, src_lang: Option<&str>, tgt_lang: Option<&str>) -> Result<Vec<Job>> {
+    let (src_tree, tgt_tree) = (dir.join("src"), dir.join("tgt"));
+    let mut jobs = Vec::new();
+    if src_tree.is_dir() && tgt_tree.is_dir() {
+        for rel in files_under(&src_tree)? {
+            let target = tgt_tree.join(&rel);
+            if target.is_file() {
+                jobs.push(Job {
+                    id: rel.display().to_string(),
+                    source: src_tree.join(&rel),
+                    target: Some(target),
+                    src_lang: src_lang.map(str::to_string),
+                    tgt_lang: tgt_lang.map(str::to_string),
+                });
+            }
+        }
+        return Ok(jobs);
+    }
+    let (Some(sl), Some(tl)) = (src_lang, tgt_lang) else {
+        return Err(Error::Usage(format!(
+            "{}: a directory of NAME.SRC.EXT / NAME.TGT.EXT files needs --src-lang and --tgt-lang (or give it src/ and tgt/ subfolders)",
+            dir.display()
+        )));
+    };
+    for rel in files_under(dir)? {
+        let name = rel.to_string_lossy().to_string();
+        let Some((stem, ext)) = name.rsplit_once('.') else {
+            continue;
+        };
+        let Some(base) = stem.strip_suffix(&format!(".{sl}")) else {
+            continue;
+        };
+        let target = dir.join(format!("{base}.{tl}.{ext}"));
+        if target.is_file() {
+            jobs.push(Job {
+                id: base.to_string(),
+                source: dir.join(&rel),
+                target: Some(target),
+                src_lang: Some(sl.to_string()),
+                tgt_lang: Some(tl.to_string()),
+            });
+        }
+    }
+    Ok(jobs)
+}
+
+/// Files under `root` as relative paths, sorted (so that shards are deterministic).
+fn files_under(root: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| Error::input(&d, e.to_string()))?;
+        for e in entries {
+            let e = e.map_err(|e| Error::input(&d, e.to_string()))?;
+            let p = e.path();
+            let kind = e.file_type().map_err(|e| Error::input(&p, e.to_string()))?;
+            if kind.is_dir() {
+                stack.push(p);
+            } else if kind.is_file() {
+                if let Ok(rel) = p.strip_prefix(root) {
+                    out.push(rel.to_path_buf());
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// `I/N` (0 ≤ I < N): this process's share of the jobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let err = || format!("{s:?}: expected I/N with 0 <= I < N, e.g. 0/4");
+        let (i, n) = s.split_once('/').ok_or_else(err)?;
+        let (index, count) = (
+            i.trim().parse().map_err(|_| err())?,
+            n.trim().parse().map_err(|_| err())?,
+        );
+        if count == 0 || index >= count {
+            return Err(err());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// Jobs of this shard: by a stable hash of the pair id, so that adding a pair to the manifest
+    /// moves no other pair to another shard.
+    pub fn select(&self, jobs: Vec<Job>) -> Vec<Job> {
+        jobs.into_iter()
+            .filter(|j| fnv1a(j.id.as_bytes()) % self.count as u64 == self.index as u64)
+            .collect()
+    }
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// One line of the JSONL output: the pair and its report, or why it could not be checked.
+#[derive(Debug, Serialize)]
+pub struct Record<'a> {
+    pub id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub report: Option<&'a Report>,
+}
+
+/// Ids already in an output file of an interrupted run. A last line cut off by the interruption
+/// is dropped from the file, so appending continues on a clean line.
+pub fn resume_ids(path: &Path) -> Result<HashSet<String>> {
+    let mut done = HashSet::new();
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(done),
+        Err(e) => return Err(Error::input(path, e.to_string())),
+    };
+    let mut good_len = 0u64;
+    let mut reader = std::io::BufReader::new(file);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = reader
+            .read_line(&mut line)
+            .map_err(|e| Error::input(path, e.to_string()))?;
+        if n == 0 || !line.ends_with('\n') {
+            break;
+        }
+        let v: Option<serde_json::Value> = serde_json::from_str(&line).ok();
+        let Some(id) = v
+            .as_ref()
+            .and_then(|v| v.get("id"))
+            .and_then(|i| i.as_str())
+        else {
+            return Err(Error::input(
+                path,
+                "is not an mtcheck batch output (a line has no \"id\"); refusing to resume into it",
+            ));
+        };
+        // Pairs that failed to be read are retried.
+        if v.as_ref().and_then(|v| v.get("error")).is_none() {
+            done.insert(id.to_string());
+        }
+        good_len += n as u64;
+    }
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| Error::output(path, e.to_string()))?;
+    f.set_len(good_len)
+        .map_err(|e| Error::output(path, e.to_string()))?;
+    Ok(done)
+}
+
+/// Appends one record and flushes it, so a killed run keeps every finished pair.
+pub fn append(out: &mut dyn Write, path: &Path, record: &Record) -> Result<()> {
+    let line = serde_json::to_string(record).map_err(|e| Error::Internal(e.to_string()))?;
+    writeln!(out, "{line}")
+        .and_then(|_| out.flush())
+        .map_err(|e| Error::output(path, e.to_string()))
+}
+
+/// What one pair came to, for the summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub id: String,
+    pub verdict: Option<Verdict>,
+    pub score: Option<f64>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub error: Option<String>,
+}
+
+/// The summary table: counts by verdict, then the worst pairs.
+pub fn summary(outcomes: &[Outcome], skipped: usize, wall_s: f64, worst: usize) -> String {
+    let count = |v| outcomes.iter().filter(|o| o.verdict == Some(v)).count();
+    let failed_to_read = outcomes.iter().filter(|o| o.error.is_some()).count();
+    let mut s = format!(
+        "{} pairs checked in {wall_s:.1}s: {} pass, {} warn, {} fail, {} unreadable",
+        outcomes.len(),
+        count(Verdict::Pass),
+        count(Verdict::Warn),
+        count(Verdict::Fail),
+        failed_to_read
+    );
+    if skipped > 0 {
+        s += &format!(" ({skipped} already done, skipped)");
+    }
+    s += "\n";
+    let mut bad: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| o.error.is_some() || o.verdict != Some(Verdict::Pass))
+        .collect();
+    bad.sort_by(|a, b| {
+        let key = |o: &Outcome| o.score.unwrap_or(-1.0);
+        key(a).total_cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
+    });
+    if !bad.is_empty() {
+        s += &format!(
+            "\n{:<6} {:>6} {:>6} {:>8}  pair\n",
+            "verdict", "score", "errors", "warnings"
+        );
+        for o in bad.iter().take(worst) {
+            match &o.error {
+                Some(e) => {
+                    s += &format!(
+                        "{:<7} {:>6} {:>6} {:>8}  {}: {e}\n",
+                        "error", "-", "-", "-", o.id
+                    )
+                }
+                None => {
+                    let v = serde_json::to_value(o.verdict).unwrap_or_default();
+                    s += &format!(
+                        "{:<7} {:>6.1} {:>6} {:>8}  {}\n",
+                        v.as_str().unwrap_or_default(),
+                        o.score.unwrap_or_default(),
+                        o.errors,
+                        o.warnings,
+                        o.id
+                    )
+                }
+            }
+        }
+        if bad.len() > worst {
+            s += &format!("… and {} more\n", bad.len() - worst);
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(dir: &Path, rel: &str) {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, "Some text.").unwrap();
+    }
+
+    #[test]
+    fn jsonl_and_tsv_manifests_resolve_paths_against_their_folder() {
+        let d = tempfile::tempdir().unwrap();
+        for f in ["a.en.txt", "a.de.txt", "b/x.xlf"] {
+            touch(d.path(), f);
+        }
+        let m = d.path().join("pairs.jsonl");
+        std::fs::write(
+            &m,
+            "{\"source\": \"a.en.txt\", \"target\": \"a.de.txt\", \"src_lang\": \"en\"}\n\n{\"id\": \"x\", \"source\": \"b/x.xlf\"}\n",
+        )
+        .unwrap();
+        let jobs = read_manifest(&m, None, Some("de")).unwrap();
+        assert_eq!(jobs.len(), 2);
+        assert_eq!(jobs[0].id, "a.de.txt");
+        assert_eq!(jobs[0].source, d.path().join("a.en.txt"));
+        assert_eq!(
+            (jobs[0].src_lang.as_deref(), jobs[0].tgt_lang.as_deref()),
+            (Some("en"), Some("de"))
+        );
+        assert_eq!((jobs[1].id.as_str(), jobs[1].target.as_ref()), ("x", None));
+        let t = d.path().join("pairs.tsv");
+        std::fs::write(
+            &t,
+            "source\ttarget\tsrc_lang\ttgt_lang\na.en.txt\ta.de.txt\ten\tde\n",
+        )
+        .unwrap();
+        let jobs = read_manifest(&t, None, None).unwrap();
+        assert_eq!(jobs[0].target, Some(d.path().join("a.de.txt")));
+        assert_eq!(jobs[0].tgt_lang.as_deref(), Some("de"));
+    }
+
+    #[test]
+    fn manifests_naming_missing_files_or_paths_outside_are_refused() {
+        let d = tempfile::tempdir().unwrap();
+        touch(d.path(), "in/a.txt");
+        touch(d.path(), "secret.txt");
+        let m = d.path().join("in/pairs.jsonl");
+        for (line, what) in [
+            (
+                "{\"source\": \"a.txt\", \"target\": \"missing.txt\"}",
+                "does not exist",
+            ),
+            (
+                "{\"source\": \"../secret.txt\", \"target\": \"a.txt\"}",
+                "outside",
+            ),
+            (
+                "{\"source\": \"/etc/passwd\", \"target\": \"a.txt\"}",
+                "outside",
+            ),
+            ("{\"src\": \"a.txt\"}", "line 1: not a pair object"),
+        ] {
+            std::fs::write(&m, line).unwrap();
+            let e = read_manifest(&m, None, None).unwrap_err().to_string();
+            assert!(e.contains("pairs.jsonl") && e.contains(what), "{line}: {e}");
+        }
+        std::fs::write(
+            &m,
+            "{\"id\": \"1\", \"source\": \"a.txt\"}\n{\"id\": \"1\", \"source\": \"a.txt\"}\n",
+        )
+        .unwrap();
+        let e = read_manifest(&m, None, None).unwrap_err().to_string();
+        assert!(e.contains("twice"), "{e}");
+    }
+
+    #[test]
+    fn directories_pair_by_tree_or_by_language_suffix() {
+        let d = tempfile::tempdir().unwrap();
+        for f in ["src/news/1.txt", "tgt/news/1.txt", "src/2.txt"] {
+            touch(d.path(), f);
+        }
+        let jobs = read_manifest(d.path(), Some("ar"), Some("en")).unwrap();
+        assert_eq!(jobs.len(), 1, "2.txt has no target");
+        assert_eq!(jobs[0].id, "news/1.txt");
+        let d = tempfile::tempdir().unwrap();
+        for f in ["a.en.po", "a.fr.po", "b.en.txt", "b.fr.txt", "c.en.txt"] {
+            touch(d.path(), f);
+        }
+        let jobs = read_manifest(d.path(), Some("en"), Some("fr")).unwrap();
+        let ids: Vec<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        let e = read_manifest(d.path(), None, None).unwrap_err().to_string();
+        assert!(e.contains("--src-lang"), "{e}");
+    }
+
+    #[test]
+    fn shards_cover_every_pair_exactly_once() {
+        let jobs: Vec<Job> = (0..200)
+            .map(|k| Job {
+                id: format!("pair-{k}"),
+                source: "s".into(),
+                target: None,
+                src_lang: None,
+                tgt_lang: None,
+            })
+            .collect();
+        for n in [1, 3, 7] {
+            let mut seen: Vec<String> = Vec::new();
+            for i in 0..n {
+                let part = Shard { index: i, count: n }.select(jobs.clone());
+                assert!(n == 1 || part.len() < jobs.len());
+                seen.extend(part.into_iter().map(|j| j.id));
+            }
+            seen.sort();
+            let mut all: Vec<String> = jobs.iter().map(|j| j.id.clone()).collect();
+            all.sort();
+            assert_eq!(seen, all, "N={n}");
+        }
+        assert!("3/3".parse::<Shard>().is_err());
+        assert!("1/0".parse::<Shard>().is_err());
+        assert_eq!("1/4".parse::<Shard>(), Ok(Shard { index: 1, count: 4 }));
+    }
+
+    #[test]
+    fn resume_skips_finished_pairs_and_drops_a_cut_last_line() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("out.jsonl");
+        std::fs::write(
+            &p,
+            "{\"id\":\"a\",\"score\":90}\n{\"id\":\"b\",\"error\":\"x: no such file\"}\n{\"id\":\"c\",\"sco",
+        )
+        .unwrap();
+        let done = resume_ids(&p).unwrap();
+        assert_eq!(done, HashSet::from(["a".to_string()]));
+        let left = std::fs::read_to_string(&p).unwrap();
+        assert!(left.ends_with("\"error\":\"x: no such file\"}\n"), "{left}");
+        // Any other file is refused and left as it was.
+        for other in ["not json at all\n", "{\"name\": 1}\n"] {
+            std::fs::write(&p, other).unwrap();
+            assert!(resume_ids(&p).is_err());
+            assert_eq!(std::fs::read_to_string(&p).unwrap(), other);
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! `mtcheck batch` and `mtcheck check` on translation files, with a tiny random model: manifests,
+//! shards, resuming, reports of many pairs, and segment-level findings. Verdicts are not
+//! meaningful with a random model; the real model runs in real_model.rs.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    model: PathBuf,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let model = common::tiny_model(&dir.path().join("model"), &common::TinySpec::default(), 5);
+        Self { dir, model }
+    }
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+    fn file(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+    /// A manifest of `n` English/German pairs.
+    fn manifest(&self, n: usize) -> PathBuf {
+        let mut lines = String::new();
+        for k in 0..n {
+            self.file(
+                &format!("pairs/{k}.en.txt"),
+                &format!("The council met on day {k}. It approved the budget. The vote was close."),
+            );
+            self.file(
+                &format!("pairs/{k}.de.txt"),
+                &format!(
+                    "Der Rat tagte am Tag {k}. Er billigte den Haushalt. Die Abstimmung war knapp."
+                ),
+            );
+            lines += &format!(
+                "{{\"id\": \"p{k}\", \"source\": \"{k}.en.txt\", \"target\": \"{k}.de.txt\", \"src_lang\": \"en\", \"tgt_lang\": \"de\"}}\n"
+            );
+        }
+        self.file("pairs/manifest.jsonl", &lines)
+    }
+    fn batch(&self, manifest: &Path, extra: &[&str]) -> (i32, String, String) {
+        let mut args = vec![
+            "batch",
+            manifest.to_str().unwrap(),
+            "--model",
+            self.model.to_str().unwrap(),
+            "--fail-on",
+            "never",
+        ];
+        args.extend_from_slice(extra);
+        common::run(&args, &[])
+    }
+}
+
+fn ids(jsonl: &str) -> Vec<String> {
+    jsonl
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["id"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn batch_writes_one_record_per_pair_and_a_summary() {
+    let f = Fixture::new();
+    let m = f.manifest(6);
+    let out = f.path("out.jsonl");
+    let (code, stdout, err) = f.batch(&m, &["-o", out.to_str().unwrap(), "--jobs", "3"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("6 pairs checked"), "{stdout}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    let got: BTreeSet<String> = ids(&text).into_iter().collect();
+    assert_eq!(got, (0..6).map(|k| format!("p{k}")).collect());
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert!(first["score"].as_f64().is_some() && first["findings"].is_array());
+}
+
+#[test]
+fn shards_cover_every_pair_exactly_once() {
+    let f = Fixture::new();
+    let m = f.manifest(7);
+    let mut all = Vec::new();
+    for i in 0..3 {
+        let out = f.path(&format!("shard{i}.jsonl"));
+        let shard = format!("{i}/3");
+        let (code, _, err) = f.batch(&m, &["-o", out.to_str().unwrap(), "--shard", &shard]);
+        assert_eq!(code, 0, "{err}");
+        all.extend(ids(&std::fs::read_to_string(&out).unwrap()));
+    }
+    all.sort();
+    let want: Vec<String> = {
+        let mut v: Vec<String> = (0..7).map(|k| format!("p{k}")).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(all, want);
+    let (code, _, err) = f.batch(&m, &["--shard", "3/3"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--shard"), "{err}");
+}
+
+#[test]
+fn resume_after_an_interruption_neither_redoes_nor_duplicates_pairs() {
+    let f = Fixture::new();
+    let m = f.manifest(4);
+    let out = f.path("out.jsonl");
+    let (code, _, err) = f.batch(&m, &["-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    // Simulate a run killed after two pairs, in the middle of writing the third.
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let cut = format!("{}\n{}\n{}", lines[0], lines[1], &lines[2][..20]);
+    std::fs::write(&out, cut).unwrap();
+    let (code, stdout, err) = f.batch(&m, &["-o", out.to_str().unwrap(), "--resume"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        stdout.contains("2 pairs checked") && stdout.contains("2 already done"),
+        "{stdout}"
+    );
+    let mut got = ids(&std::fs::read_to_string(&out).unwrap());
+    got.sort();
+    assert_eq!(got, ["p0", "p1", "p2", "p3"]);
+}
+
+#[test]
+fn a_manifest_naming_a_missing_file_fails_before_loading_the_model() {
+    let f = Fixture::new();
+    let m = f.file(
+        "m.jsonl",
+        "{\"source\": \"nope.txt\", \"target\": \"nope.de.txt\"}\n",
+    );
+    let (code, out, err) = f.batch(&m, &[]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(
+        err.contains("m.jsonl: line 1") && err.contains("does not exist"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn an_unreadable_pair_is_recorded_and_the_others_are_checked() {
+    let f = Fixture::new();
+    f.manifest(2);
+    f.file("pairs/bad.de.txt", "");
+    let m = f.file(
+        "pairs/m.jsonl",
+        "{\"id\": \"ok\", \"source\": \"0.en.txt\", \"target\": \"0.de.txt\"}\n{\"id\": \"bad\", \"source\": \"1.en.txt\", \"target\": \"bad.de.txt\"}\n",
+    );
+    let out = f.path("out.jsonl");
+    let (code, _, _) = f.batch(&m, &["-o", out.to_str().unwrap()]);
+    assert_eq!(
+        code, 2,
+        "a pair that could not be read makes the run exit 2"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let bad = text.lines().find(|l| l.contains("\"bad\"")).unwrap();
+    assert!(bad.contains("bad.de.txt") && bad.contains("empty"), "{bad}");
+    assert!(text
+        .lines()
+        .any(|l| l.contains("\"ok\"") && l.contains("\"score\"")));
+}
+
+#[test]
+fn batch_report_in_junit_has_one_testcase_per_pair() {
+    let f = Fixture::new();
+    let m = f.manifest(3);
+    let junit = f.path("junit.xml");
+    let (code, _, err) = f.batch(
+        &m,
+        &["--report", junit.to_str().unwrap(), "--format", "junit"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert_eq!(xml.matches("<testcase ").count(), 3, "{xml}");
+}
+
+const PO: &str = r#"msgid ""
+msgstr ""
+"Language: de\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\n"
+
+#: src/main.c:42
+msgid "The forecast for the next 7 days is ready."
+msgstr "Die Vorhersage für die nächsten 5 Tage ist fertig."
+
+#: src/main.c:57
+#, fuzzy
+msgid "Could not download the radar map."
+msgstr "Die Radarkarte konnte nicht geladen werden."
+
+#: src/alerts.c:12
+msgid "Stay indoors during the storm."
+msgstr ""
+"#;
+
+#[test]
+fn a_po_file_is_checked_per_entry_with_its_lines_and_states() {
+    let f = Fixture::new();
+    let po = f.file("de.po", PO);
+    let (code, out, err) = common::run(
+        &[
+            "check",
+            po.to_str().unwrap(),
+            "--src-lang",
+            "en",
+            "--model",
+            f.model.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert!(code == 0 || code == 1, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["target"]["lang"], "de");
+    assert_eq!(
+        r["source"]["sentences"], 2,
+        "the untranslated entry is not a sentence"
+    );
+    let findings = r["findings"].as_array().unwrap();
+    let find = |kind: &str, line: u64| {
+        findings
+            .iter()
+            .find(|x| x["kind"] == kind && x["target_line"] == line)
+            .unwrap_or_else(|| panic!("no {kind} at line {line}: {findings:?}"))
+    };
+    assert_eq!(find("number_mismatch", 7)["severity"], "error");
+    assert!(find("unfinished", 12)["message"]
+        .as_str()
+        .unwrap()
+        .contains("fuzzy"));
+    assert!(find("unfinished", 16)["message"]
+        .as_str()
+        .unwrap()
+        .contains("no translation"));
+    assert_eq!(
+        r["target_sentences"][0]["location"]
+            .as_str()
+            .map(|s| s.contains("src/main.c:42")),
+        Some(true)
+    );
+}
+
+#[test]
+fn a_malformed_xliff_is_a_one_line_error_naming_the_file_and_line() {
+    let f = Fixture::new();
+    let x = f.file(
+        "bad.xlf",
+        "<?xml version=\"1.0\"?>\n<xliff version=\"1.2\">\n<file source-language=\"en\" target-language=\"de\">\n<body>\n<trans-unit id=\"1\"><source>Hello</source>\n",
+    );
+    let (code, out, err) = common::run(
+        &[
+            "check",
+            x.to_str().unwrap(),
+            "--model",
+            f.model.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.contains("bad.xlf"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
