@@ -44,10 +44,13 @@ fn second_run_reads_every_vector_from_the_cache() {
     let third = e
         .embed_cached(&["a dog ran", "the red car"], Some(&cache))
         .unwrap();
-    assert_eq!(third.tokens, e.embed(&["the red car"]).unwrap().tokens);
+    let alone = e.embed(&["the red car"]).unwrap();
+    assert_eq!(third.tokens, alone.tokens);
+    // Vectors depend on their batch's padding to the last bit, so compare with what was actually
+    // computed: the first run's vector and the new text embedded on its own.
     assert_eq!(
         bits(&third.vectors),
-        bits(&e.embed(&["a dog ran", "the red car"]).unwrap().vectors)
+        bits(&[first.vectors[1].clone(), alone.vectors[0].clone()])
     );
 
     // No cache: plain embedding.
