@@ -4,11 +4,13 @@
 
 pub mod bench;
 pub mod bert;
+pub mod cache;
 pub mod config;
 pub mod convert;
 pub mod resolve;
 pub mod tokenizer;
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use candle_core::{DType, Device, Tensor};
@@ -16,6 +18,7 @@ use candle_nn::VarBuilder;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+pub use cache::{CacheStats, EmbeddingCache};
 pub use config::{Architecture, Config, Pooling, SentenceSettings};
 pub use resolve::{resolve, ModelFiles, DEFAULT_MODEL};
 
@@ -127,6 +130,9 @@ pub struct Embedder {
     encoder: Box<dyn Encoder>,
     settings: SentenceSettings,
     token_budget: usize,
+    /// Sizes and modification times of the files that determine the vectors, taken at load: part
+    /// of the cache identity, so that replaced weights never meet their predecessor's vectors.
+    files_fingerprint: String,
     pub info: ModelInfo,
 }
 
@@ -212,6 +218,24 @@ pub fn sentence_settings(files: &ModelFiles) -> Result<SentenceSettings> {
         }
     }
     Ok(s)
+}
+
+/// `name:size:mtime` of each file that exists; a file that cannot be inspected still contributes
+/// its name, so the fingerprint is never silently empty.
+fn files_fingerprint(dir: &Path, names: &[String]) -> String {
+    names
+        .iter()
+        .map(|name| {
+            let meta = std::fs::metadata(dir.join(name)).ok();
+            let size = meta.as_ref().map_or(0, |m| m.len());
+            let mtime = meta
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{name}:{size}:{mtime}")
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn mmap_var_builder<'a>(
@@ -301,6 +325,13 @@ impl Embedder {
             architecture: cfg.architecture(),
             settings: settings.clone(),
         };
+        let mut fingerprinted: Vec<String> = ["config.json", "tokenizer.json", "model.safetensors"]
+            .map(String::from)
+            .to_vec();
+        if let Some(d) = &settings.dense {
+            fingerprinted.push(format!("{}/model.safetensors", d.dir));
+        }
+        let files_fingerprint = files_fingerprint(&files.dir, &fingerprinted);
         let encoder = TransformerEncoder {
             encoder,
             pooling: settings.pooling,
@@ -313,6 +344,7 @@ impl Embedder {
             encoder: Box::new(encoder),
             settings,
             token_budget: opts.token_budget.max(cfg.max_tokens()),
+            files_fingerprint,
             info,
         })
     }
@@ -373,6 +405,97 @@ impl Embedder {
             vectors,
             windowed,
             tokens,
+        })
+    }
+
+    /// What a cached vector of this model is keyed by: everything that changes the vector of a
+    /// given text. The mtcheck version stands for the text normalisation and the encoder code;
+    /// the device is left out, since CPU and CUDA agree to rounding.
+    pub fn cache_identity(&self) -> String {
+        let s = &self.info.settings;
+        let dense = s.dense.as_ref().map_or("none".to_string(), |d| {
+            format!("{}x{}:{}:{}", d.in_features, d.out_features, d.bias, d.tanh)
+        });
+        format!(
+            "mtcheck {}|{}|{}|pooling={:?}|prefix={:?}|dense={dense}|files={}",
+            env!("CARGO_PKG_VERSION"),
+            self.info.id,
+            self.info.dtype,
+            s.pooling,
+            s.prefix,
+            self.files_fingerprint,
+        )
+    }
+
+    /// `embed` through `cache`: only texts without a cached vector are embedded (each distinct
+    /// text once) and then stored. Vectors come back in input order; `tokens` counts only the
+    /// tokens actually fed to the encoder. Without a cache this is `embed`.
+    pub fn embed_cached(
+        &self,
+        texts: &[&str],
+        cache: Option<&EmbeddingCache>,
+    ) -> Result<Embeddings> {
+        let Some(cache) = cache else {
+            return self.embed(texts);
+        };
+        let identity = self.cache_identity();
+        let found = cache.get_many(&identity, texts)?;
+        let mut miss_slot: HashMap<&str, usize> = HashMap::new();
+        let mut misses: Vec<&str> = Vec::new();
+        for (text, hit) in texts.iter().zip(&found) {
+            if hit.is_none() {
+                miss_slot.entry(text).or_insert_with(|| {
+                    misses.push(text);
+                    misses.len() - 1
+                });
+            }
+        }
+        let fresh = if misses.is_empty() {
+            Embeddings::default()
+        } else {
+            self.embed(&misses)?
+        };
+        let items: Vec<(&str, &[f32])> = misses
+            .iter()
+            .zip(&fresh.vectors)
+            .map(|(t, v)| (*t, v.as_slice()))
+            .collect();
+        cache.put_many(&identity, &items)?;
+        // A cached text was windowed exactly when it is longer than the model's maximum; only
+        // tokenising is needed to tell, not the encoder.
+        let max = self.encoder.max_tokens();
+        let cached_windowed: Vec<Option<bool>> = {
+            use rayon::prelude::*;
+            texts
+                .par_iter()
+                .zip(&found)
+                .map(|(t, hit)| match hit {
+                    Some(_) => self.tokenize(t).map(|ids| Some(ids.len() > max)),
+                    None => Ok(None),
+                })
+                .collect::<Result<_>>()?
+        };
+        let mut vectors = Vec::with_capacity(texts.len());
+        let mut windowed = Vec::with_capacity(texts.len());
+        for ((text, hit), cw) in texts.iter().zip(found).zip(cached_windowed) {
+            match (hit, cw) {
+                (Some(v), Some(w)) => {
+                    vectors.push(v);
+                    windowed.push(w);
+                }
+                _ => {
+                    let slot = miss_slot.get(text).copied().ok_or_else(|| {
+                        Error::Internal(format!("embed_cached: no vector for {text:?}"))
+                    })?;
+                    vectors.push(fresh.vectors[slot].clone());
+                    windowed.push(fresh.windowed[slot]);
+                }
+            }
+        }
+        Ok(Embeddings {
+            vectors,
+            windowed,
+            tokens: fresh.tokens,
         })
     }
 
