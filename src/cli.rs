@@ -8,7 +8,7 @@ use anyhow::{bail, Context as _};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use mtcheck::check::{self, CheckOptions};
-use mtcheck::config::{FailOn, Layer, Settings, Sources};
+use mtcheck::config::{CacheSetting, FailOn, Layer, Settings, Sources};
 use mtcheck::model::{self, DeviceKind, Embedder, LoadOptions};
 use mtcheck::report::{self, Format};
 
@@ -39,6 +39,75 @@ pub enum Command {
     /// Settings: `config show` prints them resolved (command line > environment > file > defaults).
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// The embedding cache: `cache stats`, `cache clear`.
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+#[derive(Subcommand)]
+pub enum CacheCommand {
+    /// Entries per model and the file's size.
+    Stats(CacheArgs),
+    /// Delete cached embeddings (all, or one model's with --model-identity).
+    Clear {
+        #[command(flatten)]
+        cache: CacheArgs,
+        /// Only entries of this model identity (as listed by `cache stats`).
+        #[arg(long)]
+        model_identity: Option<String>,
+    },
+}
+
+#[derive(Args)]
+pub struct CacheArgs {
+    /// The cache file (default: the settings' cache, else ~/.cache/mtcheck/embeddings.sqlite).
+    #[arg(long, value_name = "FILE")]
+    pub cache: Option<PathBuf>,
+    /// Settings file (default: MTCHECK_CONFIG, else ./mtcheck.toml when present).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// Runs a `cache` subcommand; returns the exit code.
+pub fn run_cache(cmd: CacheCommand) -> anyhow::Result<i32> {
+    let (args, identity) = match &cmd {
+        CacheCommand::Stats(a) => (a, None),
+        CacheCommand::Clear {
+            cache,
+            model_identity,
+        } => (cache, Some(model_identity.as_deref())),
+    };
+    let settings = Sources::load(Layer::default(), args.config.as_deref())?.resolve(None)?;
+    let path = args
+        .cache
+        .clone()
+        .or(settings.cache)
+        .or_else(mtcheck::config::default_cache_path)
+        .context("no cache file: give --cache FILE")?;
+    if !path.is_file() {
+        println!("{}: no cache yet", path.display());
+        return Ok(0);
+    }
+    let cache = model::EmbeddingCache::open(&path)?;
+    match identity {
+        None => {
+            let stats = cache.stats()?;
+            println!(
+                "{}: {} embeddings, {:.1} MB",
+                path.display(),
+                stats.entries(),
+                stats.file_bytes as f64 / 1e6
+            );
+            for m in &stats.models {
+                println!("{:>10}  {}", m.entries, m.model);
+            }
+        }
+        Some(model) => {
+            let n = cache.clear(model)?;
+            println!("{}: deleted {n} embeddings", path.display());
+        }
+    }
+    Ok(0)
 }
 
 #[derive(Subcommand)]
@@ -113,6 +182,13 @@ pub struct ModelArgs {
     /// Settings file (default: MTCHECK_CONFIG, else ./mtcheck.toml when present).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Keep embeddings in this SQLite file and reuse them: re-checking a catalogue re-embeds only
+    /// changed text (also `cache = true` or a path in mtcheck.toml, or MTCHECK_CACHE).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_cache")]
+    pub cache: Option<PathBuf>,
+    /// Do not use an embedding cache even if the config file or environment enables one.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Where the model runs; `cuda` needs a binary built with `--features cuda`.
     #[arg(long, value_enum, default_value_t = Device::Cpu)]
     pub device: Device,
@@ -284,25 +360,40 @@ fn configure_threads(threads: Option<usize>) -> anyhow::Result<()> {
 
 /// The settings layers with only the model (and config file) from the command line.
 fn model_sources(args: &ModelArgs) -> mtcheck::Result<Sources> {
-    let cli = Layer {
-        model: args.model.clone(),
-        ..Layer::default()
-    };
-    Sources::load(cli, args.config.as_deref())
+    Sources::load(model_layer(args), args.config.as_deref())
 }
 
-fn load_model(args: &ModelArgs, model: &str) -> mtcheck::Result<Embedder> {
+/// Loads the settings' model, with the embedding cache when the settings enable one.
+fn load_model(args: &ModelArgs, settings: &Settings) -> mtcheck::Result<Embedder> {
     let device = match args.device {
         Device::Cpu => DeviceKind::Cpu,
         Device::Cuda => DeviceKind::Cuda,
     };
-    Embedder::load(
-        model,
+    let mut embedder = Embedder::load(
+        &settings.model,
         &LoadOptions {
             device,
             token_budget: args.token_budget,
         },
-    )
+    )?;
+    if let Some(path) = &settings.cache {
+        embedder.set_cache(model::EmbeddingCache::open(path)?);
+    }
+    Ok(embedder)
+}
+
+/// The model flags as a settings layer.
+fn model_layer(args: &ModelArgs) -> Layer {
+    let cache = if args.no_cache {
+        Some(CacheSetting::Enabled(false))
+    } else {
+        args.cache.clone().map(CacheSetting::Path)
+    };
+    Layer {
+        model: args.model.clone(),
+        cache,
+        ..Layer::default()
+    }
 }
 
 fn check_lang(flag: &str, code: &Option<String>) -> anyhow::Result<()> {
@@ -358,7 +449,7 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<i32> {
     let settings = sources.resolve(Some((&src_doc.lang, &tgt_doc.lang)))?;
     let opts = check_options(src_lang, tgt_lang, max, &settings);
     let load_start = Instant::now();
-    let embedder = load_model(&args.model, &settings.model)?;
+    let embedder = load_model(&args.model, &settings)?;
     let load_s = load_start.elapsed().as_secs_f64();
     let mut report = input.check(&embedder, &opts)?;
     report.timing.load_s = load_s;
@@ -449,12 +540,11 @@ fn gate_layer(gate: &GateArgs, model: &ModelArgs) -> anyhow::Result<Layer> {
         check.disable(d, "--disable")?;
     }
     Ok(Layer {
-        model: model.model.clone(),
         min_score: gate.min_score,
         fail_on: gate.fail_on,
         disable: gate.disable.clone(),
         severity,
-        ..Layer::default()
+        ..model_layer(model)
     })
 }
 
@@ -519,7 +609,7 @@ pub fn run_batch(args: BatchArgs) -> anyhow::Result<i32> {
     jobs.retain(|j| !done.contains(&j.id));
     let skipped = total - jobs.len();
     let top = sources.resolve(None)?;
-    let embedder = load_model(&args.model, &top.model)?;
+    let embedder = load_model(&args.model, &top)?;
 
     let mut sink: Box<dyn std::io::Write + Send> = match &args.output {
         Some(p) => {
@@ -680,7 +770,7 @@ pub fn run_eval(args: EvalArgs) -> anyhow::Result<i32> {
         pairs.retain(|p| p.name.contains(f.as_str()));
     }
     let settings = model_sources(&args.model)?.resolve(None)?;
-    let embedder = load_model(&args.model, &settings.model)?;
+    let embedder = load_model(&args.model, &settings)?;
     if let Some(dir) = &args.reports {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -789,7 +879,7 @@ pub fn run_models(cmd: ModelsCommand) -> anyhow::Result<i32> {
         ModelsCommand::Verify { model: args } => {
             configure_threads(args.threads)?;
             let settings = model_sources(&args)?.resolve(None)?;
-            let embedder = load_model(&args, &settings.model)?;
+            let embedder = load_model(&args, &settings)?;
             let pairs = [
                 (
                     "The museum opens a new exhibition on Saturday.",

@@ -14,6 +14,7 @@ fn main() {
         cli::Command::Models(m) => cli::run_models(m),
         cli::Command::Bench(a) => cli::run_bench(a),
         cli::Command::Config(c) => cli::run_config(c),
+        cli::Command::Cache(c) => cli::run_cache(c),
     };
     match result {
         Ok(code) => std::process::exit(code),

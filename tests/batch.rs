@@ -273,3 +273,43 @@ fn a_malformed_xliff_is_a_one_line_error_naming_the_file_and_line() {
     assert!(err.contains("bad.xlf"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
+
+#[test]
+fn a_cached_recheck_gives_the_same_report_and_the_cache_can_be_cleared() {
+    let f = Fixture::new();
+    let m = f.manifest(1);
+    let dir = m.parent().unwrap();
+    let cache = f.path("cache/emb.sqlite");
+    let check = || {
+        let (code, out, err) = common::run(
+            &[
+                "check",
+                dir.join("0.en.txt").to_str().unwrap(),
+                dir.join("0.de.txt").to_str().unwrap(),
+                "--model",
+                f.model.to_str().unwrap(),
+                "--cache",
+                cache.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+            &[],
+        );
+        assert!(code < 2, "{err}");
+        let mut r: serde_json::Value = serde_json::from_str(&out).unwrap();
+        r.as_object_mut().unwrap().remove("timing");
+        r
+    };
+    let first = check();
+    assert!(cache.is_file());
+    assert_eq!(check(), first);
+    let (code, out, _) = common::run(&["cache", "stats", "--cache", cache.to_str().unwrap()], &[]);
+    assert_eq!(code, 0);
+    assert!(!out.contains(": 0 embeddings"), "{out}");
+    let (code, out, _) = common::run(&["cache", "clear", "--cache", cache.to_str().unwrap()], &[]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("deleted") && !out.contains("deleted 0"),
+        "{out}"
+    );
+}

@@ -133,6 +133,8 @@ pub struct Embedder {
     /// Sizes and modification times of the files that determine the vectors, taken at load: part
     /// of the cache identity, so that replaced weights never meet their predecessor's vectors.
     files_fingerprint: String,
+    /// When set, `embed` looks vectors up here first and stores what it computes.
+    cache: Option<EmbeddingCache>,
     pub info: ModelInfo,
 }
 
@@ -345,8 +347,14 @@ impl Embedder {
             settings,
             token_budget: opts.token_budget.max(cfg.max_tokens()),
             files_fingerprint,
+            cache: None,
             info,
         })
+    }
+
+    /// Routes every later `embed` through `cache`.
+    pub fn set_cache(&mut self, cache: EmbeddingCache) {
+        self.cache = Some(cache);
     }
 
     /// Token ids of `text` with the model's prefix and special tokens.
@@ -361,8 +369,13 @@ impl Embedder {
             .map_err(|e| Error::Internal(format!("tokenizer: {e}")))
     }
 
-    /// Embeds `texts` into unit vectors.
+    /// Embeds `texts` into unit vectors (through the cache when one is set).
     pub fn embed(&self, texts: &[&str]) -> Result<Embeddings> {
+        self.embed_cached(texts, self.cache.as_ref())
+    }
+
+    /// Embeds `texts` with the encoder, never the cache.
+    pub fn embed_uncached(&self, texts: &[&str]) -> Result<Embeddings> {
         let encoded: Vec<Vec<u32>> = {
             use rayon::prelude::*;
             texts
@@ -436,7 +449,7 @@ impl Embedder {
         cache: Option<&EmbeddingCache>,
     ) -> Result<Embeddings> {
         let Some(cache) = cache else {
-            return self.embed(texts);
+            return self.embed_uncached(texts);
         };
         let identity = self.cache_identity();
         let found = cache.get_many(&identity, texts)?;
@@ -453,7 +466,7 @@ impl Embedder {
         let fresh = if misses.is_empty() {
             Embeddings::default()
         } else {
-            self.embed(&misses)?
+            self.embed_uncached(&misses)?
         };
         let items: Vec<(&str, &[f32])> = misses
             .iter()
