@@ -110,6 +110,24 @@ impl EmbeddingCache {
                 Error::input(path, format!("cannot open the cache: {e}"))
             }
         };
+        // Switching a new file to WAL and creating the schema can report "database is locked"
+        // without waiting on the busy handler when another process does the same at that moment
+        // (found by the concurrent-writers test under load): retry the whole opening for as long
+        // as the busy timeout allows.
+        let started = std::time::Instant::now();
+        loop {
+            match Self::open_once(path, &input_err) {
+                Err(Error::Input { msg, .. })
+                    if msg.contains("locked") && started.elapsed() < BUSY_TIMEOUT =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(path: &Path, input_err: &dyn Fn(rusqlite::Error) -> Error) -> Result<Self> {
         let mut conn = Connection::open(path).map_err(input_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(input_err)?;
         // WAL lets readers proceed while another process writes. The mode is stored in the file,
