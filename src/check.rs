@@ -118,6 +118,10 @@ pub struct SegmentedPair {
     pub links: Vec<Link>,
     /// Segments without a translation, fuzzy or not yet reviewed.
     pub findings: Vec<Finding>,
+    /// Every segment with source text, translated or not, in file order: the source side of the
+    /// whole-document check of running text. `translated[k]` is segment k's index in `src`.
+    pub all_src: Document,
+    pub translated: Vec<Option<usize>>,
 }
 
 /// Reads a bilingual file. `src_lang`/`tgt_lang` pick TMX languages and stand in for languages
@@ -140,6 +144,9 @@ pub fn load_segments(
     let mut tgt_sentences = Vec::new();
     let mut locations = Vec::new();
     let mut findings = Vec::new();
+    let mut all_sentences = Vec::new();
+    let mut all_locations = Vec::new();
+    let mut translated = Vec::new();
     let sentence = |text: &str, line: usize, k: usize| Sentence {
         text: text.trim().to_string(),
         start: 0,
@@ -167,10 +174,17 @@ pub fn load_segments(
             f.target_line = Some(seg.line);
             f
         };
+        all_sentences.push(sentence(&seg.source, seg.line, all_sentences.len()));
+        all_locations.push(seg.location.clone());
         let Some(target) = target else {
-            findings.push(unfinished(Severity::Warning, "no translation"));
+            let mut f = unfinished(Severity::Warning, "no translation");
+            // Which segment it is, for the whole-document check to refer to.
+            f.evidence["segment_index"] = json!(all_sentences.len() - 1);
+            findings.push(f);
+            translated.push(None);
             continue;
         };
+        translated.push(Some(src_sentences.len()));
         match seg.state.as_deref() {
             Some("fuzzy") => findings.push(unfinished(
                 Severity::Warning,
@@ -206,7 +220,7 @@ pub fn load_segments(
             ),
         ));
     }
-    let document = |sentences: Vec<Sentence>, declared: Option<String>| {
+    let document = |sentences: Vec<Sentence>, locations: &[String], declared: Option<String>| {
         let text: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
         let (lang, lang_detected) = given_or_detected(declared.as_deref(), &text.join("\n"));
         Document {
@@ -214,16 +228,24 @@ pub fn load_segments(
             lang,
             lang_detected,
             sentences,
-            locations: locations.clone(),
+            locations: locations.to_vec(),
         }
     };
     let n = src_sentences.len();
     let src_lang = file.src_lang.or(src_lang.map(str::to_string));
     let tgt_lang = file.tgt_lang.or(tgt_lang.map(str::to_string));
+    let src = document(src_sentences, &locations, src_lang);
+    let all_src = Document {
+        sentences: all_sentences,
+        locations: all_locations,
+        ..src.clone()
+    };
     Ok(SegmentedPair {
         format: file.format,
-        src: document(src_sentences, src_lang),
-        tgt: document(tgt_sentences, tgt_lang),
+        all_src,
+        translated,
+        src,
+        tgt: document(tgt_sentences, &locations, tgt_lang),
         links: (0..n)
             .map(|k| Link {
                 source: k..k + 1,
@@ -234,13 +256,66 @@ pub fn load_segments(
     })
 }
 
-/// Reads two subtitle files (SRT or WebVTT) as documents whose sentences are cues; the aligner
-/// then links cues by content, so merged or split cues are handled like sentences.
-pub fn load_subtitles(path: &Path, lang: Option<&str>, max_input_bytes: u64) -> Result<Document> {
-    let cues = formats::read_cues(path, max_input_bytes)?;
+/// Two subtitle files, paired cue by cue when they share their timings, else by content.
+pub enum SubtitlePair {
+    /// Same number of cues at the same times: each cue is a link of its own.
+    ByCue(SegmentedPair),
+    /// Timings differ (re-timed, merged or split cues): cues are aligned like sentences.
+    ByContent(Document, Document),
+}
+
+/// Reads two subtitle files (SRT or WebVTT). When both have the same cues at overlapping times
+/// (at least 90% of them), the cue numbers pair them; otherwise the aligner links cues by
+/// content, so merged or split cues are handled like merged or split sentences.
+pub fn load_subtitle_pair(
+    src_path: &Path,
+    tgt_path: &Path,
+    src_lang: Option<&str>,
+    tgt_lang: Option<&str>,
+    max_input_bytes: u64,
+) -> Result<SubtitlePair> {
+    let read = |path: &Path| -> Result<Vec<formats::Cue>> {
+        let cues: Vec<formats::Cue> = formats::read_cues(path, max_input_bytes)?
+            .into_iter()
+            .filter(|c| !c.text.trim().is_empty())
+            .collect();
+        if cues.is_empty() {
+            return Err(Error::input(path, "has no subtitle cues with text"));
+        }
+        Ok(cues)
+    };
+    let (a, b) = (read(src_path)?, read(tgt_path)?);
+    let src = subtitle_document(src_path, &a, src_lang);
+    let tgt = subtitle_document(tgt_path, &b, tgt_lang);
+    let overlapping = a
+        .iter()
+        .zip(&b)
+        .filter(|(x, y)| x.start_ms.max(y.start_ms) < x.end_ms.min(y.end_ms))
+        .count();
+    if a.len() != b.len() || overlapping * 10 < a.len() * 9 {
+        return Ok(SubtitlePair::ByContent(src, tgt));
+    }
+    let n = a.len();
+    Ok(SubtitlePair::ByCue(SegmentedPair {
+        format: formats::detect_format(src_path, ""),
+        all_src: src.clone(),
+        translated: (0..n).map(Some).collect(),
+        src,
+        tgt,
+        links: (0..n)
+            .map(|k| Link {
+                source: k..k + 1,
+                target: k..k + 1,
+            })
+            .collect(),
+        findings: Vec::new(),
+    }))
+}
+
+/// Cues as a document: one sentence per cue, its lines joined, located by cue number.
+fn subtitle_document(path: &Path, cues: &[formats::Cue], lang: Option<&str>) -> Document {
     let sentences: Vec<Sentence> = cues
         .iter()
-        .filter(|c| !c.text.trim().is_empty())
         .enumerate()
         .map(|(k, c)| Sentence {
             text: c.text.split_whitespace().collect::<Vec<_>>().join(" "),
@@ -250,23 +325,15 @@ pub fn load_subtitles(path: &Path, lang: Option<&str>, max_input_bytes: u64) -> 
             paragraph: k,
         })
         .collect();
-    if sentences.is_empty() {
-        return Err(Error::input(path, "has no subtitle cues with text"));
-    }
-    let locations = cues
-        .iter()
-        .filter(|c| !c.text.trim().is_empty())
-        .map(|c| format!("cue {}", c.number))
-        .collect();
     let text: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
     let (lang, lang_detected) = given_or_detected(lang, &text.join("\n"));
-    Ok(Document {
+    Document {
         path: path.to_path_buf(),
         lang,
         lang_detected,
         sentences,
-        locations,
-    })
+        locations: cues.iter().map(|c| format!("cue {}", c.number)).collect(),
+    }
 }
 
 /// Length in characters, with CJK characters counted as the ~3 Latin characters they replace.
@@ -295,14 +362,100 @@ pub fn check_segments(
     pair: &SegmentedPair,
     opts: &CheckOptions,
 ) -> Result<Report> {
-    check_linked(
+    let mut report = check_linked(
         embedder,
         &pair.src,
         &pair.tgt,
         opts,
         Some(&pair.links),
         pair.findings.clone(),
-    )
+    )?;
+    if is_running_text(&pair.all_src) {
+        let whole = check_linked(embedder, &pair.all_src, &pair.tgt, opts, None, Vec::new())?;
+        merge_whole_document(pair, &mut report, &whole);
+        report.counts = Report::count(&report.findings);
+        report.verdict = score::verdict(report.score, &report.findings, opts.min_score);
+    }
+    Ok(report)
+}
+
+/// Segments that read as running text (most end a sentence) rather than UI strings: only then
+/// can a translator have moved content across segment boundaries.
+fn is_running_text(doc: &Document) -> bool {
+    let n = doc.sentences.len();
+    let ends = doc
+        .sentences
+        .iter()
+        .filter(|s| {
+            s.text
+                .trim_end()
+                .ends_with(['.', '!', '?', '。', '！', '？', '؟', '।'])
+        })
+        .count();
+    n >= 3 && ends * 10 >= n * 7
+}
+
+/// What aligning the whole document adds to the per-segment check of running text: a segment
+/// left empty whose content was translated inside a neighbour's target is reported as merged (info)
+/// instead of untranslated; omissions and additions across segments that no per-segment error
+/// covers are added.
+fn merge_whole_document(pair: &SegmentedPair, report: &mut Report, whole: &Report) {
+    for a in &whole.alignments {
+        if a.target.is_empty() || a.source.len() < 2 {
+            continue;
+        }
+        let Some(host) = a.source.iter().find_map(|&i| pair.translated[i]) else {
+            continue;
+        };
+        for &i in a.source.iter().filter(|&&i| pair.translated[i].is_none()) {
+            let Some(f) = report
+                .findings
+                .iter_mut()
+                .find(|f| f.kind == Kind::Unfinished && f.evidence["segment_index"] == json!(i))
+            else {
+                continue;
+            };
+            let into = pair.src.locations.get(host).cloned().unwrap_or_default();
+            f.severity = Severity::Info;
+            f.target_text = pair.tgt.sentences[host].text.clone();
+            f.message = format!(
+                "{}: no translation of its own; its content is translated together with {into}",
+                pair.all_src.locations.get(i).cloned().unwrap_or_default()
+            );
+        }
+    }
+    let has_error = |src: Option<usize>, tgt: Option<usize>| {
+        report.findings.iter().any(|g| {
+            g.severity == Severity::Error
+                && (src.is_some_and(|i| g.source.contains(&i))
+                    || tgt.is_some_and(|j| g.target.contains(&j)))
+        })
+    };
+    let mut added = Vec::new();
+    for f in &whole.findings {
+        if !matches!(f.kind, Kind::Omission | Kind::Addition) {
+            continue;
+        }
+        // Untranslated segments are already reported as unfinished.
+        let src: Vec<usize> = f
+            .source
+            .iter()
+            .filter_map(|&i| pair.translated[i])
+            .collect();
+        if src.len() < f.source.len() {
+            continue;
+        }
+        if src.iter().any(|&i| has_error(Some(i), None))
+            || f.target.iter().any(|&j| has_error(None, Some(j)))
+        {
+            continue;
+        }
+        let mut g = f.clone();
+        g.source = src;
+        g.message = format!("across segments: {}", f.message);
+        added.push(g);
+    }
+    report.findings.extend(added);
 }
 
 /// The pipeline after reading: embed, align (unless `fixed` links are given), check, score.

@@ -499,10 +499,12 @@ fn read_input(
 ) -> mtcheck::Result<Input> {
     Ok(match target {
         None => Input::Segments(check::load_segments(source, src_lang, tgt_lang, max)?),
-        Some(t) if is_subtitle(source) && is_subtitle(t) => Input::Documents(
-            check::load_subtitles(source, src_lang, max)?,
-            check::load_subtitles(t, tgt_lang, max)?,
-        ),
+        Some(t) if is_subtitle(source) && is_subtitle(t) => {
+            match check::load_subtitle_pair(source, t, src_lang, tgt_lang, max)? {
+                check::SubtitlePair::ByCue(p) => Input::Segments(p),
+                check::SubtitlePair::ByContent(s, t) => Input::Documents(s, t),
+            }
+        }
         Some(t) => Input::Documents(
             check::load_document(source, src_lang, max)?,
             check::load_document(t, tgt_lang, max)?,

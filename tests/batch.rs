@@ -313,3 +313,87 @@ fn a_cached_recheck_gives_the_same_report_and_the_cache_can_be_cleared() {
         "{out}"
     );
 }
+
+fn srt(cues: &[(&str, &str)]) -> String {
+    cues.iter()
+        .enumerate()
+        .map(|(k, (time, text))| format!("{}\n{time}\n{text}\n\n", k + 1))
+        .collect()
+}
+
+#[test]
+fn subtitles_with_the_same_timings_pair_cue_by_cue_and_retimed_ones_by_content() {
+    let f = Fixture::new();
+    let t = [
+        "00:00:01,000 --> 00:00:03,500",
+        "00:00:04,000 --> 00:00:06,000",
+        "00:00:06,500 --> 00:00:09,000",
+    ];
+    let a = f.file(
+        "a.srt",
+        &srt(&[
+            (t[0], "The storm reached the coast."),
+            (t[1], "Around 3,000 homes lost power."),
+            (t[2], "Schools stay closed."),
+        ]),
+    );
+    let b = f.file(
+        "b.srt",
+        &srt(&[
+            (t[0], "Der Sturm erreichte die Küste."),
+            (t[1], "Rund 3.000 Haushalte ohne Strom."),
+            (t[2], "Die Schulen bleiben zu."),
+        ]),
+    );
+    let report = |tgt: &Path| {
+        let (code, out, err) = common::run(
+            &[
+                "check",
+                a.to_str().unwrap(),
+                tgt.to_str().unwrap(),
+                "--model",
+                f.model.to_str().unwrap(),
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ],
+            &[],
+        );
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let r = report(&b);
+    let links: Vec<(u64, u64)> = r["alignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["source"][0].as_u64().unwrap(),
+                l["target"][0].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        links,
+        [(0, 0), (1, 1), (2, 2)],
+        "same timings: cue k with cue k"
+    );
+    assert_eq!(r["target_sentences"][1]["location"], "cue 2");
+    assert_eq!(r["target_sentences"][1]["line"], 5, "the line where cue 2 starts");
+    // Two cues merged into one with new timings: aligned by content, cues still located.
+    let merged = f.file(
+        "c.srt",
+        &srt(&[
+            (
+                "00:00:01,000 --> 00:00:06,000",
+                "Der Sturm erreichte die Küste. Rund 3.000 Haushalte ohne Strom.",
+            ),
+            (t[2], "Die Schulen bleiben zu."),
+        ]),
+    );
+    let r = report(&merged);
+    assert_eq!(r["target"]["sentences"], 2);
+    assert_eq!(r["target_sentences"][1]["location"], "cue 2");
+}

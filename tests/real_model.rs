@@ -215,3 +215,58 @@ fn two_sentence_documents_align_one_to_one() {
     assert_eq!(links, vec![(1, 1), (1, 1)], "{}", r["findings"]);
     assert_eq!(r["verdict"], "pass");
 }
+
+#[test]
+fn a_segment_translated_inside_its_neighbour_is_reported_as_merged_not_missing() {
+    // Running text in a TSV: row 3's translation went into row 2's target and row 3 was left empty.
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = dir.path().join("museum.tsv");
+    let rows = [
+        ("The exhibition is also explicitly aimed at families with children.", "Die Ausstellung richtet sich ausdrücklich auch an Familien mit Kindern."),
+        ("At several stations, young visitors can, for example, tie knots themselves or load a small boat.", "An mehreren Stationen können junge Besucherinnen und Besucher z. B. selbst Knoten knüpfen oder ein kleines Boot beladen. Jeden Sonntag um 15 Uhr findet eine kostenlose Führung statt."),
+        ("A free guided tour takes place every Sunday at 15:00.", ""),
+        ("For school classes, the museum offers additional workshops upon registration.", "Für Schulklassen bietet das Museum nach Anmeldung zusätzliche Workshops an."),
+        ("Admission costs €6.50, or €4 at the reduced rate.", "Der Eintritt kostet 6,50 Euro, ermäßigt 4 Euro."),
+        ("The exhibition runs until 31 August 2025.", "Die Ausstellung läuft bis zum 31. August 2025."),
+    ];
+    let mut text = String::from("source\ttarget\n");
+    for (s, t) in rows {
+        text += &format!("{s}\t{t}\n");
+    }
+    std::fs::write(&tsv, text).unwrap();
+    let model = common::real_model_dir();
+    let (code, out, err) = common::run(
+        &[
+            "check",
+            tsv.to_str().unwrap(),
+            "--src-lang",
+            "en",
+            "--tgt-lang",
+            "de",
+            "--model",
+            model.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert!(code < 2, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let findings = r["findings"].as_array().unwrap();
+    let row4 = findings
+        .iter()
+        .find(|f| f["kind"] == "unfinished" && f["source_line"] == 4)
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    assert_eq!(row4["severity"], "info", "{row4}");
+    assert!(
+        row4["message"]
+            .as_str()
+            .unwrap()
+            .contains("together with row 3"),
+        "{row4}"
+    );
+    assert!(
+        !findings.iter().any(|f| f["severity"] == "error"),
+        "nothing is missing: {findings:#?}"
+    );
+}
