@@ -564,7 +564,7 @@ fn check_linked(
     findings.extend(extra);
     let checks_start = Instant::now();
     findings.extend(run_link_checks(src, tgt, &scored, opts));
-    findings.extend(truncations(embedder, src, tgt, &scored, &sim, tv)?);
+    findings.extend(truncations(embedder, src, tgt, &scored, &sim, sv, tv)?);
     let checks_s = checks_start.elapsed().as_secs_f64();
     findings.extend(document_findings(
         src,
@@ -574,6 +574,7 @@ fn check_linked(
     ));
     opts.rules.apply(&mut findings);
     drop_ignored(&mut findings, &opts.ignore)?;
+    locate(&mut findings, src, tgt);
     findings.sort_by(|a, b| {
         let key = |f: &Finding| {
             (
@@ -737,15 +738,19 @@ fn truncations(
     tgt: &Document,
     links: &[ScoredLink],
     sim: &SimilarityModel,
+    src_vectors: &[Vec<f32>],
     tgt_vectors: &[Vec<f32>],
 ) -> Result<Vec<Finding>> {
     use checks::truncation;
+    let debug = std::env::var_os("MTCHECK_TRUNC_DEBUG");
+    let max_ratio = if debug.is_some() { 1.2 } else { truncation::CANDIDATE_RATIO };
+    let mut dbg = String::new();
     let mut candidates = Vec::new();
     let mut halves = Vec::new();
     for l in links.iter().filter(|l| l.link.kind() == (1, 1)) {
         let ratio = sim.length_ratio(&l.link.source, &l.link.target);
         let text = &src.sentences[l.link.source.start].text;
-        if ratio >= truncation::CANDIDATE_RATIO || !truncation::long_enough(text) {
+        if ratio >= max_ratio || !truncation::long_enough(text) {
             continue;
         }
         if let Some((a, b)) = truncation::split_halves(text) {
@@ -769,10 +774,38 @@ fn truncations(
             length_ratio: ratio,
             sigma: sim.sigma,
         };
+        if debug.is_some() {
+            let sfull = &src_vectors[l.link.source.start];
+            dbg += &format!("{}\n", serde_json::json!({"doc": tgt.path.display().to_string(), "text": tgt.sentences[l.link.target.start].text, "ratio": ratio, "full": l.similarity, "lead": evidence.lead, "trail": evidence.trail, "lead_src": dot(&parts[0], sfull), "trail_src": dot(&parts[1], sfull), "sigma": sim.sigma, "z": l.z}));
+        }
+        if ratio >= truncation::CANDIDATE_RATIO {
+            continue;
+        }
         let pair = pair_context(src, tgt, l);
         out.extend(truncation::judge(&pair, &evidence));
     }
+    if let Some(p) = debug {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(p) {
+            let _ = f.write_all(dbg.as_bytes());
+        }
+    }
     Ok(out)
+}
+
+/// In segmented files, starts each message with the segment's location ("trans-unit 12: …"), so
+/// that renderings which show only the message and a line (SARIF, GitHub, JUnit) name it too.
+fn locate(findings: &mut [Finding], src: &Document, tgt: &Document) {
+    for f in findings.iter_mut().filter(|f| f.kind != Kind::Unfinished) {
+        let at = f
+            .target
+            .first()
+            .and_then(|&j| tgt.locations.get(j))
+            .or_else(|| f.source.first().and_then(|&i| src.locations.get(i)));
+        if let Some(at) = at {
+            f.message = format!("{at}: {}", f.message);
+        }
+    }
 }
 
 /// Drops findings whose source or target text matches one of the `ignore` patterns.

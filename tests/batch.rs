@@ -236,7 +236,13 @@ fn a_po_file_is_checked_per_entry_with_its_lines_and_states() {
             .find(|x| x["kind"] == kind && x["target_line"] == line)
             .unwrap_or_else(|| panic!("no {kind} at line {line}: {findings:?}"))
     };
-    assert_eq!(find("number_mismatch", 7)["severity"], "error");
+    let number = find("number_mismatch", 7);
+    assert_eq!(number["severity"], "error");
+    // The entry's location leads the message, for renderings that show only message and line.
+    assert!(
+        number["message"].as_str().unwrap().starts_with("msgid at line 7 (src/main.c:42)"),
+        "{number}"
+    );
     assert!(find("unfinished", 12)["message"]
         .as_str()
         .unwrap()
