@@ -743,7 +743,11 @@ fn truncations(
 ) -> Result<Vec<Finding>> {
     use checks::truncation;
     let debug = std::env::var_os("MTCHECK_TRUNC_DEBUG");
-    let max_ratio = if debug.is_some() { 1.2 } else { truncation::CANDIDATE_RATIO };
+    let max_ratio = if debug.is_some() {
+        1.2
+    } else {
+        truncation::CANDIDATE_RATIO
+    };
     let mut dbg = String::new();
     let mut candidates = Vec::new();
     let mut halves = Vec::new();
@@ -776,7 +780,10 @@ fn truncations(
         };
         if debug.is_some() {
             let sfull = &src_vectors[l.link.source.start];
-            dbg += &format!("{}\n", serde_json::json!({"doc": tgt.path.display().to_string(), "text": tgt.sentences[l.link.target.start].text, "ratio": ratio, "full": l.similarity, "lead": evidence.lead, "trail": evidence.trail, "lead_src": dot(&parts[0], sfull), "trail_src": dot(&parts[1], sfull), "sigma": sim.sigma, "z": l.z}));
+            dbg += &format!(
+                "{}\n",
+                serde_json::json!({"doc": tgt.path.display().to_string(), "text": tgt.sentences[l.link.target.start].text, "ratio": ratio, "full": l.similarity, "lead": evidence.lead, "trail": evidence.trail, "lead_src": dot(&parts[0], sfull), "trail_src": dot(&parts[1], sfull), "sigma": sim.sigma, "z": l.z})
+            );
         }
         if ratio >= truncation::CANDIDATE_RATIO {
             continue;
@@ -786,7 +793,11 @@ fn truncations(
     }
     if let Some(p) = debug {
         use std::io::Write;
-        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(p) {
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(p)
+        {
             let _ = f.write_all(dbg.as_bytes());
         }
     }

@@ -240,7 +240,10 @@ fn a_po_file_is_checked_per_entry_with_its_lines_and_states() {
     assert_eq!(number["severity"], "error");
     // The entry's location leads the message, for renderings that show only message and line.
     assert!(
-        number["message"].as_str().unwrap().starts_with("msgid at line 7 (src/main.c:42)"),
+        number["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("msgid at line 7 (src/main.c:42)"),
         "{number}"
     );
     assert!(find("unfinished", 12)["message"]
@@ -387,7 +390,10 @@ fn subtitles_with_the_same_timings_pair_cue_by_cue_and_retimed_ones_by_content()
         "same timings: cue k with cue k"
     );
     assert_eq!(r["target_sentences"][1]["location"], "cue 2");
-    assert_eq!(r["target_sentences"][1]["line"], 5, "the line where cue 2 starts");
+    assert_eq!(
+        r["target_sentences"][1]["line"], 5,
+        "the line where cue 2 starts"
+    );
     // Two cues merged into one with new timings: aligned by content, cues still located.
     let merged = f.file(
         "c.srt",
