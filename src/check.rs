@@ -32,6 +32,29 @@ pub struct CheckOptions {
     pub glossary: Vec<String>,
     /// Regular expressions: findings whose source or target text matches one are dropped.
     pub ignore: Vec<String>,
+    /// Documents with more sentences (or segments) than this are refused: the similarity
+    /// matrix holds both sides' product.
+    pub max_sentences: usize,
+}
+
+/// Default `--max-sentences`: 8,000 × 8,000 cosines are 256 MB; articles have tens of sentences,
+/// catalogues a few thousand segments.
+pub const DEFAULT_MAX_SENTENCES: usize = 8_000;
+
+/// Refuses documents over `max` sentences, naming the file and the flag.
+pub fn check_size(docs: [&Document; 2], max: usize) -> Result<()> {
+    for d in docs {
+        if d.sentences.len() > max {
+            return Err(Error::input(
+                &d.path,
+                format!(
+                    "has {} sentences or segments, over the limit of {max} (raise it with --max-sentences; memory grows with the product of both sides' counts)",
+                    d.sentences.len()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl Default for CheckOptions {
@@ -46,6 +69,7 @@ impl Default for CheckOptions {
             rules: checks::rules::Rules::default(),
             glossary: Vec::new(),
             ignore: Vec::new(),
+            max_sentences: DEFAULT_MAX_SENTENCES,
         }
     }
 }
@@ -467,6 +491,7 @@ fn check_linked(
     fixed: Option<&[Link]>,
     extra: Vec<Finding>,
 ) -> Result<Report> {
+    check_size([src, tgt], opts.max_sentences)?;
     let start = Instant::now();
     let texts: Vec<&str> = src
         .sentences
@@ -564,7 +589,7 @@ fn check_linked(
     findings.extend(extra);
     let checks_start = Instant::now();
     findings.extend(run_link_checks(src, tgt, &scored, opts));
-    findings.extend(truncations(embedder, src, tgt, &scored, &sim, sv, tv)?);
+    findings.extend(truncations(embedder, src, tgt, &scored, &sim, tv)?);
     let checks_s = checks_start.elapsed().as_secs_f64();
     findings.extend(document_findings(
         src,
@@ -738,23 +763,15 @@ fn truncations(
     tgt: &Document,
     links: &[ScoredLink],
     sim: &SimilarityModel,
-    src_vectors: &[Vec<f32>],
     tgt_vectors: &[Vec<f32>],
 ) -> Result<Vec<Finding>> {
     use checks::truncation;
-    let debug = std::env::var_os("MTCHECK_TRUNC_DEBUG");
-    let max_ratio = if debug.is_some() {
-        1.2
-    } else {
-        truncation::CANDIDATE_RATIO
-    };
-    let mut dbg = String::new();
     let mut candidates = Vec::new();
     let mut halves = Vec::new();
     for l in links.iter().filter(|l| l.link.kind() == (1, 1)) {
         let ratio = sim.length_ratio(&l.link.source, &l.link.target);
         let text = &src.sentences[l.link.source.start].text;
-        if ratio >= max_ratio || !truncation::long_enough(text) {
+        if ratio >= truncation::CANDIDATE_RATIO || !truncation::long_enough(text) {
             continue;
         }
         if let Some((a, b)) = truncation::split_halves(text) {
@@ -778,28 +795,8 @@ fn truncations(
             length_ratio: ratio,
             sigma: sim.sigma,
         };
-        if debug.is_some() {
-            let sfull = &src_vectors[l.link.source.start];
-            dbg += &format!(
-                "{}\n",
-                serde_json::json!({"doc": tgt.path.display().to_string(), "text": tgt.sentences[l.link.target.start].text, "ratio": ratio, "full": l.similarity, "lead": evidence.lead, "trail": evidence.trail, "lead_src": dot(&parts[0], sfull), "trail_src": dot(&parts[1], sfull), "sigma": sim.sigma, "z": l.z})
-            );
-        }
-        if ratio >= truncation::CANDIDATE_RATIO {
-            continue;
-        }
         let pair = pair_context(src, tgt, l);
         out.extend(truncation::judge(&pair, &evidence));
-    }
-    if let Some(p) = debug {
-        use std::io::Write;
-        if let Ok(mut f) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(p)
-        {
-            let _ = f.write_all(dbg.as_bytes());
-        }
     }
     Ok(out)
 }

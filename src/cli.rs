@@ -237,6 +237,9 @@ pub struct GateArgs {
     /// Which verdict makes the exit code 1 (default: MTCHECK_FAIL_ON, the config file, error).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Refuse documents with more sentences (or segments) than this.
+    #[arg(long, default_value_t = check::DEFAULT_MAX_SENTENCES)]
+    pub max_sentences: usize,
     /// Refuse input files larger than this many bytes.
     #[arg(long, default_value_t = mtcheck::formats::DEFAULT_MAX_INPUT_BYTES)]
     pub max_input_bytes: u64,
@@ -447,7 +450,8 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<i32> {
     )?;
     let (src_doc, tgt_doc) = input.documents();
     let settings = sources.resolve(Some((&src_doc.lang, &tgt_doc.lang)))?;
-    let opts = check_options(src_lang, tgt_lang, max, &settings);
+    let opts = check_options(src_lang, tgt_lang, &args.gate, &settings);
+    check::check_size([src_doc, tgt_doc], opts.max_sentences)?;
     let load_start = Instant::now();
     let embedder = load_model(&args.model, &settings)?;
     let load_s = load_start.elapsed().as_secs_f64();
@@ -553,14 +557,15 @@ fn gate_layer(gate: &GateArgs, model: &ModelArgs) -> anyhow::Result<Layer> {
 fn check_options(
     src_lang: Option<&str>,
     tgt_lang: Option<&str>,
-    max_input_bytes: u64,
+    gate: &GateArgs,
     settings: &Settings,
 ) -> CheckOptions {
     CheckOptions {
+        max_sentences: gate.max_sentences,
         src_lang: src_lang.map(str::to_string),
         tgt_lang: tgt_lang.map(str::to_string),
         min_score: settings.min_score,
-        max_input_bytes,
+        max_input_bytes: gate.max_input_bytes,
         rules: settings.rules.clone(),
         glossary: settings.glossary.clone(),
         ignore: settings.ignore.clone(),
@@ -662,7 +667,7 @@ pub fn run_batch(args: BatchArgs) -> anyhow::Result<i32> {
                         let opts = check_options(
                             job.src_lang.as_deref(),
                             job.tgt_lang.as_deref(),
-                            max,
+                            &args.gate,
                             &settings,
                         );
                         let report = input.check(embedder, &opts)?;

@@ -301,6 +301,22 @@ fn disable_and_severity_flags_change_what_is_reported() {
 }
 
 #[test]
+fn too_many_sentences_are_refused_before_the_model_runs_naming_the_flag() {
+    let f = Fixture::new();
+    let many: String = (0..30)
+        .map(|k| format!("Sentence number {k} is here. "))
+        .collect();
+    let a = f.file("many.txt", many.as_bytes());
+    let (code, out, err) = f.check(&a, &f.good(), &["--max-sentences", "10"]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(
+        err.contains("many.txt") && err.contains("--max-sentences"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
 fn bad_language_code_is_a_usage_error() {
     let f = Fixture::new();
     let (code, _, err) = f.check(&f.good(), &f.good(), &["--src-lang", "english!"]);
