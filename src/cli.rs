@@ -146,10 +146,10 @@ pub struct BenchArgs {
     #[command(flatten)]
     pub model: ModelArgs,
     /// Corpus, one sentence per line (default: ../shared/bench/corpus-10k.txt).
-    #[arg(long)]
+    #[arg(long, visible_alias = "input")]
     pub file: Option<PathBuf>,
     /// Sentences to embed per run (the first N lines).
-    #[arg(long, default_value_t = 512)]
+    #[arg(long, visible_alias = "limit", default_value_t = 512)]
     pub lines: usize,
     /// Timed runs over the same sentences.
     #[arg(long, default_value_t = 2)]
@@ -196,7 +196,7 @@ pub struct ModelArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Padded tokens per forward pass; larger batches use more memory.
-    #[arg(long, default_value_t = model::DEFAULT_TOKEN_BUDGET)]
+    #[arg(long, visible_alias = "batch-tokens", default_value_t = model::DEFAULT_TOKEN_BUDGET)]
     pub token_budget: usize,
 }
 
