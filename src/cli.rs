@@ -311,6 +311,9 @@ pub struct EvalArgs {
     /// List the labelled errors that were missed.
     #[arg(long)]
     pub misses: bool,
+    /// Draw the score distributions of clean links and of links with injected errors (SVG).
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
     /// Override a calibration or alignment parameter for this run, e.g. `--tune threshold=1.2`
     /// (repeatable; names as in `mtcheck eval --help`'s source: score::Calibration, align::Params).
     #[arg(long, hide = true)]
@@ -806,6 +809,12 @@ pub fn run_eval(args: EvalArgs) -> anyhow::Result<i32> {
         }
     }
     let res = mtcheck::eval::evaluate(&embedder, &pairs, &opts, args.reports.as_deref())?;
+    if let Some(path) = &args.plot {
+        report::write_atomic(
+            path,
+            mtcheck::eval::plot_svg(std::slice::from_ref(&res)).as_bytes(),
+        )?;
+    }
     match args.format {
         EvalFormat::Text => {
             print!("{}", mtcheck::eval::table(&res));
