@@ -177,8 +177,9 @@ pub struct ModelArgs {
     /// Hugging Face repo id or local model directory (default: MTCHECK_MODEL, the config file's
     /// `model`, else intfloat/multilingual-e5-small). A repo id uses `models/<name>` when present,
     /// else the Hugging Face cache, else downloads (set HF_HUB_OFFLINE=1 to forbid that).
+    /// `eval` and `bench` take it several times to compare models side by side.
     #[arg(long)]
-    pub model: Option<String>,
+    pub model: Vec<String>,
     /// Settings file (default: MTCHECK_CONFIG, else ./mtcheck.toml when present).
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -388,6 +389,35 @@ fn load_model(args: &ModelArgs, settings: &Settings) -> mtcheck::Result<Embedder
     Ok(embedder)
 }
 
+/// Refuses several `--model` values where only one model can run.
+fn one_model(args: &ModelArgs, command: &str) -> anyhow::Result<()> {
+    if args.model.len() > 1 {
+        return Err(mtcheck::Error::Usage(format!(
+            "--model given {} times; `{command}` runs one model (eval and bench compare several)",
+            args.model.len()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Every model to compare: each `--model`, or the one the settings name.
+fn models_to_compare(args: &ModelArgs) -> anyhow::Result<Vec<Settings>> {
+    let sources = model_sources(args)?;
+    let top = sources.resolve(None)?;
+    if args.model.len() <= 1 {
+        return Ok(vec![top]);
+    }
+    Ok(args
+        .model
+        .iter()
+        .map(|m| Settings {
+            model: m.clone(),
+            ..top.clone()
+        })
+        .collect())
+}
+
 /// The model flags as a settings layer.
 fn model_layer(args: &ModelArgs) -> Layer {
     let cache = if args.no_cache {
@@ -396,7 +426,7 @@ fn model_layer(args: &ModelArgs) -> Layer {
         args.cache.clone().map(CacheSetting::Path)
     };
     Layer {
-        model: args.model.clone(),
+        model: args.model.first().cloned(),
         cache,
         ..Layer::default()
     }
@@ -424,6 +454,7 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
 /// Runs `check`; returns the exit code.
 pub fn run_check(args: CheckArgs) -> anyhow::Result<i32> {
     let started = Instant::now();
+    one_model(&args.model, "check")?;
     configure_threads(args.model.threads)?;
     check_lang("--src-lang", &args.src_lang)?;
     check_lang("--tgt-lang", &args.tgt_lang)?;
@@ -581,6 +612,7 @@ pub fn run_batch(args: BatchArgs) -> anyhow::Result<i32> {
     use mtcheck::batch::{self, Outcome, Record};
     use rayon::prelude::*;
     let started = Instant::now();
+    one_model(&args.model, "batch")?;
     configure_threads(args.model.threads)?;
     check_lang("--src-lang", &args.src_lang)?;
     check_lang("--tgt-lang", &args.tgt_lang)?;
@@ -779,8 +811,7 @@ pub fn run_eval(args: EvalArgs) -> anyhow::Result<i32> {
     if let Some(f) = &args.filter {
         pairs.retain(|p| p.name.contains(f.as_str()));
     }
-    let settings = model_sources(&args.model)?.resolve(None)?;
-    let embedder = load_model(&args.model, &settings)?;
+    let models = models_to_compare(&args.model)?;
     if let Some(dir) = &args.reports {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -808,28 +839,64 @@ pub fn run_eval(args: EvalArgs) -> anyhow::Result<i32> {
             _ => bail!("--tune {k}: unknown parameter"),
         }
     }
-    let res = mtcheck::eval::evaluate(&embedder, &pairs, &opts, args.reports.as_deref())?;
+    let mut results = Vec::new();
+    for settings in &models {
+        // One model in memory at a time.
+        let embedder = load_model(&args.model, settings)?;
+        let reports = args.reports.as_ref().map(|d| {
+            if models.len() > 1 {
+                d.join(safe_name(&settings.model))
+            } else {
+                d.clone()
+            }
+        });
+        if let Some(d) = &reports {
+            std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
+        }
+        results.push(mtcheck::eval::evaluate(
+            &embedder,
+            &pairs,
+            &opts,
+            reports.as_deref(),
+        )?);
+    }
     if let Some(path) = &args.plot {
-        report::write_atomic(
-            path,
-            mtcheck::eval::plot_svg(std::slice::from_ref(&res)).as_bytes(),
-        )?;
+        report::write_atomic(path, mtcheck::eval::plot_svg(&results).as_bytes())?;
     }
     match args.format {
         EvalFormat::Text => {
-            print!("{}", mtcheck::eval::table(&res));
-            if args.misses {
-                for (pair, kind, text) in &res.misses {
-                    println!(
-                        "missed {kind:<14} {pair}: {}",
-                        text.chars().take(100).collect::<String>()
-                    );
+            for res in &results {
+                print!("{}", mtcheck::eval::table(res));
+                if args.misses {
+                    for (pair, kind, text) in &res.misses {
+                        println!(
+                            "missed {kind:<14} {pair}: {}",
+                            text.chars().take(100).collect::<String>()
+                        );
+                    }
                 }
             }
+            if results.len() > 1 {
+                print!("\n{}", mtcheck::eval::comparison(&results));
+            }
         }
-        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&res)?),
+        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&results)?),
     }
     Ok(0)
+}
+
+/// A model id as a folder name (`intfloat/multilingual-e5-small` → `intfloat_multilingual-e5-small`).
+fn safe_name(model: &str) -> String {
+    model
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Runs `bench`; returns the exit code.
@@ -844,20 +911,30 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<i32> {
         Device::Cpu => DeviceKind::Cpu,
         Device::Cuda => DeviceKind::Cuda,
     };
-    let settings = model_sources(&args.model)?.resolve(None)?;
-    let report = model::bench::bench(
-        &settings.model,
-        &LoadOptions {
-            device,
-            token_budget: args.model.token_budget,
-        },
-        &file,
-        &texts,
-        args.runs,
-    )?;
+    let mut reports = Vec::new();
+    for settings in models_to_compare(&args.model)? {
+        reports.push(model::bench::bench(
+            &settings.model,
+            &LoadOptions {
+                device,
+                token_budget: args.model.token_budget,
+            },
+            &file,
+            &texts,
+            args.runs,
+        )?);
+    }
     match args.format {
-        EvalFormat::Text => print!("{}", report.text()),
-        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        EvalFormat::Text => {
+            for r in &reports {
+                print!("{}", r.text());
+            }
+        }
+        // One object for one model (the documented keys), an array when comparing.
+        EvalFormat::Json if reports.len() == 1 => {
+            println!("{}", serde_json::to_string_pretty(&reports[0])?)
+        }
+        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&reports)?),
     }
     Ok(0)
 }
@@ -893,6 +970,7 @@ pub fn run_models(cmd: ModelsCommand) -> anyhow::Result<i32> {
             Ok(0)
         }
         ModelsCommand::Verify { model: args } => {
+            one_model(&args, "models verify")?;
             configure_threads(args.threads)?;
             let settings = model_sources(&args)?.resolve(None)?;
             let embedder = load_model(&args, &settings)?;

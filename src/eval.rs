@@ -226,6 +226,31 @@ fn collect_scores(pair: &LabelledPair, report: &Report, into: &mut LinkScores) {
     }
 }
 
+/// Several models side by side: the ALL row of each model's table.
+pub fn comparison(results: &[EvalResult]) -> String {
+    let mut o = format!(
+        "{:<44} {:>6} {:>7} {:>7} {:>8}\n",
+        "model", "recall", "FA/100", "verdict", "sent/s"
+    );
+    for r in results {
+        let m = &r.all;
+        o += &format!(
+            "{:<44} {:>6} {:>7} {:>7} {:>8.1}\n",
+            r.model,
+            pct(m.recall_all.value()),
+            m.false_alarms_per_100()
+                .map_or("-".into(), |v| format!("{v:.2}")),
+            pct(m.verdict.value()),
+            if m.seconds > 0.0 {
+                m.sentences as f64 / m.seconds
+            } else {
+                0.0
+            }
+        );
+    }
+    o
+}
+
 /// An SVG of the score distributions per model: clean links against links with injected errors,
 /// as histograms over 0-100 in 5-point bins, one panel per model. Self-contained (no fonts or
 /// scripts), so it renders on GitHub and in any browser.

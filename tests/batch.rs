@@ -409,3 +409,58 @@ fn subtitles_with_the_same_timings_pair_cue_by_cue_and_retimed_ones_by_content()
     assert_eq!(r["target"]["sentences"], 2);
     assert_eq!(r["target_sentences"][1]["location"], "cue 2");
 }
+
+#[test]
+fn eval_compares_several_models_side_by_side_in_one_table_and_plot() {
+    let f = Fixture::new();
+    let other = common::tiny_model(&f.path("model2"), &common::TinySpec::default(), 9);
+    let set = format!("{}/devset/sample", env!("CARGO_MANIFEST_DIR"));
+    let plot = f.path("scores.svg");
+    let (code, out, err) = common::run(
+        &[
+            "eval",
+            &set,
+            "--filter",
+            "en-de",
+            "--model",
+            f.model.to_str().unwrap(),
+            "--model",
+            other.to_str().unwrap(),
+            "--plot",
+            plot.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let table = out.split("\nmodel ").count() - 1;
+    assert!(
+        table >= 1 && out.contains("recall  FA/100 verdict"),
+        "{out}"
+    );
+    let compare: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("model  "))
+        .collect();
+    assert_eq!(compare.len(), 3, "header and one row per model: {out}");
+    let svg = std::fs::read_to_string(&plot).unwrap();
+    assert_eq!(
+        svg.matches("clean links, ").count(),
+        2,
+        "one panel per model"
+    );
+    // check runs one model only, and says so.
+    let (code, _, err) = common::run(
+        &[
+            "check",
+            &format!("{set}/en-de-001/source.txt"),
+            &format!("{set}/en-de-001/target.txt"),
+            "--model",
+            f.model.to_str().unwrap(),
+            "--model",
+            other.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--model given 2 times"), "{err}");
+}
