@@ -149,6 +149,19 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    fn false_alarms_text(&self) -> String {
+        self.false_alarms_per_100()
+            .map_or("-".into(), |v| format!("{v:.2}"))
+    }
+
+    pub fn sentences_per_s(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.sentences as f64 / self.seconds
+        } else {
+            0.0
+        }
+    }
+
     pub fn false_alarms_per_100(&self) -> Option<f64> {
         (self.clean_target_sentences > 0)
             .then(|| 100.0 * self.clean_errors as f64 / self.clean_target_sentences as f64)
@@ -238,14 +251,9 @@ pub fn comparison(results: &[EvalResult]) -> String {
             "{:<44} {:>6} {:>7} {:>7} {:>8.1}\n",
             r.model,
             pct(m.recall_all.value()),
-            m.false_alarms_per_100()
-                .map_or("-".into(), |v| format!("{v:.2}")),
+            m.false_alarms_text(),
             pct(m.verdict.value()),
-            if m.seconds > 0.0 {
-                m.sentences as f64 / m.seconds
-            } else {
-                0.0
-            }
+            m.sentences_per_s()
         );
     }
     o
@@ -408,14 +416,9 @@ pub fn table(res: &EvalResult) -> String {
         o.push_str(&format!(
             "  {}  {:>6} {}  {:>6.1}\n",
             pct(m.recall_all.value()),
-            m.false_alarms_per_100()
-                .map_or("-".into(), |v| format!("{v:.2}")),
+            m.false_alarms_text(),
             pct(m.verdict.value()),
-            if m.seconds > 0.0 {
-                m.sentences as f64 / m.seconds
-            } else {
-                0.0
-            }
+            m.sentences_per_s()
         ));
     }
     o.push_str("recall % of labelled errors found (warning or error); FA/100: error findings per 100 target sentences of clean pairs; verdict: accuracy %\n");
