@@ -59,6 +59,20 @@ pub fn align(
     score: &dyn Fn(Range<usize>, Range<usize>) -> f32,
     params: &Params,
 ) -> Vec<Link> {
+    // With one side empty every sentence of the other is unaligned. The band below is centred on
+    // a diagonal that does not exist then, and used to miss the end cell when the other side was
+    // longer than the band (found by the `align` fuzz target: 0 source, 40 target sentences).
+    if n == 0 || m == 0 {
+        let source = (0..n).map(|i| Link {
+            source: i..i + 1,
+            target: 0..0,
+        });
+        let target = (0..m).map(|j| Link {
+            source: 0..0,
+            target: j..j + 1,
+        });
+        return source.chain(target).collect();
+    }
     let mut band = params.band.max(4);
     loop {
         let full = band >= n.max(m);
@@ -140,7 +154,12 @@ fn align_banded(
     let mut touched = false;
     let (mut i, mut j) = (n, m);
     while i > 0 || j > 0 {
-        let s = back[i][j - lo(i)];
+        // Outside the band there is no back pointer: treated like an unreachable cell.
+        let s = if (lo(i)..=hi(i)).contains(&j) {
+            back[i][j - lo(i)]
+        } else {
+            u8::MAX
+        };
         let Some(&(a, b)) = SHAPES.get(s as usize) else {
             // Unreachable within the band (can only happen when the band is too narrow).
             return (Vec::new(), true);
@@ -173,6 +192,17 @@ mod tests {
             } else {
                 0.0
             }
+        }
+    }
+
+    #[test]
+    fn empty_side_longer_than_the_band_does_not_panic() {
+        let f = |_: Range<usize>, _: Range<usize>| 1.0;
+        for (n, m) in [(0, 40), (40, 0), (0, 0), (0, 1), (1000, 0)] {
+            let links = align(n, m, &f, &Params::default());
+            assert_eq!(links.len(), n + m);
+            assert!(links.iter().all(|l| l.kind() == (1, 0) || l.kind() == (0, 1)));
+            assert_eq!(links.iter().map(|l| l.source.len()).sum::<usize>(), n);
         }
     }
 
