@@ -39,7 +39,10 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(l.target.start, j, "{links:?}");
         let shape = l.kind();
         assert!(
-            matches!(shape, (1, 1) | (1, 0) | (0, 1) | (2, 1) | (1, 2) | (3, 1) | (1, 3)),
+            matches!(
+                shape,
+                (1, 1) | (1, 0) | (0, 1) | (2, 1) | (1, 2) | (3, 1) | (1, 3)
+            ),
             "{shape:?}"
         );
         i = l.source.end;

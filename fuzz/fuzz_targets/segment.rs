@@ -8,7 +8,9 @@
 use libfuzzer_sys::fuzz_target;
 
 /// The first byte picks the language: each selects different rules (ordinal dots, CJK, RTL).
-const LANGS: &[&str] = &["", "en", "de", "fr", "ar", "zh", "ja", "ru", "hi", "tr", "xx-YY"];
+const LANGS: &[&str] = &[
+    "", "en", "de", "fr", "ar", "zh", "ja", "ru", "hi", "tr", "xx-YY",
+];
 
 fuzz_target!(|data: &[u8]| {
     let Some((&first, rest)) = data.split_first() else {
@@ -34,8 +36,14 @@ fuzz_target!(|data: &[u8]| {
     }
     for (i, c) in text.char_indices() {
         if c.is_alphanumeric() {
-            let inside = sentences.iter().filter(|s| s.start <= i && i < s.end).count();
-            assert_eq!(inside, 1, "character {c:?} at byte {i} is in {inside} sentences");
+            let inside = sentences
+                .iter()
+                .filter(|s| s.start <= i && i < s.end)
+                .count();
+            assert_eq!(
+                inside, 1,
+                "character {c:?} at byte {i} is in {inside} sentences"
+            );
         }
     }
 });
