@@ -549,10 +549,15 @@ mod tests {
         let le: Vec<u8> = s.encode_utf16().flat_map(u16::to_le_bytes).collect();
         let be: Vec<u8> = s.encode_utf16().flat_map(u16::to_be_bytes).collect();
         let err = decode(&le).unwrap_err();
-        assert!(err.contains("UTF-16LE") && err.contains("byte-order mark"), "{err}");
+        assert!(
+            err.contains("UTF-16LE") && err.contains("byte-order mark"),
+            "{err}"
+        );
         assert!(decode(&be).unwrap_err().contains("UTF-16BE"));
         // NULs on both sides of the code units: binary, not UTF-16.
-        assert!(decode(b"\x00\x00ab\x00\x00").unwrap_err().contains("binary"));
+        assert!(decode(b"\x00\x00ab\x00\x00")
+            .unwrap_err()
+            .contains("binary"));
     }
 
     #[test]
