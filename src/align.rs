@@ -59,6 +59,20 @@ pub fn align(
     score: &dyn Fn(Range<usize>, Range<usize>) -> f32,
     params: &Params,
 ) -> Vec<Link> {
+    // With one side empty every sentence of the other is unaligned. The band below is centred on
+    // a diagonal that does not exist then, and used to miss the end cell when the other side was
+    // longer than the band (found by the `align` fuzz target: 0 source, 40 target sentences).
+    if n == 0 || m == 0 {
+        let source = (0..n).map(|i| Link {
+            source: i..i + 1,
+            target: 0..0,
+        });
+        let target = (0..m).map(|j| Link {
+            source: 0..0,
+            target: j..j + 1,
+        });
+        return source.chain(target).collect();
+    }
     let mut band = params.band.max(4);
     loop {
         let full = band >= n.max(m);
@@ -78,6 +92,18 @@ fn shape_cost(a: usize, b: usize, p: &Params) -> f32 {
         (2, 1) | (1, 2) => p.merge_cost,
         _ => p.wide_merge_cost,
     }
+}
+
+/// Largest link score magnitude the DP takes: far beyond any real score (cosines, z units), small
+/// enough that sums over any document stay finite.
+const SCORE_LIMIT: f32 = 1e6;
+
+/// A link score as the DP uses it. Non-finite scores (a model that produced NaN or overflowed)
+/// used to make costs infinite; cells reached only through them looked unreachable and the whole
+/// alignment came back empty (found by the property test in tests/properties.rs). NaN means "no
+/// such link"; infinities are clamped, so every cell stays reachable through gap links.
+fn usable(score: f32) -> Option<f32> {
+    (!score.is_nan()).then(|| score.clamp(-SCORE_LIMIT, SCORE_LIMIT))
 }
 
 /// Centre of the band for source position `i`.
@@ -124,7 +150,10 @@ fn align_banded(
                 let link = if a == 0 || b == 0 {
                     0.0
                 } else {
-                    p.threshold - score(i - a..i, j - b..j)
+                    match usable(score(i - a..i, j - b..j)) {
+                        Some(s) => p.threshold - s,
+                        None => continue,
+                    }
                 };
                 let c = prev + link + shape_cost(a, b, p);
                 if c < best {
@@ -140,7 +169,12 @@ fn align_banded(
     let mut touched = false;
     let (mut i, mut j) = (n, m);
     while i > 0 || j > 0 {
-        let s = back[i][j - lo(i)];
+        // Outside the band there is no back pointer: treated like an unreachable cell.
+        let s = if (lo(i)..=hi(i)).contains(&j) {
+            back[i][j - lo(i)]
+        } else {
+            u8::MAX
+        };
         let Some(&(a, b)) = SHAPES.get(s as usize) else {
             // Unreachable within the band (can only happen when the band is too narrow).
             return (Vec::new(), true);
@@ -172,6 +206,40 @@ mod tests {
                 3.0
             } else {
                 0.0
+            }
+        }
+    }
+
+    #[test]
+    fn empty_side_longer_than_the_band_does_not_panic() {
+        let f = |_: Range<usize>, _: Range<usize>| 1.0;
+        for (n, m) in [(0, 40), (40, 0), (0, 0), (0, 1), (1000, 0)] {
+            let links = align(n, m, &f, &Params::default());
+            assert_eq!(links.len(), n + m);
+            assert!(links
+                .iter()
+                .all(|l| l.kind() == (1, 0) || l.kind() == (0, 1)));
+            assert_eq!(links.iter().map(|l| l.source.len()).sum::<usize>(), n);
+        }
+    }
+
+    #[test]
+    fn non_finite_scores_still_link_every_sentence() {
+        let weird = [f32::INFINITY, f32::NEG_INFINITY, f32::NAN, 1.0, -2.0];
+        let f = |s: Range<usize>, t: Range<usize>| weird[(s.start * 7 + t.start * 3 + s.len()) % 5];
+        for (n, m) in [(10, 23), (23, 10), (1, 1), (60, 60), (3, 40)] {
+            for f in [
+                &f as &dyn Fn(Range<usize>, Range<usize>) -> f32,
+                &|_, _| f32::INFINITY,
+                &|_, _| f32::NAN,
+            ] {
+                let links = align(n, m, f, &Params::default());
+                let (mut i, mut j) = (0, 0);
+                for l in &links {
+                    assert_eq!((l.source.start, l.target.start), (i, j), "{links:?}");
+                    (i, j) = (l.source.end, l.target.end);
+                }
+                assert_eq!((i, j), (n, m), "{n}x{m}: {links:?}");
             }
         }
     }

@@ -42,8 +42,13 @@ impl Default for Calibration {
 }
 
 impl Calibration {
-    /// Maps a z-scaled margin to 0-100 (logistic).
+    /// Maps a z-scaled margin to 0-100 (logistic). A NaN margin (a model that produced NaN, or a
+    /// document without spread) scores 0: a link that cannot be measured earns nothing, and a NaN
+    /// would otherwise reach the report as `null` and poison the document score.
     pub fn score(&self, z: f32) -> f64 {
+        if z.is_nan() {
+            return 0.0;
+        }
         let s = 100.0 / (1.0 + (-(z - self.z_mid) / self.z_scale).exp());
         (s as f64 * 10.0).round() / 10.0
     }
@@ -117,5 +122,24 @@ mod tests {
             last = s;
         }
         assert_eq!(c.score(c.z_mid), 50.0);
+    }
+
+    #[test]
+    fn nan_margin_scores_zero() {
+        let c = Calibration::default();
+        assert_eq!(c.score(f32::NAN), 0.0);
+        assert_eq!(c.score(f32::INFINITY), 100.0);
+        assert_eq!(c.score(f32::NEG_INFINITY), 0.0);
+        let link = ScoredLink {
+            link: Link {
+                source: 0..1,
+                target: 0..1,
+            },
+            similarity: f32::NAN,
+            z: f32::NAN,
+            score: c.score(f32::NAN),
+            parts: Vec::new(),
+        };
+        assert_eq!(document_score(&[link]), 0.0);
     }
 }

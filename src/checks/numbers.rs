@@ -548,6 +548,19 @@ struct Scanner<'a> {
     out: Vec<Num>,
 }
 
+/// Every number in `text` as written, with its likeliest value ("1.000" in German gives
+/// `("1.000", "1000")`), in order. `lang` is a BCP 47 code (may be empty). A thin public view of
+/// the extractor the check uses, for fuzzing and for tools that want the numbers of a text.
+pub fn numbers_in(text: &str, lang: &str) -> Vec<(String, String)> {
+    extract(text, lang)
+        .into_iter()
+        .map(|n| {
+            let value = n.vals.first().map_or_else(String::new, |&v| show_val(v));
+            (n.text, value)
+        })
+        .collect()
+}
+
 /// Every number in `text`, in order.
 fn extract(text: &str, lang: &str) -> Vec<Num> {
     let orig: Vec<char> = text.chars().collect();

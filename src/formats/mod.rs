@@ -174,12 +174,7 @@ fn xliff_version(text: &str) -> FileFormat {
 pub fn read_bilingual(path: &Path, opts: &ReadOptions) -> Result<Bilingual> {
     let text = read_text(path, opts.max_bytes)?;
     let format = detect_format(path, &text);
-    let parsed = match format {
-        FileFormat::Xliff12 | FileFormat::Xliff20 => xliff::parse(&text, opts),
-        FileFormat::Tmx => tmx::parse(&text, opts),
-        FileFormat::Po => po::parse(&text, opts),
-        FileFormat::Tsv => tsv::parse(&text, opts),
-        FileFormat::Jsonl => jsonl::parse(&text, opts),
+    match format {
         FileFormat::Srt | FileFormat::WebVtt => {
             return Err(Error::Usage(format!(
                 "{}: is a {format} subtitle file, which holds one language; give the source and the translated subtitles as two files",
@@ -192,24 +187,79 @@ pub fn read_bilingual(path: &Path, opts: &ReadOptions) -> Result<Bilingual> {
                 path.display()
             )))
         }
-    };
-    parsed.map_err(|msg| Error::input(path, msg))
+        _ => {}
+    }
+    parse_bilingual(format, &text, opts).map_err(|msg| Error::input(path, msg))
+}
+
+/// Parses the text of a bilingual file of a known `format` (already decoded, see [`decode`]).
+/// This is the one parsing path behind [`read_bilingual`], public so that fuzzers and embedders
+/// can parse text they hold in memory. The error is one line without the file name ("line 4:
+/// unterminated string"); the size limit of `opts` is not applied here (it is about files).
+pub fn parse_bilingual(
+    format: FileFormat,
+    text: &str,
+    opts: &ReadOptions,
+) -> std::result::Result<Bilingual, String> {
+    match format {
+        FileFormat::Xliff12 | FileFormat::Xliff20 => xliff::parse(text, opts),
+        FileFormat::Tmx => tmx::parse(text, opts),
+        FileFormat::Po => po::parse(text, opts),
+        FileFormat::Tsv => tsv::parse(text, opts),
+        FileFormat::Jsonl => jsonl::parse(text, opts),
+        other => Err(format!(
+            "is {other}, not a bilingual file (XLIFF, TMX, PO, TSV or JSONL)"
+        )),
+    }
+    .map_err(one_line)
 }
 
 /// Reads the cues of one SRT or WebVTT file (one side of a subtitle pair).
 pub fn read_cues(path: &Path, max_bytes: u64) -> Result<Vec<Cue>> {
     let text = read_text(path, max_bytes)?;
-    let parsed = match detect_format(path, &text) {
-        FileFormat::WebVtt => subtitles::parse_vtt(&text),
-        FileFormat::Srt | FileFormat::Text => subtitles::parse_srt(&text),
-        other => {
-            return Err(Error::input(
-                path,
-                format!("is {other}, not a subtitle file (SRT or WebVTT)"),
-            ))
-        }
+    let format = match detect_format(path, &text) {
+        // A subtitle file without a telling extension or first cue is read as SRT.
+        FileFormat::Text => FileFormat::Srt,
+        other => other,
     };
-    parsed.map_err(|msg| Error::input(path, msg))
+    parse_cues(format, &text).map_err(|msg| Error::input(path, msg))
+}
+
+/// Parses the text of a subtitle file: `FileFormat::Srt` or `FileFormat::WebVtt`; other formats
+/// are an error. The one parsing path behind [`read_cues`], public for fuzzers and embedders.
+pub fn parse_cues(format: FileFormat, text: &str) -> std::result::Result<Vec<Cue>, String> {
+    match format {
+        FileFormat::WebVtt => subtitles::parse_vtt(text),
+        FileFormat::Srt => subtitles::parse_srt(text),
+        other => Err(format!("is {other}, not a subtitle file (SRT or WebVTT)")),
+    }
+    .map_err(one_line)
+}
+
+/// Longest reader error message kept, in characters.
+const MAX_MESSAGE_CHARS: usize = 400;
+
+/// Reader errors quote the input (an element name, a bad line, the XML parser's view of a tag).
+/// A line break or control character in such a quote would split the one-line error (found by the
+/// `formats` fuzz target: quick-xml quotes a mismatched end tag up to its `>`, newlines included)
+/// and a huge quote would flood the terminal, so controls are escaped and long messages shortened.
+fn one_line(msg: String) -> String {
+    if msg.chars().count() <= MAX_MESSAGE_CHARS && !msg.chars().any(char::is_control) {
+        return msg;
+    }
+    let mut out = String::new();
+    for (k, c) in msg.chars().enumerate() {
+        if k == MAX_MESSAGE_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Whether language tag `want` (as given by the user) names `have` (as written in a file):
@@ -260,8 +310,14 @@ fn io_message(e: &std::io::Error) -> String {
     }
 }
 
-/// Decodes file bytes to text; the error says what kind of data it is instead.
+/// Decodes file bytes to text; the error says what kind of data it is instead. Lone carriage
+/// returns (classic Mac line ends, or mixed with LF) become line feeds, so every reader sees lines
+/// and paragraphs where the author put them; the byte length is unchanged, so offsets still hold.
 pub fn decode(bytes: &[u8]) -> std::result::Result<String, String> {
+    decode_raw(bytes).map(lone_cr_to_lf)
+}
+
+fn decode_raw(bytes: &[u8]) -> std::result::Result<String, String> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return utf8(rest);
     }
@@ -272,9 +328,59 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<String, String> {
         return utf16(rest, u16::from_be_bytes);
     }
     if bytes.contains(&0) {
+        if let Some(order) = utf16_without_bom(bytes) {
+            return Err(format!(
+                "looks like {order} text without a byte-order mark; convert it to UTF-8 first, e.g. `iconv -f {order} -t UTF-8`"
+            ));
+        }
         return Err("looks like a binary file (it contains NUL bytes); expected UTF-8 text".into());
     }
     utf8(bytes)
+}
+
+/// "UTF-16LE" or "UTF-16BE" when `bytes` read as text in that byte order: NUL bytes common (the
+/// high byte of every ASCII character, spaces and line breaks included) and all on the high-byte
+/// side of their code unit (binary data has them on both), and decodable with few control
+/// characters. A stray NUL in UTF-8 text is binary, not UTF-16.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static str> {
+    let nuls = bytes.iter().filter(|&&b| b == 0).count();
+    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) || nuls * 16 < bytes.len() {
+        return None;
+    }
+    let nul_at = |parity: usize| {
+        bytes
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b == 0 && i % 2 == parity)
+    };
+    let (order, unit): (&str, fn([u8; 2]) -> u16) = match (nul_at(0), nul_at(1)) {
+        (false, true) => ("UTF-16LE", u16::from_le_bytes),
+        (true, false) => ("UTF-16BE", u16::from_be_bytes),
+        _ => return None,
+    };
+    let text = utf16(bytes, unit).ok()?;
+    let controls = text
+        .chars()
+        .filter(|c| c.is_control() && !c.is_whitespace())
+        .count();
+    (controls * 20 <= text.chars().count()).then_some(order)
+}
+
+/// Replaces every carriage return not followed by a line feed with a line feed.
+fn lone_cr_to_lf(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() != Some(&'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn utf8(bytes: &[u8]) -> std::result::Result<String, String> {
@@ -435,6 +541,41 @@ mod tests {
             (b.src_lang.as_deref(), b.tgt_lang.as_deref()),
             (Some("en"), Some("fr"))
         );
+    }
+
+    #[test]
+    fn utf16_without_bom_is_named_with_its_byte_order() {
+        let s = "The cat sat. مرحبا";
+        let le: Vec<u8> = s.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = s.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let err = decode(&le).unwrap_err();
+        assert!(
+            err.contains("UTF-16LE") && err.contains("byte-order mark"),
+            "{err}"
+        );
+        assert!(decode(&be).unwrap_err().contains("UTF-16BE"));
+        // NULs on both sides of the code units: binary, not UTF-16.
+        assert!(decode(b"\x00\x00ab\x00\x00")
+            .unwrap_err()
+            .contains("binary"));
+    }
+
+    #[test]
+    fn lone_carriage_returns_become_line_feeds() {
+        assert_eq!(decode(b"a\rb\r\nc\r").unwrap(), "a\nb\r\nc\n");
+        let le: Vec<u8> = [0xFF, 0xFE, b'x', 0, b'\r', 0, b'y', 0].to_vec();
+        assert_eq!(decode(&le).unwrap(), "x\ny");
+    }
+
+    #[test]
+    fn xml_error_quoting_a_line_break_stays_on_one_line() {
+        // Found by the `formats` fuzz target: a mismatched end tag quoted with its newlines.
+        let doc = "<xliff version=\"1.2\"><file source-language=\"en\" target-language=\"fr\"><body>\n<trans-unit id=\"a\"><source>One.</source1\" x=\"\">\nBackwards\nseg\">Two.</trans-unit></body></file></xliff>";
+        let err = parse_bilingual(FileFormat::Xliff12, doc, &ReadOptions::default()).unwrap_err();
+        assert!(!err.contains('\n') && err.starts_with("line 2:"), "{err:?}");
+        let long = format!("msgid \"{}", "x".repeat(5000));
+        let err = parse_bilingual(FileFormat::Po, &long, &ReadOptions::default()).unwrap_err();
+        assert!(err.chars().count() <= MAX_MESSAGE_CHARS + 1, "{err}");
     }
 
     #[test]
