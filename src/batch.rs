@@ -8,6 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::report::sarif::fnv1a64;
 use crate::report::Report;
 use crate::score::Verdict;
 
@@ -282,15 +283,9 @@ impl Shard {
     /// moves no other pair to another shard.
     pub fn select(&self, jobs: Vec<Job>) -> Vec<Job> {
         jobs.into_iter()
-            .filter(|j| fnv1a(j.id.as_bytes()) % self.count as u64 == self.index as u64)
+            .filter(|j| fnv1a64(j.id.as_bytes()) % self.count as u64 == self.index as u64)
             .collect()
     }
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 /// One line of the JSONL output: the pair and its report, or why it could not be checked.

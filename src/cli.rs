@@ -370,19 +370,22 @@ fn model_sources(args: &ModelArgs) -> mtcheck::Result<Sources> {
     Sources::load(model_layer(args), args.config.as_deref())
 }
 
+impl ModelArgs {
+    /// Device and batch size as the model loader takes them.
+    fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            device: match self.device {
+                Device::Cpu => DeviceKind::Cpu,
+                Device::Cuda => DeviceKind::Cuda,
+            },
+            token_budget: self.token_budget,
+        }
+    }
+}
+
 /// Loads the settings' model, with the embedding cache when the settings enable one.
 fn load_model(args: &ModelArgs, settings: &Settings) -> mtcheck::Result<Embedder> {
-    let device = match args.device {
-        Device::Cpu => DeviceKind::Cpu,
-        Device::Cuda => DeviceKind::Cuda,
-    };
-    let mut embedder = Embedder::load(
-        &settings.model,
-        &LoadOptions {
-            device,
-            token_budget: args.token_budget,
-        },
-    )?;
+    let mut embedder = Embedder::load(&settings.model, &args.load_options())?;
     if let Some(path) = &settings.cache {
         embedder.set_cache(model::EmbeddingCache::open(path)?);
     }
@@ -907,18 +910,11 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<i32> {
     }
     let file = args.file.unwrap_or_else(model::bench::default_corpus);
     let texts = model::bench::read_lines(&file, args.lines)?;
-    let device = match args.model.device {
-        Device::Cpu => DeviceKind::Cpu,
-        Device::Cuda => DeviceKind::Cuda,
-    };
     let mut reports = Vec::new();
     for settings in models_to_compare(&args.model)? {
         reports.push(model::bench::bench(
             &settings.model,
-            &LoadOptions {
-                device,
-                token_budget: args.model.token_budget,
-            },
+            &args.model.load_options(),
             &file,
             &texts,
             args.runs,

@@ -290,7 +290,7 @@ pub fn plot_svg(results: &[EvalResult]) -> String {
         svg += &format!(
             "<text x=\"{left}\" y=\"{}\">{} — {} clean links, {} with injected errors</text>\n",
             y0 + 16.0,
-            xml_escape(&r.model),
+            crate::report::junit::escape(&r.model),
             r.link_scores.clean.len(),
             r.link_scores.injected.len()
         );
@@ -327,12 +327,6 @@ pub fn plot_svg(results: &[EvalResult]) -> String {
         );
     }
     svg + "</svg>\n"
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// Runs the checker on every pair of `pairs`; `report_dir` keeps each JSON report when given.
