@@ -361,7 +361,7 @@ fn subtitle_document(path: &Path, cues: &[formats::Cue], lang: Option<&str>) -> 
 }
 
 /// Length in characters, with CJK characters counted as the ~3 Latin characters they replace.
-fn weighted_len(s: &str) -> f32 {
+pub fn weighted_len(s: &str) -> f32 {
     s.chars().map(|c| if is_wide(c) { 3.0 } else { 1.0 }).sum()
 }
 
@@ -780,12 +780,13 @@ fn truncations(
             halves.push(b);
         }
     }
-    if candidates.is_empty() {
-        return Ok(Vec::new());
-    }
-    let refs: Vec<&str> = halves.iter().map(String::as_str).collect();
-    let emb = embedder.embed(&refs)?;
     let mut out = Vec::new();
+    let refs: Vec<&str> = halves.iter().map(String::as_str).collect();
+    let emb = if refs.is_empty() {
+        Default::default()
+    } else {
+        embedder.embed(&refs)?
+    };
     for ((l, ratio), parts) in candidates.into_iter().zip(emb.vectors.chunks(2)) {
         let t = &tgt_vectors[l.link.target.start];
         let evidence = truncation::Evidence {
@@ -797,6 +798,50 @@ fn truncations(
         };
         let pair = pair_context(src, tgt, l);
         out.extend(truncation::judge(&pair, &evidence));
+    }
+    out.extend(coverage_truncations(embedder, src, tgt, links, sim, &out)?);
+    Ok(out)
+}
+
+/// The token-level half of the truncation check: 1-1 links somewhat short for the document,
+/// and not already found, are judged by how their target's tokens cover the source's (one
+/// forward pass through the lower layers for all candidates).
+fn coverage_truncations(
+    embedder: &Embedder,
+    src: &Document,
+    tgt: &Document,
+    links: &[ScoredLink],
+    sim: &SimilarityModel,
+    found: &[Finding],
+) -> Result<Vec<Finding>> {
+    use checks::truncation;
+    let candidates: Vec<(&ScoredLink, f32)> = links
+        .iter()
+        .filter(|l| l.link.kind() == (1, 1) && l.z.is_finite())
+        .filter(|l| !found.iter().any(|f| f.target == vec![l.link.target.start]))
+        .map(|l| (l, sim.length_ratio(&l.link.source, &l.link.target)))
+        .filter(|&(_, ratio)| ratio < truncation::COVERAGE_CANDIDATE_RATIO)
+        .collect();
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let texts: Vec<&str> = candidates
+        .iter()
+        .flat_map(|(l, _)| {
+            [
+                truncation::coverage_text(&src.sentences[l.link.source.start].text),
+                truncation::coverage_text(&tgt.sentences[l.link.target.start].text),
+            ]
+        })
+        .collect();
+    let layer = truncation::coverage_layer(embedder.num_layers());
+    let states = embedder.token_states(&texts, layer)?;
+    let mut out = Vec::new();
+    for ((l, ratio), pair_states) in candidates.into_iter().zip(states.chunks(2)) {
+        if let Some(c) = truncation::coverage(&pair_states[0], &pair_states[1]) {
+            let pair = pair_context(src, tgt, l);
+            out.extend(truncation::judge_coverage(&pair, ratio, l.z, &c));
+        }
     }
     Ok(out)
 }

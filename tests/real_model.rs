@@ -270,3 +270,47 @@ fn a_segment_translated_inside_its_neighbour_is_reported_as_merged_not_missing()
         "nothing is missing: {findings:#?}"
     );
 }
+
+/// A cut that keeps two thirds of a sentence is too long for the length rule and keeps a high
+/// similarity; the token-coverage model must still report it.
+#[test]
+fn a_sentence_cut_after_two_thirds_is_reported_as_truncated() {
+    let model = common::real_model_dir();
+    let full = "At several stations, young visitors can, for example, tie knots themselves or load a small boat.";
+    let cut = "At several stations, young visitors can, for example, tie knots themselves.";
+    let text = std::fs::read_to_string(example("clean.en.txt")).unwrap();
+    assert!(text.contains(full));
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("cut.en.txt");
+    std::fs::write(&target, text.replace(full, cut)).unwrap();
+    let (code, out, err) = common::run(
+        &[
+            "check",
+            &example("clean.de.txt"),
+            target.to_str().unwrap(),
+            "--model",
+            model.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "a warning does not fail the check: {err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let cut_found = findings
+        .iter()
+        .find(|f| f["kind"] == "truncation" && f["target_text"] == cut)
+        .unwrap_or_else(|| panic!("{}", serde_json::to_string_pretty(findings).unwrap()));
+    assert_eq!(cut_found["severity"], "warning");
+    let e = &cut_found["evidence"];
+    assert!(e["length_ratio"].as_f64().unwrap() > 0.65, "{e}");
+    assert!(e["coverage_extent"].as_f64().unwrap() < 0.8, "{e}");
+    // Nothing else in the pair is wrong.
+    assert_eq!(
+        findings.len(),
+        1,
+        "{}",
+        serde_json::to_string_pretty(findings).unwrap()
+    );
+}

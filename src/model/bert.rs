@@ -365,14 +365,29 @@ impl BertEncoder {
 
     /// `ids`, `mask`: [batch, seq] u32 (mask 1 for real tokens). Returns [batch, seq, hidden].
     pub fn forward(&self, ids: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
+        self.forward_layers(ids, mask, self.layers.len())
+    }
+
+    /// The hidden states after the first `layers` layers (all of them when larger): token-level
+    /// checks read a middle layer, where tokens of different languages align best.
+    pub fn forward_layers(
+        &self,
+        ids: &Tensor,
+        mask: &Tensor,
+        layers: usize,
+    ) -> candle_core::Result<Tensor> {
         let (b, t) = ids.dims2()?;
         // mask 1 → 0, mask 0 → MASK_BIAS.
         let bias = ((mask.to_dtype(self.dtype)? - 1.0)? * -MASK_BIAS)?.reshape((b, 1, 1, t))?;
         let mut x = self.embeddings.forward(ids)?;
-        for layer in &self.layers {
+        for layer in self.layers.iter().take(layers) {
             x = layer.forward(&x, &bias)?;
         }
         Ok(x)
+    }
+
+    pub fn num_layers(&self) -> usize {
+        self.layers.len()
     }
 
     pub fn device(&self) -> &Device {

@@ -29,6 +29,11 @@ pub trait Encoder: Send + Sync {
     fn embed_batch(&self, ids: &[Vec<u32>]) -> Result<Vec<Vec<f32>>>;
     /// Longest sequence, special tokens included, one call accepts.
     fn max_tokens(&self) -> usize;
+    /// Per-token hidden states after `layer` layers (0 = embeddings; more than the model has =
+    /// the last) for right-padded `ids`: one f32 row per real token of each sequence.
+    fn token_states(&self, ids: &[Vec<u32>], layer: usize) -> Result<Vec<Vec<Vec<f32>>>>;
+    /// Number of transformer layers.
+    fn num_layers(&self) -> usize;
 }
 
 /// Where the model runs.
@@ -64,18 +69,7 @@ struct TransformerEncoder {
 
 impl Encoder for TransformerEncoder {
     fn embed_batch(&self, ids: &[Vec<u32>]) -> Result<Vec<Vec<f32>>> {
-        let width = ids.iter().map(Vec::len).max().unwrap_or(0);
-        let mut flat = Vec::with_capacity(ids.len() * width);
-        let mut mask = Vec::with_capacity(ids.len() * width);
-        for seq in ids {
-            flat.extend_from_slice(seq);
-            flat.extend(std::iter::repeat_n(self.pad_id, width - seq.len()));
-            mask.extend(std::iter::repeat_n(1u32, seq.len()));
-            mask.extend(std::iter::repeat_n(0u32, width - seq.len()));
-        }
-        let dev = self.encoder.device();
-        let ids_t = Tensor::from_vec(flat, (ids.len(), width), dev)?;
-        let mask_t = Tensor::from_vec(mask, (ids.len(), width), dev)?;
+        let (ids_t, mask_t) = self.padded(ids)?;
         let hidden = self.encoder.forward(&ids_t, &mask_t)?;
         let mut pooled = bert::pool(&hidden, &mask_t, self.pooling)?;
         if let Some((dense, tanh)) = &self.dense {
@@ -89,6 +83,39 @@ impl Encoder for TransformerEncoder {
 
     fn max_tokens(&self) -> usize {
         self.max_tokens
+    }
+
+    fn token_states(&self, ids: &[Vec<u32>], layer: usize) -> Result<Vec<Vec<Vec<f32>>>> {
+        let (ids_t, mask_t) = self.padded(ids)?;
+        let hidden = self.encoder.forward_layers(&ids_t, &mask_t, layer)?;
+        let mut all: Vec<Vec<Vec<f32>>> = hidden.to_dtype(DType::F32)?.to_vec3()?;
+        for (rows, seq) in all.iter_mut().zip(ids) {
+            rows.truncate(seq.len());
+        }
+        Ok(all)
+    }
+
+    fn num_layers(&self) -> usize {
+        self.encoder.num_layers()
+    }
+}
+
+impl TransformerEncoder {
+    /// Right-pads `ids` into one [batch, width] id tensor and its 1/0 attention mask.
+    fn padded(&self, ids: &[Vec<u32>]) -> Result<(Tensor, Tensor)> {
+        let width = ids.iter().map(Vec::len).max().unwrap_or(0);
+        let mut flat = Vec::with_capacity(ids.len() * width);
+        let mut mask = Vec::with_capacity(ids.len() * width);
+        for seq in ids {
+            flat.extend_from_slice(seq);
+            flat.extend(std::iter::repeat_n(self.pad_id, width - seq.len()));
+            mask.extend(std::iter::repeat_n(1u32, seq.len()));
+            mask.extend(std::iter::repeat_n(0u32, width - seq.len()));
+        }
+        let dev = self.encoder.device();
+        let ids_t = Tensor::from_vec(flat, (ids.len(), width), dev)?;
+        let mask_t = Tensor::from_vec(mask, (ids.len(), width), dev)?;
+        Ok((ids_t, mask_t))
     }
 }
 
@@ -514,12 +541,22 @@ impl Embedder {
 
     /// Pooled vectors for token sequences, run in length-sorted batches within the token budget.
     fn embed_sequences(&self, seqs: &[Vec<u32>]) -> Result<Vec<Vec<f32>>> {
+        self.batched(seqs, |ids| self.encoder.embed_batch(ids))
+    }
+
+    /// Runs `run` over `seqs` sorted by length in batches within the token budget, and returns
+    /// its results in the order of `seqs`.
+    fn batched<T: Clone + Default>(
+        &self,
+        seqs: &[Vec<u32>],
+        run: impl Fn(&[Vec<u32>]) -> Result<Vec<T>>,
+    ) -> Result<Vec<T>> {
         let mut order: Vec<usize> = (0..seqs.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(seqs[i].len()));
-        let mut out = vec![Vec::new(); seqs.len()];
+        let mut out = vec![T::default(); seqs.len()];
         for batch in token_budget_batches(&order, |i| seqs[i].len(), self.token_budget) {
             let ids: Vec<Vec<u32>> = batch.iter().map(|&i| seqs[i].clone()).collect();
-            for (&i, v) in batch.iter().zip(self.encoder.embed_batch(&ids)?) {
+            for (&i, v) in batch.iter().zip(run(&ids)?) {
                 out[i] = v;
             }
         }
@@ -528,6 +565,34 @@ impl Embedder {
 
     pub fn max_tokens(&self) -> usize {
         self.encoder.max_tokens()
+    }
+
+    /// Hidden states after `layer` layers of each text's own tokens: the model's prefix and
+    /// special tokens are left out, and texts longer than the model's maximum are cut to it.
+    /// Token-level checks compare these across languages.
+    pub fn token_states(&self, texts: &[&str], layer: usize) -> Result<Vec<Vec<Vec<f32>>>> {
+        // Everything an empty text encodes to, except the final special token, precedes the
+        // text's own tokens ("<s> passage :"); that final token follows them.
+        let lead = self.tokenize("")?.len().saturating_sub(1);
+        let seqs: Vec<Vec<u32>> = texts
+            .iter()
+            .map(|t| {
+                let mut ids = self.tokenize(t)?;
+                ids.truncate(self.encoder.max_tokens());
+                Ok(ids)
+            })
+            .collect::<Result<_>>()?;
+        let mut states = self.batched(&seqs, |ids| self.encoder.token_states(ids, layer))?;
+        for rows in &mut states {
+            let end = rows.len().saturating_sub(1);
+            rows.truncate(end);
+            rows.drain(..lead.min(end));
+        }
+        Ok(states)
+    }
+
+    pub fn num_layers(&self) -> usize {
+        self.encoder.num_layers()
     }
 
     /// Padded tokens per forward pass.
