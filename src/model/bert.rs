@@ -209,13 +209,47 @@ impl Dense {
     }
 }
 
+/// A layer norm applied to `x + residual`; fused into one op on the CPU in f32.
+struct ResidualNorm {
+    norm: LayerNorm,
+    fused: Option<vecmath::AddLayerNorm>,
+}
+
+impl ResidualNorm {
+    fn load(vb: VarBuilder, size: usize, eps: f64) -> candle_core::Result<Self> {
+        let norm = layer_norm(size, eps, vb)?;
+        let fused = match (
+            norm.weight().device().is_cpu(),
+            norm.weight().dtype(),
+            norm.bias(),
+        ) {
+            (true, DType::F32, Some(bias)) => Some(vecmath::AddLayerNorm {
+                gamma: norm.weight().to_vec1()?,
+                beta: bias.to_vec1()?,
+                eps: eps as f32,
+            }),
+            _ => None,
+        };
+        Ok(Self { norm, fused })
+    }
+
+    fn forward(&self, x: &Tensor, residual: &Tensor) -> candle_core::Result<Tensor> {
+        match &self.fused {
+            Some(op) => x
+                .contiguous()?
+                .apply_op2_no_bwd(&residual.contiguous()?, op),
+            None => self.norm.forward(&(x + residual)?),
+        }
+    }
+}
+
 struct Layer {
     qkv: Dense,
     attn_out: Dense,
-    attn_norm: LayerNorm,
+    attn_norm: ResidualNorm,
     ff_in: Dense,
     ff_out: Dense,
-    out_norm: LayerNorm,
+    out_norm: ResidualNorm,
     heads: usize,
     head_dim: usize,
     act: Activation,
@@ -249,10 +283,14 @@ impl Layer {
         Ok(Self {
             qkv,
             attn_out: linear(vb.pp("attention.output.dense"), h, h)?,
-            attn_norm: layer_norm(h, cfg.layer_norm_eps, vb.pp("attention.output.LayerNorm"))?,
+            attn_norm: ResidualNorm::load(
+                vb.pp("attention.output.LayerNorm"),
+                h,
+                cfg.layer_norm_eps,
+            )?,
             ff_in: linear(vb.pp("intermediate.dense"), h, cfg.intermediate_size)?,
             ff_out: linear(vb.pp("output.dense"), cfg.intermediate_size, h)?,
-            out_norm: layer_norm(h, cfg.layer_norm_eps, vb.pp("output.LayerNorm"))?,
+            out_norm: ResidualNorm::load(vb.pp("output.LayerNorm"), h, cfg.layer_norm_eps)?,
             heads: cfg.num_attention_heads,
             head_dim: h / cfg.num_attention_heads,
             act,
@@ -288,16 +326,14 @@ impl Layer {
                 probs.matmul(&v)?.transpose(1, 2)?.reshape((b, t, h))?
             }
         };
-        let x = self
-            .attn_norm
-            .forward(&(self.attn_out.forward(&ctx)? + x)?)?;
+        let x = self.attn_norm.forward(&self.attn_out.forward(&ctx)?, x)?;
         let ff = self.ff_in.forward(&x)?;
         let ff = match self.act {
             Activation::GeluErf => gelu_erf(&ff)?,
             Activation::GeluTanh => ff.gelu()?,
             Activation::Relu => ff.relu()?,
         };
-        self.out_norm.forward(&(self.ff_out.forward(&ff)? + x)?)
+        self.out_norm.forward(&self.ff_out.forward(&ff)?, &x)
     }
 }
 

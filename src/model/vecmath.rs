@@ -1,9 +1,10 @@
-//! Element-wise f32 kernels of the CPU encoder (exact-erf GELU, softmax): branch-free polynomial
+//! Element- and row-wise f32 kernels of the CPU encoder (exact-erf GELU, softmax, residual add +
+//! layer norm): branch-free polynomial
 //! approximations written so that the compiler vectorises them, compiled for AVX-512, AVX2 + FMA
 //! and the baseline, picked at run time. libm's scalar `erff`/`expf` took a third of the encoder's
 //! time once the matrix products were int8.
 
-use candle_core::{CpuStorage, CustomOp1, Layout, Shape};
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Shape};
 use rayon::prelude::*;
 
 /// Instruction sets the element-wise kernels are compiled for.
@@ -39,7 +40,7 @@ impl Simd {
 /// Runs `$body` (an expression using only inlined helpers) compiled for the best available
 /// instruction set: the same source, vectorised three ways.
 macro_rules! multiversion {
-    ($vis:vis fn $name:ident ( $($arg:ident : $ty:ty),* ) $body:block) => {
+    ($vis:vis fn $name:ident ( $($arg:ident : $ty:ty),* $(,)? ) $body:block) => {
         $vis fn $name($($arg: $ty),*) {
             #[inline(always)]
             fn body($($arg: $ty),*) $body
@@ -173,6 +174,82 @@ multiversion!(
         }
     }
 );
+
+multiversion!(
+    pub fn add_layer_norm_rows(
+        a: &[f32],
+        b: &[f32],
+        gamma: &[f32],
+        beta: &[f32],
+        eps: f32,
+        out: &mut [f32],
+    ) {
+        let n = gamma.len();
+        for ((o, a), b) in out
+            .chunks_exact_mut(n)
+            .zip(a.chunks_exact(n))
+            .zip(b.chunks_exact(n))
+        {
+            for ((o, &a), &b) in o.iter_mut().zip(a).zip(b) {
+                *o = a + b;
+            }
+            let mean = lanes_sum(o) / n as f32;
+            o.iter_mut().for_each(|v| *v -= mean);
+            let mut sq = [0f32; LANES];
+            for c in o.chunks(LANES) {
+                for (s, &v) in sq.iter_mut().zip(c) {
+                    *s += v * v;
+                }
+            }
+            let inv = 1.0 / (lanes_sum(&sq) / n as f32 + eps).sqrt();
+            for ((o, &g), &b) in o.iter_mut().zip(gamma).zip(beta) {
+                *o = *o * inv * g + b;
+            }
+        }
+    }
+);
+
+/// `layer_norm(a + b)` over the last dimension: the residual connection and the norm that follows
+/// it in one pass instead of two ops (and two thread-pool round trips).
+pub struct AddLayerNorm {
+    pub gamma: Vec<f32>,
+    pub beta: Vec<f32>,
+    pub eps: f32,
+}
+
+impl CustomOp2 for AddLayerNorm {
+    fn name(&self) -> &'static str {
+        "vec-add-layer-norm"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let a = f32_input(s1, l1, self.name())?;
+        let b = f32_input(s2, l2, self.name())?;
+        let n = self.gamma.len();
+        if l1.shape() != l2.shape() || l1.shape().dims().last() != Some(&n) {
+            candle_core::bail!(
+                "add + layer norm: shapes {:?} and {:?} do not end in {n}",
+                l1.shape(),
+                l2.shape()
+            );
+        }
+        let rows_per_task = (16 * 1024 / n).max(1);
+        let mut out = vec![0f32; a.len()];
+        out.par_chunks_mut(rows_per_task * n)
+            .zip(a.par_chunks(rows_per_task * n))
+            .zip(b.par_chunks(rows_per_task * n))
+            .for_each(|((o, a), b)| {
+                add_layer_norm_rows(a, b, &self.gamma, &self.beta, self.eps, o)
+            });
+        Ok((CpuStorage::F32(out), l1.shape().clone()))
+    }
+}
 
 /// Contiguous f32 input of a custom op.
 pub(crate) fn f32_input<'a>(
