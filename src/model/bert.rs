@@ -14,6 +14,7 @@ use candle_nn::{embedding, layer_norm, Embedding, LayerNorm, Linear, VarBuilder}
 
 use super::attention::FusedAttention;
 use super::config::Config;
+use super::f32linear::F32Linear;
 use super::q8::{Kernel, Q8Linear};
 use super::vecmath;
 
@@ -187,9 +188,10 @@ fn linear(vb: VarBuilder, inp: usize, out: usize) -> candle_core::Result<Dense> 
     Ok(Dense::F32(candle_nn::linear(inp, out, vb)?))
 }
 
-/// A projection in f32 (candle's matmul) or int8 (`--dtype q8`).
+/// A projection in f32 (candle's matmul, or packed AVX-512 on CPU) or int8 (`--dtype q8`).
 enum Dense {
     F32(Linear),
+    Packed(F32Linear),
     Q8(Q8Linear),
 }
 
@@ -197,13 +199,35 @@ impl Dense {
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         match self {
             Dense::F32(l) => l.forward(x),
+            Dense::Packed(p) => x.contiguous()?.apply_op1_no_bwd(p),
             Dense::Q8(q) => q.forward(&x.contiguous()?),
         }
+    }
+
+    /// Repacks an f32 CPU projection for the AVX-512 kernel when the CPU has one.
+    fn pack_f32(&mut self) -> candle_core::Result<()> {
+        if let Dense::F32(l) = self {
+            let w = l.weight();
+            if w.device().is_cpu() && w.dtype() == DType::F32 && F32Linear::available() {
+                let (n, k) = w.dims2()?;
+                let b = l.bias().map(Tensor::to_vec1::<f32>).transpose()?;
+                *self = Dense::Packed(F32Linear::new(
+                    &w.flatten_all()?.to_vec1::<f32>()?,
+                    b.as_deref(),
+                    n,
+                    k,
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn quantize(&mut self, kernel: Kernel) -> candle_core::Result<()> {
         if let Dense::F32(l) = self {
             *self = Dense::Q8(Q8Linear::from_tensors(l.weight(), l.bias(), kernel)?);
+        }
+        if let Dense::Packed(_) = self {
+            candle_core::bail!("int8 quantisation needs the f32 weights unpacked");
         }
         Ok(())
     }
@@ -443,6 +467,17 @@ impl BertEncoder {
         for l in &mut self.layers {
             for d in [&mut l.qkv, &mut l.attn_out, &mut l.ff_in, &mut l.ff_out] {
                 d.quantize(kernel)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Repacks every f32 CPU projection for the AVX-512 kernel (a no-op elsewhere); outputs
+    /// agree with candle's matmul to rounding.
+    pub fn pack_f32(&mut self) -> candle_core::Result<()> {
+        for l in &mut self.layers {
+            for d in [&mut l.qkv, &mut l.attn_out, &mut l.ff_in, &mut l.ff_out] {
+                d.pack_f32()?;
             }
         }
         Ok(())

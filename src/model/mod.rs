@@ -8,6 +8,7 @@ pub mod bert;
 pub mod cache;
 pub mod config;
 pub mod convert;
+pub mod f32linear;
 pub mod q8;
 pub mod resolve;
 pub mod tokenizer;
@@ -334,10 +335,11 @@ impl Embedder {
                         format!("model.safetensors does not match config.json: {e}"),
                     )
                 })?;
-        if opts.dtype == ModelDtype::Q8 {
-            encoder
+        match opts.dtype {
+            ModelDtype::Q8 => encoder
                 .quantize_q8(q8::Kernel::choose().map_err(Error::Usage)?)
-                .map_err(|e| Error::model(id, format!("int8 quantisation: {e}")))?;
+                .map_err(|e| Error::model(id, format!("int8 quantisation: {e}")))?,
+            ModelDtype::F32 => encoder.pack_f32()?,
         }
         let dense = match &settings.dense {
             None => None,
