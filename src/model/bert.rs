@@ -2,8 +2,9 @@
 //!
 //! Written for inference rather than training: Q, K and V are one fused projection, the attention
 //! bias is built once per batch in the compute dtype with a finite negative value (candle 0.11's
-//! `bert.rs` multiplies 0 by -inf and yields NaN in F16/BF16), and GELU and softmax run vectorised and in parallel on CPU
-//! (`vecmath`).
+//! `bert.rs` multiplies 0 by -inf and yields NaN in F16/BF16). On the CPU in f32, attention is one
+//! fused op (`attention`), GELU and residual + layer norm are vectorised (`vecmath`), and the
+//! projections run on packed AVX-512 (`f32linear`) or int8 (`q8`) kernels.
 //! candle-transformers' `BertModel` stays the reference the tests compare against.
 
 use std::sync::Arc;
