@@ -70,6 +70,12 @@ fn bert_encoder_matches_candle_transformers_reference() {
         .unwrap();
     let d = max_diff_on_tokens(&a, &b, &lens);
     assert!(d < 1e-4, "max difference {d}");
+    // The packed AVX-512 projections (where the CPU has them) agree as well.
+    let mut packed = BertEncoder::load(var_builder(dir.path()), &ours_cfg).unwrap();
+    packed.pack_f32().unwrap();
+    let c = packed.forward(&ids, &mask).unwrap();
+    let d = max_diff_on_tokens(&c, &b, &lens);
+    assert!(d < 1e-4, "packed: max difference {d}");
 }
 
 #[test]

@@ -313,4 +313,137 @@ fn a_sentence_cut_after_two_thirds_is_reported_as_truncated() {
         "{}",
         serde_json::to_string_pretty(findings).unwrap()
     );
+
+fn embedder_with(dtype: model::ModelDtype) -> Embedder {
+    let dir = common::real_model_dir();
+    let opts = LoadOptions {
+        dtype,
+        ..LoadOptions::default()
+    };
+    Embedder::load(dir.to_str().unwrap(), &opts).unwrap()
+}
+
+/// The int8 guard: every sentence's q8 vector within cosine 0.995 of its f32 vector. Runs on the
+/// first `MTCHECK_Q8_GUARD_LINES` (default 300) lines of the shared bench corpus, or on the
+/// examples when the corpus is absent; `MTCHECK_Q8_GUARD_LINES=10500` is the full measurement
+/// the README reports.
+#[test]
+fn q8_embeddings_stay_within_cosine_0_995_of_f32() {
+    let lines: usize = std::env::var("MTCHECK_Q8_GUARD_LINES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(mtcheck::model::bench::DEFAULT_CORPUS);
+    let texts: Vec<String> = if corpus.is_file() {
+        model::bench::read_lines(&corpus, lines).unwrap()
+    } else {
+        println!("corpus {} absent: using the examples", corpus.display());
+        ["news.ar.txt", "news.en.txt", "clean.de.txt", "clean.en.txt"]
+            .iter()
+            .flat_map(|f| {
+                std::fs::read_to_string(example(f))
+                    .unwrap()
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let f32v = embedder_with(model::ModelDtype::F32).embed(&refs).unwrap();
+    let q8v = embedder_with(model::ModelDtype::Q8).embed(&refs).unwrap();
+    let cos: Vec<f32> = f32v
+        .vectors
+        .iter()
+        .zip(&q8v.vectors)
+        .map(|(a, b)| model::dot(a, b))
+        .collect();
+    let (worst, at) = cos
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| (c, i))
+        .fold((f32::MAX, 0), |m, x| if x.0 < m.0 { x } else { m });
+    let mean = cos.iter().sum::<f32>() / cos.len() as f32;
+    println!(
+        "q8 vs f32 over {} sentences: cosine min {worst:.5} (line {}), mean {mean:.5}",
+        cos.len(),
+        at + 1
+    );
+    assert!(
+        worst >= 0.995,
+        "line {}: cosine {worst} < 0.995: {:?}",
+        at + 1,
+        texts[at]
+    );
+}
+
+/// `check --dtype q8` reports the same findings (kind, severity, sentences) as f32 on the examples.
+#[test]
+fn q8_check_gives_the_same_findings_as_f32_on_the_examples() {
+    let model = common::real_model_dir();
+    let findings = |src: &str, tgt: &str, dtype: &str| {
+        let (_, out, err) = common::run(
+            &[
+                "check",
+                &example(src),
+                &example(tgt),
+                "--model",
+                model.to_str().unwrap(),
+                "--format",
+                "json",
+                "--no-cache",
+                "--dtype",
+                dtype,
+            ],
+            &[],
+        );
+        let report: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{src} {dtype}: {e}: {err}"));
+        let mut list: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} {} | {}",
+                    f["kind"], f["severity"], f["source_text"], f["target_text"]
+                )
+            })
+            .collect();
+        list.sort();
+        (list, report["verdict"].clone())
+    };
+    for (src, tgt) in [
+        ("news.ar.txt", "news.en.txt"),
+        ("clean.de.txt", "clean.en.txt"),
+    ] {
+        let f32r = findings(src, tgt, "f32");
+        let q8r = findings(src, tgt, "q8");
+        assert_eq!(f32r, q8r, "{src} / {tgt}");
+        println!("{src} / {tgt}: {} findings, the same in q8", f32r.0.len());
+    }
+}
+
+#[test]
+fn q8_on_cuda_is_a_one_line_usage_error() {
+    let model = common::real_model_dir();
+    let (code, _, err) = common::run(
+        &[
+            "check",
+            &example("clean.de.txt"),
+            &example("clean.en.txt"),
+            "--model",
+            model.to_str().unwrap(),
+            "--device",
+            "cuda",
+            "--dtype",
+            "q8",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--dtype q8 runs on the CPU only"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
 }

@@ -2,17 +2,22 @@
 //!
 //! Written for inference rather than training: Q, K and V are one fused projection, the attention
 //! bias is built once per batch in the compute dtype with a finite negative value (candle 0.11's
-//! `bert.rs` multiplies 0 by -inf and yields NaN in F16/BF16), and GELU runs in parallel on CPU.
+//! `bert.rs` multiplies 0 by -inf and yields NaN in F16/BF16). On the CPU in f32, attention is one
+//! fused op (`attention`), GELU and residual + layer norm are vectorised (`vecmath`), and the
+//! projections run on packed AVX-512 (`f32linear`) or int8 (`q8`) kernels.
 //! candle-transformers' `BertModel` stays the reference the tests compare against.
 
 use std::sync::Arc;
 
 use candle_core::safetensors::MmapedSafetensors;
-use candle_core::{CpuStorage, CustomOp1, DType, Device, Layout, Module, Shape, Tensor, D};
+use candle_core::{DType, Device, Module, Shape, Tensor, D};
 use candle_nn::{embedding, layer_norm, Embedding, LayerNorm, Linear, VarBuilder};
-use rayon::prelude::*;
 
+use super::attention::FusedAttention;
 use super::config::Config;
+use super::f32linear::F32Linear;
+use super::q8::{Kernel, Q8Linear};
+use super::vecmath;
 
 /// Added to attention scores of padding positions: large enough to zero them after softmax,
 /// finite so that F16 never sees inf - inf.
@@ -180,17 +185,96 @@ impl Embeddings {
     }
 }
 
-fn linear(vb: VarBuilder, inp: usize, out: usize) -> candle_core::Result<Linear> {
-    candle_nn::linear(inp, out, vb)
+fn linear(vb: VarBuilder, inp: usize, out: usize) -> candle_core::Result<Dense> {
+    Ok(Dense::F32(candle_nn::linear(inp, out, vb)?))
+}
+
+/// A projection in f32 (candle's matmul, or packed AVX-512 on CPU) or int8 (`--dtype q8`).
+enum Dense {
+    F32(Linear),
+    Packed(F32Linear),
+    Q8(Q8Linear),
+}
+
+impl Dense {
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        match self {
+            Dense::F32(l) => l.forward(x),
+            Dense::Packed(p) => x.contiguous()?.apply_op1_no_bwd(p),
+            Dense::Q8(q) => q.forward(&x.contiguous()?),
+        }
+    }
+
+    /// Repacks an f32 CPU projection for the AVX-512 kernel when the CPU has one.
+    fn pack_f32(&mut self) -> candle_core::Result<()> {
+        if let Dense::F32(l) = self {
+            let w = l.weight();
+            if w.device().is_cpu() && w.dtype() == DType::F32 && F32Linear::available() {
+                let (n, k) = w.dims2()?;
+                let b = l.bias().map(Tensor::to_vec1::<f32>).transpose()?;
+                *self = Dense::Packed(F32Linear::new(
+                    &w.flatten_all()?.to_vec1::<f32>()?,
+                    b.as_deref(),
+                    n,
+                    k,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn quantize(&mut self, kernel: Kernel) -> candle_core::Result<()> {
+        if let Dense::F32(l) = self {
+            *self = Dense::Q8(Q8Linear::from_tensors(l.weight(), l.bias(), kernel)?);
+        }
+        if let Dense::Packed(_) = self {
+            candle_core::bail!("int8 quantisation needs the f32 weights unpacked");
+        }
+        Ok(())
+    }
+}
+
+/// A layer norm applied to `x + residual`; fused into one op on the CPU in f32.
+struct ResidualNorm {
+    norm: LayerNorm,
+    fused: Option<vecmath::AddLayerNorm>,
+}
+
+impl ResidualNorm {
+    fn load(vb: VarBuilder, size: usize, eps: f64) -> candle_core::Result<Self> {
+        let norm = layer_norm(size, eps, vb)?;
+        let fused = match (
+            norm.weight().device().is_cpu(),
+            norm.weight().dtype(),
+            norm.bias(),
+        ) {
+            (true, DType::F32, Some(bias)) => Some(vecmath::AddLayerNorm {
+                gamma: norm.weight().to_vec1()?,
+                beta: bias.to_vec1()?,
+                eps: eps as f32,
+            }),
+            _ => None,
+        };
+        Ok(Self { norm, fused })
+    }
+
+    fn forward(&self, x: &Tensor, residual: &Tensor) -> candle_core::Result<Tensor> {
+        match &self.fused {
+            Some(op) => x
+                .contiguous()?
+                .apply_op2_no_bwd(&residual.contiguous()?, op),
+            None => self.norm.forward(&(x + residual)?),
+        }
+    }
 }
 
 struct Layer {
-    qkv: Linear,
-    attn_out: Linear,
-    attn_norm: LayerNorm,
-    ff_in: Linear,
-    ff_out: Linear,
-    out_norm: LayerNorm,
+    qkv: Dense,
+    attn_out: Dense,
+    attn_norm: ResidualNorm,
+    ff_in: Dense,
+    ff_out: Dense,
+    out_norm: ResidualNorm,
     heads: usize,
     head_dim: usize,
     act: Activation,
@@ -212,7 +296,10 @@ impl Layer {
             ws.push(sa.get((h, h), &format!("{name}.weight"))?);
             bs.push(sa.get(h, &format!("{name}.bias"))?);
         }
-        let qkv = Linear::new(Tensor::cat(&ws, 0)?, Some(Tensor::cat(&bs, 0)?));
+        let qkv = Dense::F32(Linear::new(
+            Tensor::cat(&ws, 0)?,
+            Some(Tensor::cat(&bs, 0)?),
+        ));
         let act = match cfg.hidden_act.as_str() {
             "gelu" => Activation::GeluErf,
             "relu" => Activation::Relu,
@@ -221,84 +308,75 @@ impl Layer {
         Ok(Self {
             qkv,
             attn_out: linear(vb.pp("attention.output.dense"), h, h)?,
-            attn_norm: layer_norm(h, cfg.layer_norm_eps, vb.pp("attention.output.LayerNorm"))?,
+            attn_norm: ResidualNorm::load(
+                vb.pp("attention.output.LayerNorm"),
+                h,
+                cfg.layer_norm_eps,
+            )?,
             ff_in: linear(vb.pp("intermediate.dense"), h, cfg.intermediate_size)?,
             ff_out: linear(vb.pp("output.dense"), cfg.intermediate_size, h)?,
-            out_norm: layer_norm(h, cfg.layer_norm_eps, vb.pp("output.LayerNorm"))?,
+            out_norm: ResidualNorm::load(vb.pp("output.LayerNorm"), h, cfg.layer_norm_eps)?,
             heads: cfg.num_attention_heads,
             head_dim: h / cfg.num_attention_heads,
             act,
         })
     }
 
-    /// `x`: [batch, seq, hidden]; `bias`: [batch, 1, 1, seq] additive attention bias.
-    fn forward(&self, x: &Tensor, bias: &Tensor) -> candle_core::Result<Tensor> {
+    /// `x`: [batch, seq, hidden]; `bias`: [batch, 1, 1, seq] additive attention bias, also as
+    /// a plain `[batch, seq]` vector when the fused CPU attention runs.
+    fn forward(
+        &self,
+        x: &Tensor,
+        bias: &Tensor,
+        cpu_bias: Option<&[f32]>,
+    ) -> candle_core::Result<Tensor> {
         let (b, t, h) = x.dims3()?;
-        let qkv = self
-            .qkv
-            .forward(x)?
-            .reshape((b, t, 3, self.heads, self.head_dim))?
-            .permute((2, 0, 3, 1, 4))?; // [3, b, heads, t, head_dim]
-        let q = qkv.get(0)?.contiguous()?;
-        let k = qkv.get(1)?.contiguous()?;
-        let v = qkv.get(2)?.contiguous()?;
         let scale = 1.0 / (self.head_dim as f64).sqrt();
-        let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(bias)?;
-        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
-        let ctx = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, t, h))?;
-        let x = self
-            .attn_norm
-            .forward(&(self.attn_out.forward(&ctx)? + x)?)?;
+        let qkv = self.qkv.forward(x)?;
+        let ctx = match cpu_bias {
+            Some(bias) => qkv.contiguous()?.apply_op1_no_bwd(&FusedAttention {
+                bias,
+                heads: self.heads,
+                scale: scale as f32,
+            })?,
+            None => {
+                let qkv = qkv
+                    .reshape((b, t, 3, self.heads, self.head_dim))?
+                    .permute((2, 0, 3, 1, 4))?; // [3, b, heads, t, head_dim]
+                let q = qkv.get(0)?.contiguous()?;
+                let k = qkv.get(1)?.contiguous()?;
+                let v = qkv.get(2)?.contiguous()?;
+                let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(bias)?;
+                let probs = softmax(&scores)?;
+                probs.matmul(&v)?.transpose(1, 2)?.reshape((b, t, h))?
+            }
+        };
+        let x = self.attn_norm.forward(&self.attn_out.forward(&ctx)?, x)?;
         let ff = self.ff_in.forward(&x)?;
         let ff = match self.act {
             Activation::GeluErf => gelu_erf(&ff)?,
             Activation::GeluTanh => ff.gelu()?,
             Activation::Relu => ff.relu()?,
         };
-        self.out_norm.forward(&(self.ff_out.forward(&ff)? + x)?)
+        self.out_norm.forward(&self.ff_out.forward(&ff)?, &x)
     }
 }
 
-/// Exact (erf) GELU; parallel over chunks on CPU, candle's kernel elsewhere.
+/// Exact (erf) GELU; vectorised and parallel on CPU, candle's kernel elsewhere.
 fn gelu_erf(x: &Tensor) -> candle_core::Result<Tensor> {
     if x.device().is_cpu() && x.dtype() == DType::F32 {
-        x.apply_op1_no_bwd(&ParallelGelu)
+        x.contiguous()?.apply_op1_no_bwd(&vecmath::Gelu)
     } else {
         x.gelu_erf()
     }
 }
 
-struct ParallelGelu;
-
-impl CustomOp1 for ParallelGelu {
-    fn name(&self) -> &'static str {
-        "parallel-gelu-erf"
-    }
-
-    fn cpu_fwd(
-        &self,
-        storage: &CpuStorage,
-        layout: &Layout,
-    ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let CpuStorage::F32(data) = storage else {
-            candle_core::bail!("parallel gelu expects f32");
-        };
-        let src = match layout.contiguous_offsets() {
-            Some((start, end)) => &data[start..end],
-            None => candle_core::bail!("parallel gelu expects a contiguous tensor"),
-        };
-        let mut out = vec![0f32; src.len()];
-        out.par_chunks_mut(4096)
-            .zip(src.par_chunks(4096))
-            .for_each(|(o, s)| {
-                for (o, &v) in o.iter_mut().zip(s) {
-                    *o = 0.5
-                        * v
-                        * (1.0
-                            + candle_core::cpu::erf::erf_f32(v * std::f32::consts::FRAC_1_SQRT_2));
-                }
-            });
-        Ok((CpuStorage::F32(out), layout.shape().clone()))
+/// Softmax over the last dimension; vectorised and parallel on CPU, candle's kernel elsewhere.
+fn softmax(x: &Tensor) -> candle_core::Result<Tensor> {
+    if x.device().is_cpu() && x.dtype() == DType::F32 {
+        x.contiguous()?.apply_op1_no_bwd(&vecmath::Softmax)
+    } else {
+        candle_nn::ops::softmax_last_dim(x)
     }
 }
 
@@ -369,7 +447,7 @@ impl BertEncoder {
     }
 
     /// The hidden states after the first `layers` layers (all of them when larger): token-level
-    /// checks read a middle layer, where tokens of different languages align best.
+    /// checks read a lower layer, where tokens of different languages still align.
     pub fn forward_layers(
         &self,
         ids: &Tensor,
@@ -379,15 +457,46 @@ impl BertEncoder {
         let (b, t) = ids.dims2()?;
         // mask 1 → 0, mask 0 → MASK_BIAS.
         let bias = ((mask.to_dtype(self.dtype)? - 1.0)? * -MASK_BIAS)?.reshape((b, 1, 1, t))?;
+        // The fused attention (CPU, f32) takes the bias as a plain vector, read out once here.
+        let cpu_bias = if self.device().is_cpu() && self.dtype == DType::F32 {
+            Some(bias.flatten_all()?.to_vec1::<f32>()?)
+        } else {
+            None
+        };
         let mut x = self.embeddings.forward(ids)?;
         for layer in self.layers.iter().take(layers) {
-            x = layer.forward(&x, &bias)?;
+            x = layer.forward(&x, &bias, cpu_bias.as_deref())?;
         }
         Ok(x)
     }
 
     pub fn num_layers(&self) -> usize {
         self.layers.len()
+    }
+
+    /// Replaces every projection of every layer by its int8 version (CPU only); embeddings,
+    /// attention, layer norms and GELU stay in f32.
+    pub fn quantize_q8(&mut self, kernel: Kernel) -> candle_core::Result<()> {
+        if !self.device().is_cpu() || self.dtype != DType::F32 {
+            candle_core::bail!("int8 projections need the CPU and f32 activations");
+        }
+        for l in &mut self.layers {
+            for d in [&mut l.qkv, &mut l.attn_out, &mut l.ff_in, &mut l.ff_out] {
+                d.quantize(kernel)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Repacks every f32 CPU projection for the AVX-512 kernel (a no-op elsewhere); outputs
+    /// agree with candle's matmul to rounding.
+    pub fn pack_f32(&mut self) -> candle_core::Result<()> {
+        for l in &mut self.layers {
+            for d in [&mut l.qkv, &mut l.attn_out, &mut l.ff_in, &mut l.ff_out] {
+                d.pack_f32()?;
+            }
+        }
+        Ok(())
     }
 
     pub fn device(&self) -> &Device {
