@@ -17,7 +17,7 @@
 #   MIN_COSINE    [0.999]            TOKEN_BUDGET  padded tokens per batch [the binary's default]
 #   OUT           where the JSON reports and vectors go [a new temporary directory]
 #   CUDA_LIBS     a directory with libcublas, libcublasLt, libcurand, libnvrtc, libcudart (13.x),
-#                 prepended to LD_LIBRARY_PATH when the machine lacks them
+#                 prepended to LD_LIBRARY_PATH [python3's nvidia/cu13/lib when ldconfig lacks them]
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -30,6 +30,16 @@ sample="${SAMPLE:-1000}"
 min_cos="${MIN_COSINE:-0.999}"
 out="${OUT:-$(mktemp -d)}"
 mkdir -p "$out"
+# Without a system CUDA 13, the libraries of an installed PyTorch's nvidia-* wheels do (the GPU
+# machines' image has them beside its torch).
+if [[ -z "${CUDA_LIBS:-}" ]] && ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libcublasLt\.so\.13'; then
+    for site in $(python3 -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null); do
+        if [[ -f "$site/nvidia/cu13/lib/libcublasLt.so.13" ]]; then
+            CUDA_LIBS="$site/nvidia/cu13/lib"
+            break
+        fi
+    done
+fi
 if [[ -n "${CUDA_LIBS:-}" ]]; then
     export LD_LIBRARY_PATH="$CUDA_LIBS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
