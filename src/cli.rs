@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use mtcheck::check::{self, CheckOptions};
 use mtcheck::config::{CacheSetting, FailOn, Layer, Settings, Sources};
-use mtcheck::model::{self, DeviceKind, Embedder, LoadOptions};
+use mtcheck::model::{self, ModelDtype, DeviceKind, Embedder, LoadOptions};
 use mtcheck::report::{self, Format};
 
 #[derive(Parser)]
@@ -154,6 +154,17 @@ pub struct BenchArgs {
     /// Timed runs over the same sentences.
     #[arg(long, default_value_t = 2)]
     pub runs: usize,
+    /// Write the last run's vectors to FILE: f32 little-endian, one row per sentence.
+    #[arg(long, value_name = "FILE")]
+    pub dump_embeddings: Option<PathBuf>,
+    /// Compare the last run's vectors row by row with a `--dump-embeddings` file of the same
+    /// lines (e.g. CUDA f16 against CPU f32) and report the cosines.
+    #[arg(long, value_name = "FILE")]
+    pub reference_embeddings: Option<PathBuf>,
+    /// With --reference-embeddings: exit 1 when a row's cosine is below this; any NaN or
+    /// infinite value also exits 1.
+    #[arg(long, default_value_t = 0.999)]
+    pub min_cosine: f64,
     /// Report format.
     #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
     pub format: EvalFormat,
@@ -175,6 +186,8 @@ pub enum Device {
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Dtype {
     F32,
+    F16,
+    Bf16,
     Q8,
 }
 
@@ -202,13 +215,15 @@ pub struct ModelArgs {
     /// Worker threads for tokenisation and matrix products (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Number format of the encoder: `q8` quantises its projections to int8 at load (CPU only;
-    /// faster, cosine >= 0.995 to f32 on the bench corpus).
+    /// Padded tokens per forward pass; larger batches use more memory (default: 2048 on CPU,
+    /// 32768 on CUDA).
+    #[arg(long, visible_alias = "batch-tokens")]
+    pub token_budget: Option<usize>,
+    /// Number format of the encoder layers: `q8` quantises the projections to int8 at load (CPU
+    /// only; the fastest, cosine >= 0.995 to f32 on the bench corpus); `f16` and `bf16` are meant
+    /// for `--device cuda` (on CPU correct but slower than f32). Pooling and similarity stay f32.
     #[arg(long, value_enum, default_value_t = Dtype::F32)]
     pub dtype: Dtype,
-    /// Padded tokens per forward pass; larger batches use more memory.
-    #[arg(long, visible_alias = "batch-tokens", default_value_t = model::DEFAULT_TOKEN_BUDGET)]
-    pub token_budget: usize,
 }
 
 #[derive(Args)]
@@ -383,15 +398,20 @@ fn model_sources(args: &ModelArgs) -> mtcheck::Result<Sources> {
 impl ModelArgs {
     /// Device and batch size as the model loader takes them.
     fn load_options(&self) -> LoadOptions {
+        let device = match self.device {
+            Device::Cpu => DeviceKind::Cpu,
+            Device::Cuda => DeviceKind::Cuda,
+        };
         LoadOptions {
-            device: match self.device {
-                Device::Cpu => DeviceKind::Cpu,
-                Device::Cuda => DeviceKind::Cuda,
-            },
-            token_budget: self.token_budget,
+            device,
+            token_budget: self
+                .token_budget
+                .unwrap_or_else(|| device.default_token_budget()),
             dtype: match self.dtype {
-                Dtype::F32 => model::ModelDtype::F32,
-                Dtype::Q8 => model::ModelDtype::Q8,
+                Dtype::F32 => ModelDtype::F32,
+                Dtype::F16 => ModelDtype::F16,
+                Dtype::Bf16 => ModelDtype::Bf16,
+                Dtype::Q8 => ModelDtype::Q8,
             },
         }
     }
@@ -924,14 +944,24 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<i32> {
     }
     let file = args.file.unwrap_or_else(model::bench::default_corpus);
     let texts = model::bench::read_lines(&file, args.lines)?;
+    let settings = models_to_compare(&args.model)?;
+    if settings.len() > 1 && (args.dump_embeddings.is_some() || args.reference_embeddings.is_some())
+    {
+        bail!("--dump-embeddings and --reference-embeddings take one --model");
+    }
+    let checks = model::bench::VectorChecks {
+        dump: args.dump_embeddings.clone(),
+        reference: args.reference_embeddings.clone(),
+    };
     let mut reports = Vec::new();
-    for settings in models_to_compare(&args.model)? {
-        reports.push(model::bench::bench(
+    for settings in settings {
+        reports.push(model::bench::bench_checked(
             &settings.model,
             &args.model.load_options(),
             &file,
             &texts,
             args.runs,
+            &checks,
         )?);
     }
     match args.format {
@@ -946,7 +976,8 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<i32> {
         }
         EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&reports)?),
     }
-    Ok(0)
+    let sound = reports.iter().all(|r| r.passes(args.min_cosine));
+    Ok(if sound { 0 } else { 1 })
 }
 
 /// Runs a `models` subcommand; returns the exit code.

@@ -41,6 +41,85 @@ pub fn read_lines(path: &Path, n: usize) -> Result<Vec<String>> {
     Ok(lines)
 }
 
+/// Checks on the vectors of a bench's last pass: a dump for another run to compare against, and
+/// such a comparison. CUDA and reduced-precision runs are verified this way against CPU f32.
+#[derive(Debug, Clone, Default)]
+pub struct VectorChecks {
+    /// Write the vectors here: f32 little-endian, row-major, one row of `dim` values per line.
+    pub dump: Option<PathBuf>,
+    /// Compare the vectors with this dump (of the same lines) row by row.
+    pub reference: Option<PathBuf>,
+}
+
+/// Row-wise cosine of a bench's vectors with a reference dump.
+#[derive(Debug, Clone, Serialize)]
+pub struct Agreement {
+    pub reference: String,
+    pub rows: usize,
+    /// A row with a non-finite cosine counts as -1, the worst possible, so that NaN is never
+    /// hidden by `min` ignoring it.
+    pub min_cosine: f64,
+    pub mean_cosine: f64,
+}
+
+/// Writes `vectors` as f32 little-endian rows (atomically, so that a reader never sees half).
+pub fn write_vectors(path: &Path, vectors: &[Vec<f32>]) -> Result<()> {
+    let mut bytes = Vec::with_capacity(vectors.iter().map(Vec::len).sum::<usize>() * 4);
+    for v in vectors {
+        for x in v {
+            bytes.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+    crate::report::write_atomic(path, &bytes)
+}
+
+/// Reads a dump of `rows` vectors of `dim` values written by [`write_vectors`].
+pub fn read_vectors(path: &Path, rows: usize, dim: usize) -> Result<Vec<Vec<f32>>> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Usage(format!("cannot read {}: {e}", path.display())))?;
+    if dim == 0 || bytes.len() != rows * dim * 4 {
+        return Err(Error::Usage(format!(
+            "{} holds {} bytes, not {rows} vectors of {dim} f32 values: was it dumped from the same lines and model?",
+            path.display(),
+            bytes.len()
+        )));
+    }
+    Ok(bytes
+        .chunks_exact(dim * 4)
+        .map(|row| {
+            row.chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect()
+        })
+        .collect())
+}
+
+/// Row-wise cosine of `a` with `b` (same shape).
+pub fn agreement(reference: &Path, a: &[Vec<f32>], b: &[Vec<f32>]) -> Agreement {
+    let cosines: Vec<f64> = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| {
+            let dot: f64 = x.iter().zip(y).map(|(p, q)| *p as f64 * *q as f64).sum();
+            let nx: f64 = x.iter().map(|p| (*p as f64).powi(2)).sum::<f64>().sqrt();
+            let ny: f64 = y.iter().map(|q| (*q as f64).powi(2)).sum::<f64>().sqrt();
+            let c = dot / (nx * ny);
+            if c.is_finite() {
+                c
+            } else {
+                -1.0
+            }
+        })
+        .collect();
+    let rows = cosines.len();
+    Agreement {
+        reference: reference.display().to_string(),
+        rows,
+        min_cosine: cosines.iter().copied().fold(1.0, f64::min),
+        mean_cosine: cosines.iter().sum::<f64>() / rows.max(1) as f64,
+    }
+}
+
 /// One timed pass over the corpus.
 #[derive(Debug, Clone, Serialize)]
 pub struct Run {
@@ -70,6 +149,11 @@ pub struct BenchReport {
     pub tokens_per_s: f64,
     /// Peak resident set size (VmHWM), MiB.
     pub peak_rss_mib: Option<f64>,
+    /// Values of the last pass's vectors that are NaN or infinite (0 for a sound run).
+    pub nonfinite_values: usize,
+    /// Cosine with `--reference-embeddings`, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<Agreement>,
 }
 
 /// Peak resident set size of this process in KiB, from /proc/self/status (Linux only).
@@ -89,17 +173,31 @@ pub fn bench(
     texts: &[String],
     runs: usize,
 ) -> Result<BenchReport> {
+    bench_checked(model, opts, file, texts, runs, &VectorChecks::default())
+}
+
+/// [`bench`], then `checks` on the last pass's vectors.
+pub fn bench_checked(
+    model: &str,
+    opts: &LoadOptions,
+    file: &Path,
+    texts: &[String],
+    runs: usize,
+    checks: &VectorChecks,
+) -> Result<BenchReport> {
     let started = Instant::now();
     let embedder = Embedder::load(model, opts)?;
     let load_s = started.elapsed().as_secs_f64();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let mut results = Vec::new();
     let mut tokens = 0;
+    let mut vectors = Vec::new();
     for _ in 0..runs.max(1) {
         let t = Instant::now();
         let out = embedder.embed(&refs)?;
         let seconds = t.elapsed().as_secs_f64();
         tokens = out.tokens;
+        vectors = out.vectors;
         results.push(Run {
             seconds,
             sentences_per_s: texts.len() as f64 / seconds,
@@ -111,6 +209,18 @@ pub fn bench(
         .min_by(|a, b| a.seconds.total_cmp(&b.seconds))
         .cloned()
         .expect("at least one run");
+    if let Some(path) = &checks.dump {
+        write_vectors(path, &vectors)?;
+    }
+    let agreement = match &checks.reference {
+        None => None,
+        Some(path) => {
+            let dim = vectors.first().map_or(0, Vec::len);
+            let reference = read_vectors(path, vectors.len(), dim)?;
+            Some(agreement(path, &vectors, &reference))
+        }
+    };
+    let nonfinite_values = vectors.iter().flatten().filter(|x| !x.is_finite()).count();
     Ok(BenchReport {
         model: embedder.info.id.clone(),
         device: embedder.info.device,
@@ -126,6 +236,8 @@ pub fn bench(
         sentences_per_s: best.sentences_per_s,
         tokens_per_s: best.tokens_per_s,
         peak_rss_mib: peak_rss_kib().map(|k| k as f64 / 1024.0),
+        nonfinite_values,
+        agreement,
     })
 }
 
@@ -161,6 +273,23 @@ impl BenchReport {
         if let Some(m) = self.peak_rss_mib {
             s += &format!("peak RSS     {m:.0} MiB\n");
         }
+        s += &format!("non-finite   {}\n", self.nonfinite_values);
+        if let Some(a) = &self.agreement {
+            s += &format!(
+                "agreement    min cosine {:.6}, mean {:.6} over {} rows vs {}\n",
+                a.min_cosine, a.mean_cosine, a.rows, a.reference
+            );
+        }
         s
+    }
+
+    /// Whether the vectors are sound: all finite and, when compared, at least `min_cosine` to the
+    /// reference in every row.
+    pub fn passes(&self, min_cosine: f64) -> bool {
+        self.nonfinite_values == 0
+            && self
+                .agreement
+                .as_ref()
+                .is_none_or(|a| a.min_cosine >= min_cosine)
     }
 }

@@ -1,0 +1,115 @@
+//! `mtcheck bench --dtype`, `--dump-embeddings` and `--reference-embeddings`: the pieces that
+//! scripts/gpu-check.sh uses to compare CUDA (or f16/bf16) vectors with CPU f32 ones. Runs on CPU
+//! with a tiny random model.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    model: PathBuf,
+    corpus: PathBuf,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let model = common::tiny_model(&dir.path().join("model"), &common::TinySpec::default(), 7);
+        let corpus = dir.path().join("corpus.txt");
+        std::fs::write(
+            &corpus,
+            "the cat sat on the mat .\na dog ran in the park !\n\nthe old river , the new city .\ndie katze\nseven big red trees on the road\n",
+        )
+        .unwrap();
+        Self { dir, model, corpus }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn bench(&self, extra: &[&str]) -> (i32, serde_json::Value, String) {
+        let mut args = vec![
+            "bench",
+            "--model",
+            self.model.to_str().unwrap(),
+            "--file",
+            self.corpus.to_str().unwrap(),
+            "--runs",
+            "1",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let (code, out, err) = common::run(&args, &[]);
+        let json = serde_json::from_str(&out).unwrap_or(serde_json::Value::Null);
+        (code, json, err)
+    }
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn reduced_precision_vectors_agree_with_a_dumped_f32_reference() {
+    let f = Fixture::new();
+    let reference = f.path("f32.bin");
+    let (code, report, err) = f.bench(&["--dump-embeddings", s(&reference)]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(report["dtype"], "f32");
+    assert_eq!(report["nonfinite_values"], 0);
+    // Five non-empty lines, 32 f32 values each (the tiny model's hidden size).
+    assert_eq!(std::fs::metadata(&reference).unwrap().len(), 5 * 32 * 4);
+
+    let (code, report, err) = f.bench(&["--reference-embeddings", s(&reference)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(report["agreement"]["min_cosine"].as_f64().unwrap() > 0.999_999);
+
+    for (dtype, floor) in [("f16", 0.999), ("bf16", 0.99)] {
+        let (code, report, err) = f.bench(&[
+            "--dtype",
+            dtype,
+            "--reference-embeddings",
+            s(&reference),
+            "--min-cosine",
+            &floor.to_string(),
+        ]);
+        assert_eq!(code, 0, "{dtype}: {err}");
+        assert_eq!(report["dtype"], dtype);
+        assert_eq!(report["nonfinite_values"], 0);
+        assert_eq!(report["agreement"]["rows"], 5);
+        let min = report["agreement"]["min_cosine"].as_f64().unwrap();
+        assert!(min >= floor && min < 1.000_001, "{dtype}: min cosine {min}");
+    }
+}
+
+#[test]
+fn a_failed_agreement_exits_1_and_a_mismatched_reference_exits_2() {
+    let f = Fixture::new();
+    let reference = f.path("f32.bin");
+    let (code, _, err) = f.bench(&["--dump-embeddings", s(&reference)]);
+    assert_eq!(code, 0, "{err}");
+
+    // No vector can reach a cosine above 1: the check fails, and the report still comes out.
+    let (code, report, _) = f.bench(&[
+        "--dtype",
+        "f16",
+        "--reference-embeddings",
+        s(&reference),
+        "--min-cosine",
+        "1.5",
+    ]);
+    assert_eq!(code, 1);
+    assert!(report["agreement"]["min_cosine"].is_number());
+
+    // A dump of other lines cannot be compared row by row.
+    let (code, _, err) = f.bench(&["--lines", "2", "--reference-embeddings", s(&reference)]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not 2 vectors of 32"), "{err}");
+
+    let (code, _, err) = f.bench(&["--reference-embeddings", s(&f.path("absent.bin"))]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read"), "{err}");
+}
