@@ -482,7 +482,10 @@ pub fn calibrate(
     Ok(Reference {
         format: FORMAT_VERSION,
         model: ModelIdentity {
-            id: info.id.clone(),
+            // A known model's local copy (`models/multilingual-e5-small`) records its repository
+            // id, which is what the known-model table ties the built-in reference to.
+            id: crate::model::config::known_model(&info.id)
+                .map_or_else(|| info.id.clone(), |k| k.id.to_string()),
             dimensions,
             pooling: format!("{:?}", info.settings.pooling).to_lowercase(),
             prefix: info.settings.prefix.clone(),
@@ -598,6 +601,33 @@ mod tests {
         // Between the two: neither poor nor certain.
         let mid = r.judge("en-de", 0.84);
         assert!(!mid.poor && mid.score < good.score && mid.score > bad.score);
+    }
+
+    #[test]
+    fn a_known_model_loads_its_built_in_reference_and_an_unknown_one_has_none() {
+        use crate::model::config::KNOWN_MODELS;
+        let mut built_in = 0;
+        for k in KNOWN_MODELS {
+            if let Some(text) = k.calibration {
+                let r = Reference::parse(text).unwrap();
+                assert_eq!(r.model.id, k.id, "a reference is tied to its own row");
+                built_in += 1;
+            }
+        }
+        assert!(built_in >= 1);
+        // By folder name, as a local copy is found.
+        let nowhere = Path::new("/nonexistent/multilingual-e5-small");
+        let found = Reference::find(None, nowhere, "models/multilingual-e5-small")
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.origin, "built in for intfloat/multilingual-e5-small");
+        let r = &found.reference;
+        assert!(r.by_lang.contains_key("en-de") && r.clean.links > 1000);
+        assert!(
+            r.clean.cosine_at(&r.probabilities, 0.5) > r.error.cosine_at(&r.probabilities, 0.5)
+        );
+        let unknown = Reference::find(None, Path::new("/nonexistent/x"), "someone/unknown");
+        assert!(unknown.unwrap().is_none());
     }
 
     #[test]
