@@ -324,7 +324,10 @@ fn a_wholly_unrelated_target_is_flagged_with_the_reference_but_not_without_one()
     let flagged = with["findings"].as_array().unwrap().iter().any(|f| {
         f["kind"] == "mistranslation"
             && f["severity"] == "error"
-            && f["message"].as_str().unwrap().contains("in its reference")
+            && f["message"]
+                .as_str()
+                .unwrap()
+                .contains("below every translation in this model's reference")
     });
     assert!(flagged, "{}", with["findings"]);
 

@@ -163,8 +163,8 @@ fn outlier_threshold(links: &[ScoredLink]) -> Option<f32> {
 /// the other links of its document (warning: an opposite claim in the same words moves a sentence
 /// embedding little, but it still stands out against a document of faithful links).
 ///
-/// With the model's reference distributions, a similarity below (almost) every translation of the
-/// reference and inside its injected mistranslations is one whatever its z: an error when the
+/// With the model's reference distributions, a similarity below every translation of the
+/// reference (by a margin) and inside its injected mistranslations is one whatever its z: an error when the
 /// language pair was measured, a warning when only the pooled distributions speak for it (a pair
 /// whose translations the model scores lower across the board would otherwise fail wholesale).
 fn mistranslation(ctx: &Context, l: &ScoredLink, outlier_z: Option<f32>) -> Option<Finding> {
@@ -195,8 +195,8 @@ fn mistranslation(ctx: &Context, l: &ScoredLink, outlier_z: Option<f32>) -> Opti
     );
     if let Some(j) = poor.filter(|_| by_reference > by_z) {
         message.push_str(&format!(
-            "; lower than {:.1}% of this model's translations in its reference",
-            100.0 * (1.0 - j.clean_percentile)
+            "; under {:.3}, below every translation in this model's reference",
+            j.floor
         ));
     }
     Some(finding(
@@ -213,6 +213,7 @@ fn mistranslation(ctx: &Context, l: &ScoredLink, outlier_z: Option<f32>) -> Opti
             "document_outlier_below_z": outlier_z.map(round),
             "reference_clean_percentile": l.reference.map(|j| (j.clean_percentile * 1e4).round() / 1e4),
             "reference_error_percentile": l.reference.map(|j| (j.error_percentile * 1e4).round() / 1e4),
+            "reference_floor": l.reference.map(|j| round(j.floor)),
         }),
     ))
 }
