@@ -6,6 +6,7 @@ use std::time::Instant;
 use serde_json::json;
 
 use crate::align::{self, Link};
+use crate::calibrate::{self, CalibrationUsed};
 use crate::checks::{self, Finding, Kind, Severity};
 use crate::error::{Error, Result};
 use crate::formats;
@@ -379,6 +380,17 @@ pub fn check_documents(
     check_linked(embedder, src, tgt, opts, None, Vec::new())
 }
 
+/// `check_documents`, also returning the pair's similarities (for `calibrate`, which needs the
+/// cosines of sentences the alignment did not link).
+pub fn check_documents_with_similarities(
+    embedder: &Embedder,
+    src: &Document,
+    tgt: &Document,
+    opts: &CheckOptions,
+) -> Result<(Report, SimilarityModel)> {
+    check_linked_with_similarities(embedder, src, tgt, opts, None, Vec::new())
+}
+
 /// Checks a segmented file (XLIFF, TMX, PO, TSV, JSONL): each translated segment is a link of its
 /// own; the file's own findings (missing or unfinished translations) join the checks' findings.
 pub fn check_segments(
@@ -491,6 +503,17 @@ fn check_linked(
     fixed: Option<&[Link]>,
     extra: Vec<Finding>,
 ) -> Result<Report> {
+    check_linked_with_similarities(embedder, src, tgt, opts, fixed, extra).map(|(r, _)| r)
+}
+
+fn check_linked_with_similarities(
+    embedder: &Embedder,
+    src: &Document,
+    tgt: &Document,
+    opts: &CheckOptions,
+    fixed: Option<&[Link]>,
+    extra: Vec<Finding>,
+) -> Result<(Report, SimilarityModel)> {
     check_size([src, tgt], opts.max_sentences)?;
     let start = Instant::now();
     let texts: Vec<&str> = src
@@ -541,6 +564,8 @@ fn check_linked(
     let embed_s = start.elapsed().as_secs_f64();
 
     let cal = &opts.calibration;
+    let reference = embedder.reference();
+    let lang_pair = calibrate::lang_key(&src.lang, &tgt.lang);
     let mut merged_iter = merged_emb.vectors.chunks(2);
     let scored: Vec<ScoredLink> = links
         .iter()
@@ -553,6 +578,7 @@ fn check_linked(
                     z: f32::NEG_INFINITY,
                     score: 0.0,
                     parts: Vec::new(),
+                    reference: None,
                 };
             }
             let similarity = if a + b > 2 {
@@ -564,12 +590,14 @@ fn check_linked(
                 sim.cos1(l.source.start, l.target.start)
             };
             let z = sim.z(similarity, &l.source, &l.target);
+            let judgement = reference.map(|r| r.reference.judge(&lang_pair, similarity));
             ScoredLink {
                 link: l.clone(),
                 similarity,
                 z,
-                score: cal.score(z),
+                score: cal.link_score(z, judgement.as_ref()),
                 parts: sim.part_gains(&l.source, &l.target, similarity),
+                reference: judgement,
             }
         })
         .collect();
@@ -628,11 +656,12 @@ fn check_linked(
             .collect::<Vec<_>>()
     };
     let round = |x: f32| (x as f64 * 1000.0).round() / 1000.0;
-    Ok(Report {
+    let report = Report {
         version: REPORT_VERSION,
         source: doc_info(src),
         target: doc_info(tgt),
         model: embedder.info.clone(),
+        calibration: CalibrationUsed::new(reference, &embedder.info.id, &lang_pair),
         score,
         verdict,
         counts: Report::count(&findings),
@@ -659,7 +688,8 @@ fn check_linked(
             checks_s,
             total_s: start.elapsed().as_secs_f64(),
         },
-    })
+    };
+    Ok((report, sim))
 }
 
 /// Runs the rule checks (`checks::link_checks`) over every link with both sides present.

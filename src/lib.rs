@@ -6,6 +6,7 @@
 
 pub mod align;
 pub mod batch;
+pub mod calibrate;
 pub mod check;
 pub mod checks;
 pub mod config;

@@ -11,6 +11,7 @@ fn main() {
         cli::Command::Check(a) => cli::run_check(a),
         cli::Command::Batch(a) => cli::run_batch(a),
         cli::Command::Eval(a) => cli::run_eval(a),
+        cli::Command::Calibrate(a) => cli::run_calibrate(a),
         cli::Command::Models(m) => cli::run_models(m),
         cli::Command::Bench(a) => cli::run_bench(a),
         cli::Command::Config(c) => cli::run_config(c),

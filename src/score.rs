@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::align::Link;
+use crate::calibrate::Judgement;
 use crate::checks::{Finding, Severity};
 pub use crate::similarity::PartGain;
 
@@ -52,6 +53,18 @@ impl Calibration {
         let s = 100.0 / (1.0 + (-(z - self.z_mid) / self.z_scale).exp());
         (s as f64 * 10.0).round() / 10.0
     }
+
+    /// The link score: from z alone, or with a reference the mean of that and the reference's
+    /// score of the raw similarity, so that a link can score well only if it stands out in its
+    /// document *and* looks like a translation to this model (an unrelated article's best links
+    /// stand out by chance; a uniform document has no spread to stand out from).
+    pub fn link_score(&self, z: f32, reference: Option<&Judgement>) -> f64 {
+        let s = self.score(z);
+        match reference {
+            Some(j) => ((s + j.score) / 2.0 * 10.0).round() / 10.0,
+            None => s,
+        }
+    }
 }
 
 /// An alignment link with its similarity and score.
@@ -67,6 +80,9 @@ pub struct ScoredLink {
     pub score: f64,
     /// For merged links: how much each end sentence of the merged side adds to the similarity.
     pub parts: Vec<PartGain>,
+    /// The model's reference distributions on the raw similarity, when the model has them.
+    #[serde(skip)]
+    pub reference: Option<Judgement>,
 }
 
 /// Pass, warn or fail.
@@ -139,6 +155,7 @@ mod tests {
             z: f32::NAN,
             score: c.score(f32::NAN),
             parts: Vec::new(),
+            reference: None,
         };
         assert_eq!(document_score(&[link]), 0.0);
     }

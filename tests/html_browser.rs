@@ -138,6 +138,7 @@ fn report() -> Report {
                 origin: "defaults",
             },
         },
+        calibration: mtcheck::calibrate::CalibrationUsed::new(None, "test", "en-he"),
         score: 55.0,
         verdict: Verdict::Fail,
         counts: Counts {

@@ -141,7 +141,7 @@ proptest! {
                 let link = Link { source: *i..*i + a, target: *j..*j + b };
                 *i += a;
                 *j += b;
-                Some(ScoredLink { link, similarity: 0.0, z, score: c.score(z), parts: Vec::new() })
+                Some(ScoredLink { link, similarity: 0.0, z, score: c.score(z), parts: Vec::new(), reference: None })
             })
             .collect();
         let d = document_score(&links);

@@ -271,6 +271,84 @@ fn a_segment_translated_inside_its_neighbour_is_reported_as_merged_not_missing()
     );
 }
 
+/// Checks `src` against `tgt` (English into German) with the model in `model`; the JSON report.
+fn check_en_de(model: &std::path::Path, src: &str, tgt: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, t) = (dir.path().join("en.txt"), dir.path().join("de.txt"));
+    std::fs::write(&s, src).unwrap();
+    std::fs::write(&t, tgt).unwrap();
+    let (code, out, err) = common::run(
+        &[
+            "check",
+            s.to_str().unwrap(),
+            t.to_str().unwrap(),
+            "--model",
+            model.to_str().unwrap(),
+            "--src-lang",
+            "en",
+            "--tgt-lang",
+            "de",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert!(code == 0 || code == 1, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn a_wholly_unrelated_target_is_flagged_with_the_reference_but_not_without_one() {
+    // A short article whose "translation" is another article. Alone in its document, each
+    // sentence has no background to stand out from: the document-relative z cannot say the link
+    // is poor. The model's reference knows that its translations score higher.
+    let src = "The city council approved the budget for the new public library on Tuesday evening.";
+    let unrelated = "Der Hund spielte den ganzen Nachmittag im Garten mit einem roten Ball.";
+    let faithful = "Der Stadtrat hat am Dienstagabend den Haushalt für die neue öffentliche Bibliothek genehmigt.";
+    let model = common::real_model_dir();
+    // The same files under a folder name the known-model table does not know: no reference.
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("e5-without-reference");
+    std::fs::create_dir(&plain).unwrap();
+    for entry in std::fs::read_dir(&model).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() != "mtcheck-calibration.json" {
+            std::os::unix::fs::symlink(entry.path(), plain.join(entry.file_name())).unwrap();
+        }
+    }
+
+    let with = check_en_de(&model, src, unrelated);
+    assert_eq!(with["calibration"]["method"], "reference");
+    assert_eq!(with["calibration"]["language_pair_measured"], true);
+    assert_eq!(with["verdict"], "fail", "{with}");
+    let flagged = with["findings"].as_array().unwrap().iter().any(|f| {
+        f["kind"] == "mistranslation"
+            && f["severity"] == "error"
+            && f["message"]
+                .as_str()
+                .unwrap()
+                .contains("below every translation in this model's reference")
+    });
+    assert!(flagged, "{}", with["findings"]);
+
+    let without = check_en_de(&plain, src, unrelated);
+    assert_eq!(without["calibration"]["method"], "document-relative");
+    assert!(without["calibration"]["summary"]
+        .as_str()
+        .unwrap()
+        .contains("no reference distribution"));
+    assert_ne!(without["verdict"], "fail", "{without}");
+    // Same cosine either way: only the judgement differs.
+    assert_eq!(
+        with["alignments"][0]["similarity"],
+        without["alignments"][0]["similarity"]
+    );
+
+    // The reference does not fail a faithful translation of the same article.
+    let good = check_en_de(&model, src, faithful);
+    assert_eq!(good["verdict"], "pass", "{good}");
+}
+
 /// A cut that keeps two thirds of a sentence is too long for the length rule and keeps a high
 /// similarity; the token-coverage model must still report it.
 #[test]
@@ -313,6 +391,7 @@ fn a_sentence_cut_after_two_thirds_is_reported_as_truncated() {
         "{}",
         serde_json::to_string_pretty(findings).unwrap()
     );
+}
 
 fn embedder_with(dtype: model::ModelDtype) -> Embedder {
     let dir = common::real_model_dir();

@@ -162,23 +162,43 @@ fn outlier_threshold(links: &[ScoredLink]) -> Option<f32> {
 /// A link whose margin is far below what true translations get (error or warning), or far below
 /// the other links of its document (warning: an opposite claim in the same words moves a sentence
 /// embedding little, but it still stands out against a document of faithful links).
+///
+/// With the model's reference distributions, a similarity below every translation of the
+/// reference (by a margin) and inside its injected mistranslations is one whatever its z: an error when the
+/// language pair was measured, a warning when only the pooled distributions speak for it (a pair
+/// whose translations the model scores lower across the board would otherwise fail wholesale).
 fn mistranslation(ctx: &Context, l: &ScoredLink, outlier_z: Option<f32>) -> Option<Finding> {
     let outlier = outlier_z.is_some_and(|t| l.z < t && l.z < ctx.cal.outlier_max_z);
-    let severity = if l.z < ctx.cal.mistranslation_error_z {
-        Severity::Error
+    let poor = l.reference.filter(|j| j.poor);
+    let by_z = if l.z < ctx.cal.mistranslation_error_z {
+        Some(Severity::Error)
     } else if l.z < ctx.cal.mistranslation_warning_z || outlier {
-        Severity::Warning
+        Some(Severity::Warning)
     } else {
-        return None;
+        None
     };
+    let by_reference = poor.map(|j| {
+        if j.own_lang {
+            Severity::Error
+        } else {
+            Severity::Warning
+        }
+    });
+    let severity = by_z.max(by_reference)?;
     let (src, tgt) = (l.link.source.clone(), l.link.target.clone());
-    let message = format!(
+    let mut message = format!(
         "source {} and target {} do not say the same thing (score {:.0}/100, similarity {:.3})",
         describe(&src),
         describe(&tgt),
         l.score,
         l.similarity
     );
+    if let Some(j) = poor.filter(|_| by_reference > by_z) {
+        message.push_str(&format!(
+            "; under {:.3}, below every translation in this model's reference",
+            j.floor
+        ));
+    }
     Some(finding(
         ctx,
         Kind::Mistranslation,
@@ -186,7 +206,15 @@ fn mistranslation(ctx: &Context, l: &ScoredLink, outlier_z: Option<f32>) -> Opti
         src,
         tgt,
         message,
-        json!({"similarity": round(l.similarity), "z": round(l.z), "score": l.score, "document_outlier_below_z": outlier_z.map(round)}),
+        json!({
+            "similarity": round(l.similarity),
+            "z": round(l.z),
+            "score": l.score,
+            "document_outlier_below_z": outlier_z.map(round),
+            "reference_clean_percentile": l.reference.map(|j| (j.clean_percentile * 1e4).round() / 1e4),
+            "reference_error_percentile": l.reference.map(|j| (j.error_percentile * 1e4).round() / 1e4),
+            "reference_floor": l.reference.map(|j| round(j.floor)),
+        }),
     ))
 }
 

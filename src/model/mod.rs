@@ -218,6 +218,8 @@ pub struct Embedder {
     files_fingerprint: String,
     /// When set, `embed` looks vectors up here first and stores what it computes.
     cache: Option<EmbeddingCache>,
+    /// The model's reference distributions (see `calibrate`); `None`: document-relative only.
+    reference: Option<crate::calibrate::LoadedReference>,
     pub info: ModelInfo,
 }
 
@@ -444,6 +446,7 @@ impl Embedder {
             token_budget: opts.token_budget.max(cfg.max_tokens()),
             files_fingerprint,
             cache: None,
+            reference: crate::calibrate::Reference::find(None, &files.dir, id)?,
             info,
         })
     }
@@ -451,6 +454,16 @@ impl Embedder {
     /// Routes every later `embed` through `cache`.
     pub fn set_cache(&mut self, cache: EmbeddingCache) {
         self.cache = Some(cache);
+    }
+
+    /// Replaces the reference found at load (a `--calibration` file).
+    pub fn set_reference(&mut self, reference: crate::calibrate::LoadedReference) {
+        self.reference = Some(reference);
+    }
+
+    /// The reference distributions checks use, if the model has one.
+    pub fn reference(&self) -> Option<&crate::calibrate::LoadedReference> {
+        self.reference.as_ref()
     }
 
     /// Token ids of `text` with the model's prefix and special tokens.

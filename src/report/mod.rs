@@ -87,6 +87,9 @@ pub struct Report {
     pub source: DocumentInfo,
     pub target: DocumentInfo,
     pub model: ModelInfo,
+    /// How raw similarities became scores and verdicts: with the model's reference
+    /// distributions, or relative to the document alone.
+    pub calibration: crate::calibrate::CalibrationUsed,
     pub score: f64,
     pub verdict: Verdict,
     pub counts: Counts,

@@ -112,6 +112,11 @@ pub(crate) fn sample_report() -> Report {
                 origin: "known-model table",
             },
         },
+        calibration: crate::calibrate::CalibrationUsed::new(
+            None,
+            "intfloat/multilingual-e5-small",
+            "en-de",
+        ),
         score: 61.4,
         verdict: Verdict::Fail,
         counts: Counts::default(),

@@ -64,6 +64,7 @@ pub fn render(r: &Report, color: bool) -> String {
         r.model.device,
         r.timing.total_s
     );
+    let _ = writeln!(o, "      calibration {}", r.calibration.summary);
     if !r.findings.is_empty() {
         let _ = writeln!(o, "\nFindings");
         for f in &r.findings {
