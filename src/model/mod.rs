@@ -750,6 +750,15 @@ pub fn cosine_matrix(a: &[Vec<f32>], b: &[Vec<f32>]) -> Vec<f32> {
     if n == 0 || m == 0 || dim == 0 {
         return vec![0.0; n * m];
     }
+    let uniform = a.iter().chain(b).all(|v| v.len() == dim);
+    if uniform && f32linear::F32Linear::available() {
+        // The packed AVX-512 kernel: `b` as the weights of a linear layer without bias.
+        let flat_b: Vec<f32> = b.iter().flatten().copied().collect();
+        let flat_a: Vec<f32> = a.iter().flatten().copied().collect();
+        let mut out = vec![0f32; n * m];
+        f32linear::F32Linear::new(&flat_b, None, m, dim).forward_slice(&flat_a, &mut out);
+        return out;
+    }
     let product = || -> candle_core::Result<Vec<f32>> {
         let ta = Tensor::from_iter(a.iter().flatten().copied(), &Device::Cpu)?.reshape((n, dim))?;
         let tb = Tensor::from_iter(b.iter().flatten().copied(), &Device::Cpu)?.reshape((m, dim))?;
@@ -770,6 +779,31 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn cosine_matrix_equals_plain_dot_products_on_ragged_shapes() {
+        // 70 x 130 crosses the packed kernel's 6-row tiles and 64-column panels unevenly.
+        let vec = |seed: usize| -> Vec<f32> {
+            (0..384)
+                .map(|k| (((seed * 7919 + k * 104_729) % 1000) as f32 / 500.0) - 1.0)
+                .collect()
+        };
+        let a: Vec<Vec<f32>> = (0..70).map(vec).collect();
+        let b: Vec<Vec<f32>> = (100..230).map(vec).collect();
+        let got = cosine_matrix(&a, &b);
+        assert_eq!(got.len(), 70 * 130);
+        for (i, x) in a.iter().enumerate() {
+            for (j, y) in b.iter().enumerate() {
+                let want = dot(x, y);
+                assert!(
+                    (got[i * 130 + j] - want).abs() <= 1e-3 * want.abs().max(1.0),
+                    "{i},{j}"
+                );
+            }
+        }
+        assert!(cosine_matrix(&a, &[]).is_empty());
+    }
+
     use super::*;
 
     #[test]

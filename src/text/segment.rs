@@ -209,9 +209,14 @@ fn sentence_spans(block: &str, ordinal_dot: bool) -> Vec<(usize, usize)> {
         }
         let end_byte = chars.get(j).map_or(block.len(), |&(b, _)| b);
         // A CJK terminator, or a Latin one run straight into CJK text ("compulsory.高等教育…").
+        // The Latin sentence may end in a quote or bracket ("a “technical committee”.技術…").
+        let before = chars[..i]
+            .iter()
+            .rev()
+            .map(|&(_, c)| c)
+            .find(|&c| !is_closing(c));
         let glued_to_cjk = chars.get(j).is_some_and(|&(_, c)| is_cjk_char(c))
-            && i > 0
-            && chars[i - 1].1.is_alphabetic();
+            && before.is_some_and(char::is_alphanumeric);
         let cjk = glued_to_cjk || chars[i..j].iter().any(|&(_, c)| is_cjk_terminator(c));
         let boundary = if j >= chars.len() || cjk {
             true
@@ -401,6 +406,17 @@ mod tests {
             ]
         );
         assert_eq!(split("版本3.5发布了。", "zh").len(), 1);
+        // An untranslated sentence ending in a quote, glued to the Japanese that follows it.
+        assert_eq!(
+            texts(
+                "The constitution also defines a “technical committee”.技術委員会の役割は決裁です。",
+                "ja"
+            ),
+            vec![
+                "The constitution also defines a “technical committee”.",
+                "技術委員会の役割は決裁です。"
+            ]
+        );
     }
 
     #[test]
