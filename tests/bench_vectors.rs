@@ -60,6 +60,37 @@ fn reduced_precision_vectors_agree_with_a_dumped_f32_reference() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(report["dtype"], "f32");
     assert_eq!(report["nonfinite_values"], 0);
+    // The keys the issue names, and stage times that add up to no more than the pass.
+    for key in [
+        "sentences",
+        "tokens",
+        "load_s",
+        "embed_s",
+        "sentences_per_s",
+        "tokens_per_s",
+        "peak_rss_mb",
+        "device",
+        "dtype",
+        "threads",
+        "model",
+    ] {
+        assert!(!report[key].is_null(), "{key} missing: {report}");
+    }
+    let tokens = report["tokens"].as_u64().unwrap();
+    assert!(
+        report["padded_tokens"].as_u64().unwrap() >= tokens,
+        "{report}"
+    );
+    let st = &report["stages"];
+    let staged: f64 = ["tokenise_s", "forward_s", "pool_s"]
+        .iter()
+        .map(|k| st[k].as_f64().unwrap())
+        .sum();
+    assert!(st["forward_s"].as_f64().unwrap() > 0.0, "{st}");
+    assert!(
+        staged <= report["embed_s"].as_f64().unwrap() * 1.01,
+        "{report}"
+    );
     // Five non-empty lines, 32 f32 values each (the tiny model's hidden size).
     assert_eq!(std::fs::metadata(&reference).unwrap().len(), 5 * 32 * 4);
 

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{DeviceKind, Embedder, LoadOptions};
+use super::{DeviceKind, Embedder, LoadOptions, StageTimes};
 use crate::error::{Error, Result};
 
 /// The benchmark corpus relative to the repository (or the working directory).
@@ -126,6 +126,8 @@ pub struct Run {
     pub seconds: f64,
     pub sentences_per_s: f64,
     pub tokens_per_s: f64,
+    /// Where the pass's time went, and its tokens with padding.
+    pub stages: StageTimes,
 }
 
 /// What `mtcheck bench` prints.
@@ -142,12 +144,17 @@ pub struct BenchReport {
     pub sentences: usize,
     /// Tokens per pass, model prefix and special tokens included.
     pub tokens: usize,
+    /// Tokens including the padding of length-sorted batches, per pass.
+    pub padded_tokens: u64,
     pub load_s: f64,
     pub runs: Vec<Run>,
-    /// Best pass.
+    /// Best pass: its seconds, throughput and stage times.
+    pub embed_s: f64,
     pub sentences_per_s: f64,
     pub tokens_per_s: f64,
-    /// Peak resident set size (VmHWM), MiB.
+    pub stages: StageTimes,
+    /// Peak resident set size (VmHWM), MiB (`peak_rss_mb` in the JSON report).
+    #[serde(rename = "peak_rss_mb")]
     pub peak_rss_mib: Option<f64>,
     /// Values of the last pass's vectors that are NaN or infinite (0 for a sound run).
     pub nonfinite_values: usize,
@@ -193,15 +200,24 @@ pub fn bench_checked(
     let mut tokens = 0;
     let mut vectors = Vec::new();
     for _ in 0..runs.max(1) {
+        let before = embedder.stage_times();
         let t = Instant::now();
         let out = embedder.embed(&refs)?;
         let seconds = t.elapsed().as_secs_f64();
+        let after = embedder.stage_times();
+        let stages = StageTimes {
+            tokenise_s: after.tokenise_s - before.tokenise_s,
+            forward_s: after.forward_s - before.forward_s,
+            pool_s: after.pool_s - before.pool_s,
+            padded_tokens: after.padded_tokens - before.padded_tokens,
+        };
         tokens = out.tokens;
         vectors = out.vectors;
         results.push(Run {
             seconds,
             sentences_per_s: texts.len() as f64 / seconds,
             tokens_per_s: out.tokens as f64 / seconds,
+            stages,
         });
     }
     let best = results
@@ -231,10 +247,13 @@ pub fn bench_checked(
         file: file.display().to_string(),
         sentences: texts.len(),
         tokens,
+        padded_tokens: best.stages.padded_tokens,
         load_s,
-        runs: results,
+        embed_s: best.seconds,
         sentences_per_s: best.sentences_per_s,
         tokens_per_s: best.tokens_per_s,
+        stages: best.stages,
+        runs: results,
         peak_rss_mib: peak_rss_kib().map(|k| k as f64 / 1024.0),
         nonfinite_values,
         agreement,
@@ -266,9 +285,15 @@ impl BenchReport {
                 r.tokens_per_s
             );
         }
+        let st = &self.stages;
         s += &format!(
-            "best         {:.1} sentences/s  {:.0} tokens/s\n",
-            self.sentences_per_s, self.tokens_per_s
+            "best         {:.1} sentences/s  {:.0} tokens/s\nstages       tokenise {:.3} s, forward {:.3} s, pool {:.3} s; {} padded tokens\n",
+            self.sentences_per_s,
+            self.tokens_per_s,
+            st.tokenise_s,
+            st.forward_s,
+            st.pool_s,
+            st.padded_tokens
         );
         if let Some(m) = self.peak_rss_mib {
             s += &format!("peak RSS     {m:.0} MiB\n");

@@ -21,6 +21,8 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use serde::Serialize;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::error::{Error, Result};
 pub use cache::{CacheStats, EmbeddingCache};
 pub use config::{Architecture, Config, Pooling, SentenceSettings};
@@ -38,6 +40,29 @@ pub trait Encoder: Send + Sync {
     fn token_states(&self, ids: &[Vec<u32>], layer: usize) -> Result<Vec<Vec<Vec<f32>>>>;
     /// Number of transformer layers.
     fn num_layers(&self) -> usize;
+    /// Nanoseconds spent so far in the forward pass and in pooling (for `mtcheck bench`; on a
+    /// GPU, whose kernels run asynchronously, the forward pass is counted with pooling).
+    fn stage_nanos(&self) -> [u64; 2] {
+        [0, 0]
+    }
+}
+
+/// Where embedding time went, for `mtcheck bench`.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct StageTimes {
+    pub tokenise_s: f64,
+    pub forward_s: f64,
+    pub pool_s: f64,
+    /// Tokens fed to the encoder including padding (batches are padded to their longest).
+    pub padded_tokens: u64,
+}
+
+/// Adds the time `f` takes to `counter` (nanoseconds).
+fn timed<T>(counter: &AtomicU64, f: impl FnOnce() -> T) -> T {
+    let start = std::time::Instant::now();
+    let out = f();
+    counter.fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    out
 }
 
 /// Where the model runs.
@@ -78,20 +103,31 @@ struct TransformerEncoder {
     dense: Option<(candle_nn::Linear, bool)>,
     pad_id: u32,
     max_tokens: usize,
+    forward_ns: AtomicU64,
+    pool_ns: AtomicU64,
 }
 
 impl Encoder for TransformerEncoder {
     fn embed_batch(&self, ids: &[Vec<u32>]) -> Result<Vec<Vec<f32>>> {
         let (ids_t, mask_t) = self.padded(ids)?;
-        let hidden = self.encoder.forward(&ids_t, &mask_t)?;
-        let mut pooled = bert::pool(&hidden, &mask_t, self.pooling)?;
-        if let Some((dense, tanh)) = &self.dense {
-            pooled = candle_core::Module::forward(dense, &pooled)?;
-            if *tanh {
-                pooled = pooled.tanh()?;
+        let hidden = timed(&self.forward_ns, || self.encoder.forward(&ids_t, &mask_t))?;
+        timed(&self.pool_ns, || {
+            let mut pooled = bert::pool(&hidden, &mask_t, self.pooling)?;
+            if let Some((dense, tanh)) = &self.dense {
+                pooled = candle_core::Module::forward(dense, &pooled)?;
+                if *tanh {
+                    pooled = pooled.tanh()?;
+                }
             }
-        }
-        Ok(pooled.to_dtype(DType::F32)?.to_vec2()?)
+            Ok(pooled.to_dtype(DType::F32)?.to_vec2()?)
+        })
+    }
+
+    fn stage_nanos(&self) -> [u64; 2] {
+        [
+            self.forward_ns.load(Ordering::Relaxed),
+            self.pool_ns.load(Ordering::Relaxed),
+        ]
     }
 
     fn max_tokens(&self) -> usize {
@@ -220,6 +256,9 @@ pub struct Embedder {
     cache: Option<EmbeddingCache>,
     /// The model's reference distributions (see `calibrate`); `None`: document-relative only.
     reference: Option<crate::calibrate::LoadedReference>,
+    /// Tokenisation time (ns) and padded tokens so far, for [`Embedder::stage_times`].
+    tokenise_ns: AtomicU64,
+    padded_tokens: AtomicU64,
     pub info: ModelInfo,
 }
 
@@ -438,6 +477,8 @@ impl Embedder {
             dense,
             pad_id,
             max_tokens: cfg.max_tokens(),
+            forward_ns: AtomicU64::new(0),
+            pool_ns: AtomicU64::new(0),
         };
         Ok(Self {
             tokenizer,
@@ -447,6 +488,8 @@ impl Embedder {
             files_fingerprint,
             cache: None,
             reference: crate::calibrate::Reference::find(None, &files.dir, id)?,
+            tokenise_ns: AtomicU64::new(0),
+            padded_tokens: AtomicU64::new(0),
             info,
         })
     }
@@ -485,13 +528,13 @@ impl Embedder {
 
     /// Embeds `texts` with the encoder, never the cache.
     pub fn embed_uncached(&self, texts: &[&str]) -> Result<Embeddings> {
-        let encoded: Vec<Vec<u32>> = {
+        let encoded: Vec<Vec<u32>> = timed(&self.tokenise_ns, || {
             use rayon::prelude::*;
             texts
                 .par_iter()
                 .map(|t| self.tokenize(t))
-                .collect::<Result<_>>()?
-        };
+                .collect::<Result<_>>()
+        })?;
         // Split over-long sequences into windows; remember which text each window belongs to.
         let max = self.encoder.max_tokens();
         let mut seqs: Vec<Vec<u32>> = Vec::new();
@@ -638,6 +681,9 @@ impl Embedder {
         let mut out = vec![T::default(); seqs.len()];
         for batch in token_budget_batches(&order, |i| seqs[i].len(), self.token_budget) {
             let ids: Vec<Vec<u32>> = batch.iter().map(|&i| seqs[i].clone()).collect();
+            let longest = ids.iter().map(Vec::len).max().unwrap_or(0);
+            self.padded_tokens
+                .fetch_add((longest * ids.len()) as u64, Ordering::Relaxed);
             for (&i, v) in batch.iter().zip(run(&ids)?) {
                 out[i] = v;
             }
@@ -675,6 +721,17 @@ impl Embedder {
 
     pub fn num_layers(&self) -> usize {
         self.encoder.num_layers()
+    }
+
+    /// Time spent so far per stage of embedding, and padded tokens encoded.
+    pub fn stage_times(&self) -> StageTimes {
+        let [forward, pool] = self.encoder.stage_nanos();
+        StageTimes {
+            tokenise_s: self.tokenise_ns.load(Ordering::Relaxed) as f64 * 1e-9,
+            forward_s: forward as f64 * 1e-9,
+            pool_s: pool as f64 * 1e-9,
+            padded_tokens: self.padded_tokens.load(Ordering::Relaxed),
+        }
     }
 
     /// Padded tokens per forward pass.
