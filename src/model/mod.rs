@@ -213,6 +213,10 @@ pub const DEFAULT_TOKEN_BUDGET: usize = 2048;
 /// 64 × 12 heads × 512² scores, 0.8 GB in f32), far within a data-centre GPU's memory.
 pub const DEFAULT_CUDA_TOKEN_BUDGET: usize = 32768;
 
+/// Texts per chunk when tokenisation overlaps the forward pass (CUDA): about three default GPU
+/// batches of ~30-token sentences, so that length sorting still groups well within a chunk.
+pub const PIPELINE_CHUNK: usize = 3072;
+
 /// Options for loading a model.
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
@@ -259,6 +263,8 @@ pub struct Embedder {
     /// Tokenisation time (ns) and padded tokens so far, for [`Embedder::stage_times`].
     tokenise_ns: AtomicU64,
     padded_tokens: AtomicU64,
+    /// See [`Embedder::set_pipeline_chunk`].
+    pipeline_chunk: Option<usize>,
     pub info: ModelInfo,
 }
 
@@ -490,6 +496,8 @@ impl Embedder {
             reference: crate::calibrate::Reference::find(None, &files.dir, id)?,
             tokenise_ns: AtomicU64::new(0),
             padded_tokens: AtomicU64::new(0),
+            // A few GPU batches' worth of ~30-token sentences.
+            pipeline_chunk: (opts.device == DeviceKind::Cuda).then_some(PIPELINE_CHUNK),
             info,
         })
     }
@@ -528,18 +536,47 @@ impl Embedder {
 
     /// Embeds `texts` with the encoder, never the cache.
     pub fn embed_uncached(&self, texts: &[&str]) -> Result<Embeddings> {
-        let encoded: Vec<Vec<u32>> = timed(&self.tokenise_ns, || {
+        let Some(chunk) = self.pipeline_chunk.filter(|&c| c > 0 && c < texts.len()) else {
+            return self.embed_tokenized(self.tokenize_all(texts)?);
+        };
+        // On a GPU the forward pass runs while the CPU threads tokenise the next chunk.
+        let parts: Vec<&[&str]> = texts.chunks(chunk).collect();
+        let mut out = Embeddings::default();
+        let mut next = Some(self.tokenize_all(parts[0]));
+        for k in 0..parts.len() {
+            let current = next.take().unwrap_or_else(|| Ok(Vec::new()))?;
+            let (done, following) = rayon::join(
+                || self.embed_tokenized(current),
+                || parts.get(k + 1).map(|p| self.tokenize_all(p)),
+            );
+            next = following;
+            let done = done?;
+            out.vectors.extend(done.vectors);
+            out.windowed.extend(done.windowed);
+            out.tokens += done.tokens;
+        }
+        Ok(out)
+    }
+
+    /// Token ids of every text, tokenised in parallel.
+    fn tokenize_all(&self, texts: &[&str]) -> Result<Vec<Vec<u32>>> {
+        timed(&self.tokenise_ns, || {
             use rayon::prelude::*;
             texts
                 .par_iter()
                 .map(|t| self.tokenize(t))
                 .collect::<Result<_>>()
-        })?;
+        })
+    }
+
+    /// Encodes already tokenised texts into unit vectors.
+    fn embed_tokenized(&self, encoded: Vec<Vec<u32>>) -> Result<Embeddings> {
+        let n = encoded.len();
         // Split over-long sequences into windows; remember which text each window belongs to.
         let max = self.encoder.max_tokens();
         let mut seqs: Vec<Vec<u32>> = Vec::new();
         let mut owner: Vec<usize> = Vec::new();
-        let mut windowed = vec![false; texts.len()];
+        let mut windowed = vec![false; n];
         for (i, ids) in encoded.into_iter().enumerate() {
             if ids.len() <= max {
                 seqs.push(ids);
@@ -556,8 +593,8 @@ impl Embedder {
         let pooled = self.embed_sequences(&seqs)?;
         // Combine windows by token-weighted mean, then normalise.
         let dim = pooled.first().map_or(0, Vec::len);
-        let mut sums = vec![vec![0f32; dim]; texts.len()];
-        let mut weights = vec![0f32; texts.len()];
+        let mut sums = vec![vec![0f32; dim]; n];
+        let mut weights = vec![0f32; n];
         for ((v, &o), s) in pooled.iter().zip(&owner).zip(&seqs) {
             let w = s.len() as f32;
             for (a, b) in sums[o].iter_mut().zip(v) {
@@ -571,6 +608,12 @@ impl Embedder {
             windowed,
             tokens,
         })
+    }
+
+    /// Texts per pipelined chunk (`None`: tokenise everything, then encode). Set for CUDA at
+    /// load; the CPU gains nothing, as tokenising would take threads from the forward pass.
+    pub fn set_pipeline_chunk(&mut self, chunk: Option<usize>) {
+        self.pipeline_chunk = chunk;
     }
 
     /// What a cached vector of this model is keyed by: everything that changes the vector of a
