@@ -11,6 +11,7 @@ use std::io::Write;
 use mtcheck::check::weighted_len;
 use mtcheck::checks::truncation;
 use mtcheck::model::{Embedder, LoadOptions};
+use mtcheck::similarity::{document_length_ratio, relative_length};
 use serde_json::{json, Value};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -27,14 +28,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let i = i.as_u64().unwrap_or(0) as usize;
                 report[side][i]["text"].as_str().unwrap_or("").to_string()
             };
-            let total = |side: &str| -> f32 {
+            // Lengths and ratios exactly as the checker computes them.
+            let lengths = |side: &str| -> Vec<f32> {
                 let all = report[side].as_array().map(Vec::as_slice).unwrap_or(&[]);
                 all.iter()
                     .map(|s| weighted_len(s["text"].as_str().unwrap_or("")))
-                    .sum::<f32>()
-                    .max(1.0)
+                    .collect()
             };
-            let doc_ratio = total("target_sentences") / total("source_sentences");
+            let doc_ratio =
+                document_length_ratio(&lengths("source_sentences"), &lengths("target_sentences"));
             let mut links = Vec::new();
             for a in report["alignments"].as_array().into_iter().flatten() {
                 let (s, t) = (&a["source"], &a["target"]);
@@ -43,7 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         text("source_sentences", &s[0]),
                         text("target_sentences", &t[0]),
                     );
-                    let ratio = weighted_len(&t).max(1.0) / (weighted_len(&s).max(1.0) * doc_ratio);
+                    let ratio = relative_length(weighted_len(&s), weighted_len(&t), doc_ratio);
                     links.push((s, t, ratio, a["z"].as_f64().unwrap_or(f64::NAN)));
                 }
             }

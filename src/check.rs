@@ -848,7 +848,7 @@ fn coverage_truncations(
     let candidates: Vec<(&ScoredLink, f32)> = links
         .iter()
         .filter(|l| l.link.kind() == (1, 1) && l.z.is_finite())
-        .filter(|l| !found.iter().any(|f| f.target == vec![l.link.target.start]))
+        .filter(|l| !found.iter().any(|f| f.target == [l.link.target.start]))
         .map(|l| (l, sim.length_ratio(&l.link.source, &l.link.target)))
         .filter(|&(_, ratio)| ratio < truncation::COVERAGE_CANDIDATE_RATIO)
         .collect();

@@ -85,6 +85,18 @@ fn median(mut xs: Vec<f32>) -> f32 {
     *xs.select_nth_unstable_by(mid, f32::total_cmp).1
 }
 
+/// A document's target length over its source length (lengths in weighted characters).
+pub fn document_length_ratio(src_len: &[f32], tgt_len: &[f32]) -> f32 {
+    let total = |v: &[f32]| v.iter().sum::<f32>().max(1.0);
+    total(tgt_len) / total(src_len)
+}
+
+/// A link's target length over the length `document_ratio` predicts from its source (1.0 =
+/// typical).
+pub fn relative_length(src_len: f32, tgt_len: f32, document_ratio: f32) -> f32 {
+    tgt_len.max(1.0) / (src_len.max(1.0) * document_ratio)
+}
+
 impl SimilarityModel {
     /// `src`, `tgt`: unit vectors; `*_tokens`: token counts; `*_len`: lengths in characters
     /// (already weighted for scripts where one character is a word).
@@ -149,7 +161,6 @@ impl SimilarityModel {
         };
         let med = median(spread_of.clone());
         let mad = median(spread_of.iter().map(|c| (c - med).abs()).collect());
-        let total = |v: &[f32]| v.iter().sum::<f32>().max(1.0);
         Self {
             n,
             m,
@@ -160,7 +171,7 @@ impl SimilarityModel {
             bg_src,
             bg_tgt,
             sigma: (mad * 1.4826).max(MIN_SIGMA),
-            ratio: total(tgt_len) / total(src_len),
+            ratio: document_length_ratio(src_len, tgt_len),
             src_len: src_len.to_vec(),
             tgt_len: tgt_len.to_vec(),
             cos,
@@ -209,9 +220,9 @@ impl SimilarityModel {
 
     /// The link's target length over the length the document's ratio predicts (1.0 = typical).
     pub fn length_ratio(&self, src: &Range<usize>, tgt: &Range<usize>) -> f32 {
-        let ls: f32 = src.clone().map(|i| self.src_len[i]).sum::<f32>().max(1.0);
-        let lt: f32 = tgt.clone().map(|j| self.tgt_len[j]).sum::<f32>().max(1.0);
-        lt / (ls * self.ratio)
+        let ls: f32 = src.clone().map(|i| self.src_len[i]).sum();
+        let lt: f32 = tgt.clone().map(|j| self.tgt_len[j]).sum();
+        relative_length(ls, lt, self.ratio)
     }
 
     /// What the aligner maximises: the z-scaled margin, less a length term.

@@ -14,8 +14,7 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let model = common::tiny_model(&dir.path().join("model"), &common::TinySpec::default(), 5);
+        let (dir, model) = common::tiny_workspace(5);
         Self { dir, model }
     }
     fn path(&self, rel: &str) -> PathBuf {

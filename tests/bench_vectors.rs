@@ -14,8 +14,7 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let model = common::tiny_model(&dir.path().join("model"), &common::TinySpec::default(), 7);
+        let (dir, model) = common::tiny_workspace(7);
         let corpus = dir.path().join("corpus.txt");
         std::fs::write(
             &corpus,

@@ -13,8 +13,7 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let model = common::tiny_model(&dir.path().join("model"), &common::TinySpec::default(), 11);
+        let (dir, model) = common::tiny_workspace(11);
         Self { dir, model }
     }
     fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {

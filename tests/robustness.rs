@@ -20,8 +20,7 @@ const BOUND: Duration = Duration::from_secs(120);
 
 impl Fixture {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let model = common::tiny_model(&dir.path().join("model"), &common::TinySpec::default(), 17);
+        let (dir, model) = common::tiny_workspace(17);
         Self { dir, model }
     }
     fn file(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {

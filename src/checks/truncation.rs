@@ -151,21 +151,8 @@ pub fn coverage(src: &[Vec<f32>], tgt: &[Vec<f32>]) -> Option<Coverage> {
     let (s, t) = (unit(src), unit(tgt));
     let sim: Vec<f32> = crate::model::cosine_matrix(&s, &t);
     let at = |i: usize, j: usize| sim[i * m + j];
-    let argmax = |it: &mut dyn Iterator<Item = (usize, f32)>| {
-        it.fold((0, f32::NEG_INFINITY), |best, (k, v)| {
-            if v > best.1 {
-                (k, v)
-            } else {
-                best
-            }
-        })
-    };
-    let best_t: Vec<(usize, f32)> = (0..n)
-        .map(|i| argmax(&mut (0..m).map(|j| (j, at(i, j)))))
-        .collect();
-    let best_s: Vec<usize> = (0..m)
-        .map(|j| argmax(&mut (0..n).map(|i| (i, at(i, j)))).0)
-        .collect();
+    let best_t: Vec<(usize, f32)> = (0..n).map(|i| argmax((0..m).map(|j| at(i, j)))).collect();
+    let best_s: Vec<usize> = (0..m).map(|j| argmax((0..n).map(|i| at(i, j))).0).collect();
 
     let cover: Vec<f32> = best_t.iter().map(|&(_, v)| v).collect();
     let total: f32 = cover.iter().sum();
@@ -192,6 +179,19 @@ pub fn coverage(src: &[Vec<f32>], tgt: &[Vec<f32>]) -> Option<Coverage> {
         extent,
         reach,
     })
+}
+
+/// Position and value of the first largest of `values` (`(0, -inf)` when empty).
+fn argmax(values: impl Iterator<Item = f32>) -> (usize, f32) {
+    values
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |best, (k, v)| {
+            if v > best.1 {
+                (k, v)
+            } else {
+                best
+            }
+        })
 }
 
 /// A logistic model over the link's length ratio, its z and its coverage, fitted on the

@@ -745,14 +745,10 @@ impl Embedder {
         // Everything an empty text encodes to, except the final special token, precedes the
         // text's own tokens ("<s> passage :"); that final token follows them.
         let lead = self.tokenize("")?.len().saturating_sub(1);
-        let seqs: Vec<Vec<u32>> = texts
-            .iter()
-            .map(|t| {
-                let mut ids = self.tokenize(t)?;
-                ids.truncate(self.encoder.max_tokens());
-                Ok(ids)
-            })
-            .collect::<Result<_>>()?;
+        let mut seqs = self.tokenize_all(texts)?;
+        for ids in &mut seqs {
+            ids.truncate(self.encoder.max_tokens());
+        }
         let mut states = self.batched(&seqs, |ids| self.encoder.token_states(ids, layer))?;
         for rows in &mut states {
             let end = rows.len().saturating_sub(1);

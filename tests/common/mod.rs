@@ -110,6 +110,14 @@ fn tokenizer_json(arch: Arch) -> serde_json::Value {
     })
 }
 
+/// A temporary folder with a tiny default model in its `model/` subfolder: what the command-line
+/// tests start from.
+pub fn tiny_workspace(seed: u64) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny_model(&dir.path().join("model"), &TinySpec::default(), seed);
+    (dir, model)
+}
+
 /// Writes a tiny random model directory (config.json, tokenizer.json, model.safetensors).
 pub fn tiny_model(dir: &Path, spec: &TinySpec, seed: u64) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
