@@ -308,6 +308,20 @@ fn printf(chars: &[(usize, char)], k: usize) -> Option<usize> {
 }
 
 /// `{0}`, `{name}`, `{{name}}`, `{0,number}`: an identifier-like body without spaces.
+/// Argument types of ICU MessageFormat / Java `MessageFormat` placeholders.
+const MESSAGE_FORMAT_TYPES: &[&str] = &[
+    "number",
+    "date",
+    "time",
+    "choice",
+    "plural",
+    "select",
+    "selectordinal",
+    "ordinal",
+    "spellout",
+    "duration",
+];
+
 fn braces(chars: &[(usize, char)], k: usize) -> Option<usize> {
     let at = |j: usize| chars.get(j).map_or('\0', |&(_, c)| c);
     let double = at(k + 1) == '{';
@@ -317,6 +331,17 @@ fn braces(chars: &[(usize, char)], k: usize) -> Option<usize> {
         j += 1;
     }
     if j == start || j - start > 40 || at(j) != '}' {
+        return None;
+    }
+    // `{pre,post}` is a shell brace expansion (prose about file names), not a placeholder; a
+    // MessageFormat argument has a type after its comma: `{0,number}`.
+    let body: String = (start..j).map(at).collect();
+    if !double
+        && body
+            .split(',')
+            .nth(1)
+            .is_some_and(|kind| !MESSAGE_FORMAT_TYPES.contains(&kind))
+    {
         return None;
     }
     if double {
@@ -881,6 +906,21 @@ mod tests {
             m.contains("{name} in the source is {nom} in the target"),
             "{m}"
         );
+    }
+
+    #[test]
+    fn a_shell_brace_expansion_is_not_a_placeholder() {
+        // A Russian translation wrote `{pre|post}{inst|rm}` for the file names
+        // `{pre,post}{inst,rm}`; reported as two missing placeholders (an error) on a clean pair.
+        assert!(keys("see “{pre,post}{inst,rm}”").is_empty());
+        assert_clean(
+            "For maintainer scripts, see “{pre,post}{inst,rm}”.",
+            "en",
+            "О сценариях смотрите «{pre|post}{inst|rm}».",
+            "ru",
+        );
+        // MessageFormat arguments keep their type after the comma.
+        assert_eq!(keys("{0,number} files").len(), 1);
     }
 
     #[test]

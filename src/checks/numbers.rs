@@ -67,6 +67,11 @@ struct Num {
 }
 
 impl Num {
+    /// A soft number word ("un", "ein", "second"): it may be an article or a unit, not a number.
+    fn is_article(&self) -> bool {
+        self.form == Form::Soft && !self.text.chars().any(|c| c.is_ascii_digit())
+    }
+
     fn show(&self) -> String {
         if self.text.chars().any(|c| c.is_ascii_digit()) {
             self.text.clone()
@@ -651,7 +656,10 @@ impl Scanner<'_> {
         let glued = glue_letter(prev)
             || (matches!(prev, '-' | '_' | '/' | '.') && i >= 2 && glue_letter(self.at(i - 2)));
         if glued {
-            // An identifier ("ext4", "COVID-19", "A320"): not a quantity a translation renders.
+            // An identifier ("ext4", "COVID-19", "A320"): not a quantity a translation renders,
+            // but it may render one: "Fortran 95" becomes "Fortran-95-Compiler".
+            let digits_end = self.digit_run(i);
+            self.push_part(i, digits_end, Form::Soft);
             let mut j = i;
             while self.at(j).is_alphanumeric()
                 || matches!(self.at(j), '_' | '.') && self.at(j + 1).is_alphanumeric()
@@ -1057,12 +1065,70 @@ impl Scanner<'_> {
 fn unmatched(src: &[Num], tgt: &[Num]) -> (Vec<usize>, Vec<usize>) {
     let mut s_used = vec![false; src.len()];
     let mut t_used = vec![false; tgt.len()];
+    // Number words that are also articles ("un", "ein") first stay out, so that they cannot take
+    // the "1" of "screen(1)" when the target has "screen(6)": that is a changed value.
+    let all = |_: usize| true;
+    pair_up(
+        src,
+        tgt,
+        &mut s_used,
+        &mut t_used,
+        &|k| !src[k].is_article(),
+        &|j| !tgt[j].is_article(),
+        usize::MAX,
+    );
+    let open = |nums: &[Num], used: &[bool]| {
+        (0..nums.len())
+            .filter(|&k| !used[k] && nums[k].form != Form::Soft)
+            .count()
+    };
+    let (s_open, t_open) = (open(src, &s_used), open(tgt, &t_used));
+    // Articles absorb only the numbers that have no changed counterpart left on the other side.
+    pair_up(
+        src,
+        tgt,
+        &mut s_used,
+        &mut t_used,
+        &all,
+        &|j| tgt[j].is_article(),
+        s_open.saturating_sub(t_open),
+    );
+    pair_up(
+        src,
+        tgt,
+        &mut s_used,
+        &mut t_used,
+        &|k| src[k].is_article(),
+        &all,
+        t_open.saturating_sub(s_open),
+    );
+    let left = |used: &[bool]| {
+        used.iter()
+            .enumerate()
+            .filter(|(_, &u)| !u)
+            .map(|(k, _)| k)
+            .collect()
+    };
+    (left(&s_used), left(&t_used))
+}
+
+/// Matches equal values between the allowed source and target numbers, surest forms first, at
+/// most `limit` pairs.
+fn pair_up(
+    src: &[Num],
+    tgt: &[Num],
+    s_used: &mut [bool],
+    t_used: &mut [bool],
+    s_allowed: &dyn Fn(usize) -> bool,
+    t_allowed: &dyn Fn(usize) -> bool,
+    mut limit: usize,
+) {
     // Surest numbers first, so an article "un" does not take the "1" a digit needs.
-    let mut order: Vec<usize> = (0..src.len()).collect();
+    let mut order: Vec<usize> = (0..src.len()).filter(|&k| s_allowed(k)).collect();
     order.sort_by_key(|&k| std::cmp::Reverse(src[k].form));
     for pass in 0..2 {
         for &k in &order {
-            if s_used[k] {
+            if s_used[k] || limit == 0 {
                 continue;
             }
             let fits = |t: &Num| {
@@ -1076,22 +1142,15 @@ fn unmatched(src: &[Num], tgt: &[Num]) -> (Vec<usize>, Vec<usize>) {
                 }
             };
             let found = (0..tgt.len())
-                .filter(|&j| !t_used[j] && fits(&tgt[j]))
+                .filter(|&j| !t_used[j] && t_allowed(j) && fits(&tgt[j]))
                 .max_by_key(|&j| (tgt[j].form == src[k].form, std::cmp::Reverse(j)));
             if let Some(j) = found {
                 s_used[k] = true;
                 t_used[j] = true;
+                limit -= 1;
             }
         }
     }
-    let left = |used: &[bool]| {
-        used.iter()
-            .enumerate()
-            .filter(|(_, &u)| !u)
-            .map(|(k, _)| k)
-            .collect()
-    };
-    (left(&s_used), left(&t_used))
 }
 
 /// Ratios of common unit conversions (miles/km, inches/cm, feet/m, pounds/kg, gallons/litres,
@@ -1330,6 +1389,41 @@ mod tests {
             "Er wartete 30 Tage.",
             "de",
             Severity::Error,
+        );
+    }
+
+    #[test]
+    fn an_article_does_not_absorb_a_changed_one() {
+        // "un" reads as 1: it took the source's 1, so screen(1) → screen(6) was only a warning
+        // about an extra 6.
+        let m = assert_flagged(
+            "Here is a typical use scenario of screen(1).",
+            "en",
+            "Aquí está un escenario típico de utilización de screen(6).",
+            "es",
+            Severity::Error,
+        );
+        assert_eq!(m, "number 1 in the source is 6 in the target");
+        // Where a 1 has no other counterpart, the article still accounts for it.
+        let m = assert_flagged(
+            "Choose 1 of the 6 options.",
+            "en",
+            "Elija una de las 7 opciones.",
+            "es",
+            Severity::Error,
+        );
+        assert_eq!(m, "number 6 in the source is 7 in the target");
+        assert_clean("Choose 1 option.", "en", "Elija una opción.", "es");
+    }
+
+    #[test]
+    fn a_number_inside_a_hyphenated_compound_is_rendered() {
+        // German joins "Fortran 95 compiler" into one word; the 95 was reported changed.
+        assert_clean(
+            "gfortran - the GNU Fortran 95 compiler, necessary for Fortran.",
+            "en",
+            "gfortran - Der GNU-Fortran-95-Compiler wird für Fortran benötigt.",
+            "de",
         );
     }
 
