@@ -1,4 +1,5 @@
-//! Embedding throughput measurement shared by `mtcheck bench` and `cargo bench` (benches/embed.rs).
+//! Embedding throughput measurement of `mtcheck bench`; `cargo bench --bench embed`
+//! (benches/embed.rs) reads its corpus with [`read_lines`] from [`DEFAULT_CORPUS`].
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
