@@ -422,11 +422,7 @@ fn is_running_text(doc: &Document) -> bool {
     let ends = doc
         .sentences
         .iter()
-        .filter(|s| {
-            s.text
-                .trim_end()
-                .ends_with(['.', '!', '?', '。', '！', '？', '؟', '।'])
-        })
+        .filter(|s| crate::text::closes_sentence(&s.text))
         .count();
     n >= 3 && ends * 10 >= n * 7
 }

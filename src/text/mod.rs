@@ -20,8 +20,40 @@ pub fn for_embedding(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// Whether `text` ends with a sentence-final mark (full stop, question or exclamation mark in any
+/// script, ellipsis), closing quotes and brackets aside.
+pub fn closes_sentence(text: &str) -> bool {
+    text.trim_end()
+        .trim_end_matches([
+            '"', '\'', '”', '’', '»', '›', ')', ']', '）', '」', '』', '】', ' ',
+        ])
+        .ends_with(['.', '!', '?', '…', '。', '！', '？', '؟', '۔', '।'])
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sentence_closings_through_quotes_and_brackets() {
+        for closed in [
+            "Done.",
+            "(See below.)",
+            "«Vraiment ?»",
+            "终于。",
+            "هل؟",
+            "He said “yes.”",
+        ] {
+            assert!(super::closes_sentence(closed), "{closed}");
+        }
+        for open in [
+            "Die Art der Bildung zu wählen",
+            "see (Section 2",
+            "",
+            "Title:",
+        ] {
+            assert!(!super::closes_sentence(open), "{open}");
+        }
+    }
+
     #[test]
     fn arabic_diacritics_are_removed_for_embedding_only() {
         assert_eq!(super::for_embedding("بَلۡ جَآءَ بِٱلۡحَقِّ"), "بل جآء بٱلحق");
