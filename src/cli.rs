@@ -218,8 +218,8 @@ pub struct ModelArgs {
     /// Worker threads for tokenisation and matrix products (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Padded tokens per forward pass; larger batches use more memory (default: 2048 on CPU,
-    /// 32768 on CUDA).
+    /// Tokens per forward pass (padding included where batches are padded: CUDA, and f16/bf16
+    /// on CPU); larger batches use more memory (default: 2048 on CPU, 32768 on CUDA).
     #[arg(long, visible_alias = "batch-tokens")]
     pub token_budget: Option<usize>,
     /// Number format of the encoder layers: `q8` quantises the projections to int8 at load (CPU

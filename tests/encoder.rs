@@ -350,3 +350,266 @@ fn mmaped_word_embeddings_equal_copied_ones_exactly() {
         assert!(mapped.forward(&bad, &bad.ones_like().unwrap()).is_err());
     }
 }
+
+/// Sequences of very different lengths in one batch (1 to the tiny model's maximum of 24 tokens),
+/// with ids drawn from the whole vocabulary.
+fn ragged_sequences(arch: Arch) -> Vec<Vec<u32>> {
+    let (bos, eos) = match arch {
+        Arch::Bert => (2u32, 3u32),
+        Arch::XlmRoberta => (0, 2),
+    };
+    [24usize, 1, 2, 17, 5, 24, 3]
+        .iter()
+        .enumerate()
+        .map(|(k, &len)| {
+            let mut s: Vec<u32> = (0..len)
+                .map(|i| 4 + ((k * 31 + i * 17) % common::WORDS.len()) as u32)
+                .collect();
+            if len >= 2 {
+                s[0] = bos;
+                s[len - 1] = eos;
+            }
+            s
+        })
+        .collect()
+}
+
+/// The ragged sequences right-padded, as the padded path sees them.
+fn padded_batch(seqs: &[Vec<u32>], pad: u32) -> (Tensor, Tensor) {
+    let width = seqs.iter().map(Vec::len).max().unwrap();
+    let mut ids = Vec::new();
+    let mut mask = Vec::new();
+    for s in seqs {
+        ids.extend(s.iter().copied().chain(std::iter::repeat(pad)).take(width));
+        mask.extend((0..width).map(|i| u32::from(i < s.len())));
+    }
+    (
+        Tensor::from_vec(ids, (seqs.len(), width), &Device::Cpu).unwrap(),
+        Tensor::from_vec(mask, (seqs.len(), width), &Device::Cpu).unwrap(),
+    )
+}
+
+/// Largest absolute difference between the packed states and the real-token rows of the padded
+/// ones.
+fn packed_vs_padded(packed: &Tensor, padded: &Tensor, seqs: &[Vec<u32>]) -> f32 {
+    let packed: Vec<Vec<f32>> = packed.to_vec2().unwrap();
+    let padded: Vec<Vec<Vec<f32>>> = padded.to_vec3().unwrap();
+    assert_eq!(packed.len(), seqs.iter().map(Vec::len).sum::<usize>());
+    let mut rows = packed.iter();
+    let mut worst = 0f32;
+    for (s, padded_rows) in seqs.iter().zip(&padded) {
+        for want in &padded_rows[..s.len()] {
+            let got = rows.next().unwrap();
+            for (a, b) in got.iter().zip(want) {
+                worst = worst.max((a - b).abs());
+            }
+        }
+    }
+    worst
+}
+
+fn max_abs(a: &Tensor, b: &Tensor) -> f32 {
+    (a - b)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .max_all()
+        .unwrap()
+        .to_scalar()
+        .unwrap()
+}
+
+#[test]
+fn packed_sequences_give_the_padded_states_and_pooled_vectors_in_f32_and_q8() {
+    for arch in [Arch::Bert, Arch::XlmRoberta] {
+        let dir = tempfile::tempdir().unwrap();
+        common::tiny_model(
+            dir.path(),
+            &TinySpec {
+                arch,
+                ..TinySpec::default()
+            },
+            8,
+        );
+        let text = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
+        let cfg: Config = serde_json::from_str(&text).unwrap();
+        let seqs = ragged_sequences(arch);
+        let (ids, mask) = padded_batch(&seqs, cfg.pad_token_id as u32);
+        let (flat, offsets) = model::bert::pack(&seqs);
+        let flat = Tensor::new(flat.as_slice(), &Device::Cpu).unwrap();
+        for mode in ["candle f32", "packed f32", "q8"] {
+            let mut enc = BertEncoder::load(var_builder(dir.path()), &cfg).unwrap();
+            match mode {
+                "packed f32" => enc.pack_f32().unwrap(),
+                "q8" => enc
+                    .quantize_q8(model::q8::Kernel::choose().unwrap())
+                    .unwrap(),
+                _ => {}
+            }
+            assert!(enc.packs());
+            let padded = enc.forward(&ids, &mask).unwrap();
+            let packed = enc
+                .forward_packed(&flat, &offsets, enc.num_layers())
+                .unwrap();
+            let d = packed_vs_padded(&packed, &padded, &seqs);
+            assert!(d <= 1e-5, "{arch:?} {mode}: states differ by {d}");
+            for pooling in [model::Pooling::Mean, model::Pooling::Cls] {
+                let want = model::bert::pool(&padded, &mask, pooling).unwrap();
+                let got = model::bert::pool_packed(&packed, &offsets, pooling).unwrap();
+                assert_eq!(got.dims(), want.dims());
+                let d = max_abs(&got, &want);
+                assert!(
+                    d <= 1e-5,
+                    "{arch:?} {mode} {pooling:?}: pooled differ by {d}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn packed_token_states_equal_padded_ones_at_every_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    common::tiny_model(
+        dir.path(),
+        &TinySpec {
+            arch: Arch::XlmRoberta,
+            ..TinySpec::default()
+        },
+        9,
+    );
+    let text = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
+    let cfg: Config = serde_json::from_str(&text).unwrap();
+    let enc = BertEncoder::load(var_builder(dir.path()), &cfg).unwrap();
+    let seqs = ragged_sequences(Arch::XlmRoberta);
+    let (ids, mask) = padded_batch(&seqs, cfg.pad_token_id as u32);
+    let (flat, offsets) = model::bert::pack(&seqs);
+    let flat = Tensor::new(flat.as_slice(), &Device::Cpu).unwrap();
+    // Layer 0 (embeddings only) checks that positions restart at the offset for each sequence.
+    for layer in [0, 1, 2, 9] {
+        let padded = enc.forward_layers(&ids, &mask, layer).unwrap();
+        let packed = enc.forward_packed(&flat, &offsets, layer).unwrap();
+        let d = packed_vs_padded(&packed, &padded, &seqs);
+        assert!(d <= 1e-5, "layer {layer}: states differ by {d}");
+    }
+
+    // The embedder's token states (packed on the CPU) are the padded states of each text's own
+    // tokens: the leading <s> and the trailing </s> left out.
+    let e = Embedder::load(dir.path().to_str().unwrap(), &LoadOptions::default()).unwrap();
+    let long = common::WORDS[..20].join(" ");
+    let texts = [
+        "the cat",
+        long.as_str(),
+        "a",
+        "the old river , the new city .",
+    ];
+    let states = e.token_states(&texts, 1).unwrap();
+    let tokenised: Vec<Vec<u32>> = texts.iter().map(|t| e.tokenize(t).unwrap()).collect();
+    let (ids, mask) = padded_batch(&tokenised, cfg.pad_token_id as u32);
+    let padded: Vec<Vec<Vec<f32>>> = enc
+        .forward_layers(&ids, &mask, 1)
+        .unwrap()
+        .to_vec3()
+        .unwrap();
+    for ((got, want), t) in states.iter().zip(&padded).zip(&tokenised) {
+        assert_eq!(got.len(), t.len() - 2);
+        for (g, w) in got.iter().zip(&want[1..]) {
+            let d = g
+                .iter()
+                .zip(w)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(d <= 1e-5, "token states differ by {d}");
+        }
+    }
+}
+
+#[test]
+fn packed_offsets_and_lengths_are_checked_not_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    common::tiny_model(dir.path(), &TinySpec::default(), 10);
+    let text = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
+    let cfg: Config = serde_json::from_str(&text).unwrap();
+    let enc = BertEncoder::load(var_builder(dir.path()), &cfg).unwrap();
+    let ids = Tensor::new(&[2u32, 4, 5, 3], &Device::Cpu).unwrap();
+    for bad in [&[0usize, 3][..], &[0, 3, 2, 4], &[1, 4], &[]] {
+        assert!(enc.forward_packed(&ids, bad, 2).is_err(), "{bad:?}");
+    }
+    // A sequence longer than the model's positions is an error, as it is when padded.
+    let long = Tensor::new(vec![4u32; 25].as_slice(), &Device::Cpu).unwrap();
+    assert!(enc.forward_packed(&long, &[0, 25], 2).is_err());
+    // Empty sequences, and an empty batch, pass through.
+    let out = enc.forward_packed(&ids, &[0, 0, 4, 4], 2).unwrap();
+    assert_eq!(out.dims(), &[4, 32]);
+    let pooled = model::bert::pool_packed(&out, &[0, 0, 4, 4], model::Pooling::Mean).unwrap();
+    assert_eq!(pooled.dims(), &[3, 32]);
+    let none = Tensor::new(&[] as &[u32], &Device::Cpu).unwrap();
+    assert_eq!(enc.forward_packed(&none, &[0], 2).unwrap().dims(), &[0, 32]);
+    // Other dtypes pad: the packed path refuses rather than running candle's ops on it.
+    let vb = unsafe {
+        VarBuilder::from_mmaped_safetensors(
+            &[dir.path().join("model.safetensors")],
+            DType::F16,
+            &Device::Cpu,
+        )
+    }
+    .unwrap();
+    let half = BertEncoder::load(vb, &cfg).unwrap();
+    assert!(!half.packs());
+    assert!(half.forward_packed(&ids, &[0, 4], 2).is_err());
+}
+
+/// On the CPU in f32 and q8 batches are packed: no padding is computed (the bench's
+/// `padded_tokens` equals its tokens) and the vectors are the padded path's; f16 on the CPU still
+/// pads, and agrees with f32.
+#[test]
+fn cpu_batches_are_padding_free_and_give_the_padded_vectors() {
+    let dir = tempfile::tempdir().unwrap();
+    common::tiny_model(dir.path(), &TinySpec::default(), 11);
+    let long = common::WORDS[..22].join(" ");
+    let texts = [
+        "the cat sat on the mat .",
+        "a",
+        long.as_str(),
+        "the big red house in the old city opens a new museum",
+        "dog",
+    ];
+    let load = |dtype| {
+        Embedder::load(
+            dir.path().to_str().unwrap(),
+            &LoadOptions {
+                dtype,
+                ..LoadOptions::default()
+            },
+        )
+        .unwrap()
+    };
+    let text = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
+    let cfg: Config = serde_json::from_str(&text).unwrap();
+    let reference = BertEncoder::load(var_builder(dir.path()), &cfg).unwrap();
+    let f32e = load(model::ModelDtype::F32);
+    let out = f32e.embed_uncached(&texts).unwrap();
+    assert_eq!(f32e.stage_times().padded_tokens, out.tokens as u64);
+    let tokenised: Vec<Vec<u32>> = texts.iter().map(|t| f32e.tokenize(t).unwrap()).collect();
+    let (ids, mask) = padded_batch(&tokenised, cfg.pad_token_id as u32);
+    let hidden = reference.forward(&ids, &mask).unwrap();
+    let pooled: Vec<Vec<f32>> = model::bert::pool(&hidden, &mask, model::Pooling::Mean)
+        .unwrap()
+        .to_vec2()
+        .unwrap();
+    for (v, p) in out.vectors.iter().zip(pooled) {
+        let cos = model::dot(v, &model::normalized(p));
+        assert!(cos >= 0.99999, "cosine {cos}");
+    }
+
+    let q8 = load(model::ModelDtype::Q8);
+    let q = q8.embed_uncached(&texts).unwrap();
+    assert_eq!(q8.stage_times().padded_tokens, q.tokens as u64);
+
+    let f16 = load(model::ModelDtype::F16);
+    let h = f16.embed_uncached(&texts).unwrap();
+    assert!(f16.stage_times().padded_tokens > h.tokens as u64);
+    for (a, b) in out.vectors.iter().zip(&h.vectors) {
+        assert!(model::dot(a, b) >= 0.999);
+    }
+}

@@ -526,3 +526,80 @@ fn q8_on_cuda_is_a_one_line_usage_error() {
     assert!(err.contains("--dtype q8 runs on the CPU only"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
+
+/// The padding-free CPU path against the padded one on the real model: the first 48 lines of the
+/// bench corpus (the examples when it is absent), of very different lengths, embedded by the
+/// embedder (packed batches) and as one right-padded batch through the same encoder, in f32 and
+/// q8.
+#[test]
+fn real_model_packed_batches_give_the_padded_vectors() {
+    let dir = common::real_model_dir();
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(mtcheck::model::bench::DEFAULT_CORPUS);
+    let texts: Vec<String> = if corpus.is_file() {
+        model::bench::read_lines(&corpus, 48).unwrap()
+    } else {
+        std::fs::read_to_string(example("news.en.txt"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let cfg: model::Config =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("config.json")).unwrap()).unwrap();
+    for dtype in [model::ModelDtype::F32, model::ModelDtype::Q8] {
+        let e = embedder_with(dtype);
+        let packed = e.embed_uncached(&refs).unwrap();
+        assert_eq!(e.stage_times().padded_tokens, packed.tokens as u64);
+
+        let weights = std::sync::Arc::new(
+            unsafe {
+                candle_core::safetensors::MmapedSafetensors::new(dir.join("model.safetensors"))
+            }
+            .unwrap(),
+        );
+        let mut enc =
+            model::bert::BertEncoder::load_mmaped(weights, DType::F32, &Device::Cpu, &cfg).unwrap();
+        match dtype {
+            model::ModelDtype::Q8 => enc
+                .quantize_q8(model::q8::Kernel::choose().unwrap())
+                .unwrap(),
+            _ => enc.pack_f32().unwrap(),
+        }
+        let seqs: Vec<Vec<u32>> = refs.iter().map(|t| e.tokenize(t).unwrap()).collect();
+        let width = seqs.iter().map(Vec::len).max().unwrap();
+        let mut ids = Vec::new();
+        let mut mask = Vec::new();
+        for s in &seqs {
+            ids.extend(
+                s.iter()
+                    .copied()
+                    .chain(std::iter::repeat(cfg.pad_token_id as u32))
+                    .take(width),
+            );
+            mask.extend((0..width).map(|i| u32::from(i < s.len())));
+        }
+        let ids = Tensor::from_vec(ids, (seqs.len(), width), &Device::Cpu).unwrap();
+        let mask = Tensor::from_vec(mask, (seqs.len(), width), &Device::Cpu).unwrap();
+        let hidden = enc.forward(&ids, &mask).unwrap();
+        let pooled: Vec<Vec<f32>> = model::bert::pool(&hidden, &mask, model::Pooling::Mean)
+            .unwrap()
+            .to_vec2()
+            .unwrap();
+        for ((v, p), t) in packed.vectors.iter().zip(pooled).zip(&refs) {
+            let p = model::normalized(p);
+            let cos = model::dot(v, &p);
+            let d = v
+                .iter()
+                .zip(&p)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(
+                cos >= 0.99999 && d <= 1e-5,
+                "{dtype:?} {t}: cosine {cos}, max diff {d}"
+            );
+        }
+    }
+}

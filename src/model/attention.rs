@@ -2,21 +2,48 @@
 //! projection: candle's batched matmuls over `batch × heads` small matrices (plus the permute,
 //! contiguous and transpose copies around them) took over 40% of the encoder's time once the
 //! projections were int8.
+//!
+//! One kernel (`attend_one`, one sequence at a time) serves two batch layouts: right-padded rows
+//! `[batch, seq, 3 · hidden]` with an additive key bias that masks the padding, and sequences packed
+//! back to back `[total, 3 · hidden]` with their offsets (the padding-free path), where each
+//! sequence attends within itself only and needs no mask.
 
 use candle_core::{CpuStorage, CustomOp1, Layout, Shape};
 use rayon::prelude::*;
 
 use super::vecmath::{exp, f32_input, lanes_max, lanes_sum, multiversion, Simd};
 
-/// `softmax(q kᵀ · scale + bias) v` for every head; the op's input is the Q/K/V projection
-/// `[batch, seq, 3 · hidden]` (all query heads, then keys, then values), its output the context
-/// `[batch, seq, hidden]` with heads side by side.
+/// `softmax(q kᵀ · scale + bias) v` for every head; the op's input is the Q/K/V projection (all
+/// query heads, then keys, then values, per token), its output the context with heads side by side:
+/// `[batch, seq, 3 · hidden]` → `[batch, seq, hidden]` for [`Keys::Padded`], `[total, 3 · hidden]`
+/// → `[total, hidden]` for [`Keys::Packed`].
 pub struct FusedAttention<'a> {
-    /// Additive key bias per batch row, `[batch, seq]` (0 for tokens, a large negative value for
-    /// padding).
-    pub bias: &'a [f32],
+    pub keys: Keys<'a>,
     pub heads: usize,
     pub scale: f32,
+}
+
+/// Which keys each query sees.
+#[derive(Clone, Copy)]
+pub enum Keys<'a> {
+    /// Right-padded rows: an additive key bias per batch row, `[batch, seq]` (0 for tokens, a large
+    /// negative value for padding).
+    Padded(&'a [f32]),
+    /// Sequences packed back to back: sequence `i` is rows `offsets[i]..offsets[i + 1]` (so
+    /// `offsets` starts at 0 and ends at the row count), and attends to itself only.
+    Packed(&'a [usize]),
+}
+
+/// Packed sequence offsets must start at 0, never decrease and end at the packed row count
+/// (`total`): each row then belongs to exactly one sequence.
+pub(crate) fn check_offsets(offsets: &[usize], total: usize) -> candle_core::Result<()> {
+    if offsets.first() != Some(&0)
+        || offsets.last() != Some(&total)
+        || offsets.windows(2).any(|p| p[0] > p[1])
+    {
+        candle_core::bail!("sequence offsets {offsets:?} do not cover {total} packed rows");
+    }
+    Ok(())
 }
 
 /// Register block: 16 f32 lanes, one AVX-512 vector.
@@ -98,21 +125,54 @@ impl CustomOp1 for FusedAttention<'_> {
         layout: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let x = f32_input(storage, layout, self.name())?;
-        let (b, t, w) = layout.shape().dims3()?;
+        let dims = layout.shape().dims();
+        let w = dims.last().copied().unwrap_or(0);
         let hidden = w / 3;
-        if w % 3 != 0 || self.heads == 0 || hidden % self.heads != 0 || self.bias.len() != b * t {
+        if w % 3 != 0 || self.heads == 0 || hidden % self.heads != 0 {
             candle_core::bail!(
-                "fused attention: input [{b}, {t}, {w}] does not fit {} heads and a [{b}, {t}] bias",
+                "fused attention: input {dims:?} does not fit {} heads",
                 self.heads
             );
         }
-        let mut out = vec![0f32; b * t * hidden];
-        if t > 0 {
-            out.par_chunks_mut(t * hidden)
-                .zip(x.par_chunks(t * w))
-                .zip(self.bias.par_chunks(t))
-                .for_each(|((o, x), bias)| attend_one(x, bias, o, self.heads, self.scale));
+        match self.keys {
+            Keys::Padded(bias) => {
+                let (b, t, _) = layout.shape().dims3()?;
+                if bias.len() != b * t {
+                    candle_core::bail!(
+                        "fused attention: input {dims:?} does not fit a bias of {} values",
+                        bias.len()
+                    );
+                }
+                let mut out = vec![0f32; b * t * hidden];
+                if t > 0 {
+                    out.par_chunks_mut(t * hidden)
+                        .zip(x.par_chunks(t * w))
+                        .zip(bias.par_chunks(t))
+                        .for_each(|((o, x), bias)| attend_one(x, bias, o, self.heads, self.scale));
+                }
+                Ok((CpuStorage::F32(out), Shape::from((b, t, hidden))))
+            }
+            Keys::Packed(offsets) => {
+                let (total, _) = layout.shape().dims2()?;
+                check_offsets(offsets, total)?;
+                let mut out = vec![0f32; total * hidden];
+                // Disjoint output rows per sequence, so that sequences run in parallel.
+                let mut parts = Vec::with_capacity(offsets.len().saturating_sub(1));
+                let mut rest = out.as_mut_slice();
+                for p in offsets.windows(2) {
+                    let (o, tail) = std::mem::take(&mut rest).split_at_mut((p[1] - p[0]) * hidden);
+                    rest = tail;
+                    parts.push((o, &x[p[0] * w..p[1] * w]));
+                }
+                parts.into_par_iter().for_each(|(o, x)| {
+                    let t = x.len() / w;
+                    if t > 0 {
+                        // A sequence alone needs no mask: a zero bias over its own keys.
+                        attend_one(x, &vec![0f32; t], o, self.heads, self.scale);
+                    }
+                });
+                Ok((CpuStorage::F32(out), Shape::from((total, hidden))))
+            }
         }
-        Ok((CpuStorage::F32(out), Shape::from((b, t, hidden))))
     }
 }

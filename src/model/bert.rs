@@ -6,6 +6,11 @@
 //! fused op (`attention`), GELU and residual + layer norm are vectorised (`vecmath`), and the
 //! projections run on packed AVX-512 (`f32linear`) or int8 (`q8`) kernels.
 //! candle-transformers' `BertModel` stays the reference the tests compare against.
+//!
+//! Two batch layouts: right-padded `[batch, seq]` with a mask ([`BertEncoder::forward`], every
+//! device and dtype), and, where the fused attention runs, sequences packed back to back without
+//! padding ([`BertEncoder::forward_packed`], [`pool_packed`]): everything but attention works
+//! token by token, so only attention needs to know where each sequence starts.
 
 use std::sync::Arc;
 
@@ -13,7 +18,7 @@ use candle_core::safetensors::MmapedSafetensors;
 use candle_core::{DType, Device, Module, Shape, Tensor, D};
 use candle_nn::{embedding, layer_norm, Embedding, LayerNorm, Linear, VarBuilder};
 
-use super::attention::FusedAttention;
+use super::attention::{check_offsets, FusedAttention, Keys};
 use super::config::Config;
 use super::f32linear::F32Linear;
 use super::q8::{Kernel, Q8Linear};
@@ -70,9 +75,11 @@ impl MappedRows {
         })
     }
 
-    /// `ids` [batch, seq] u32 → [batch, seq, hidden] in the compute dtype.
+    /// `ids` u32 of any shape (`[batch, seq]`, or `[total]` packed) → that shape plus `hidden`,
+    /// in the compute dtype.
     fn forward(&self, ids: &Tensor) -> candle_core::Result<Tensor> {
-        let (b, t) = ids.dims2()?;
+        let mut shape = ids.dims().to_vec();
+        shape.push(self.hidden);
         let ids = ids.flatten_all()?.to_vec1::<u32>()?;
         let view = self.weights.get(&self.name)?;
         let data = view.data();
@@ -85,8 +92,7 @@ impl MappedRows {
             }
             bytes.extend_from_slice(&data[id * row..(id + 1) * row]);
         }
-        Tensor::from_raw_buffer(&bytes, self.file_dtype, &[b, t, self.hidden], &self.device)?
-            .to_dtype(self.dtype)
+        Tensor::from_raw_buffer(&bytes, self.file_dtype, &shape, &self.device)?.to_dtype(self.dtype)
     }
 }
 
@@ -173,13 +179,37 @@ impl Embeddings {
     /// out of attention and pooling, so their position rows never matter.
     fn forward(&self, ids: &Tensor) -> candle_core::Result<Tensor> {
         let (_, seq) = ids.dims2()?;
+        let positions = self.position.narrow(0, self.position_offset, seq)?;
+        self.sum_and_norm(ids, &positions)
+    }
+
+    /// Packed sequences, `ids` [total]: positions restart at `offset` for each sequence.
+    fn forward_packed(&self, ids: &Tensor, offsets: &[usize]) -> candle_core::Result<Tensor> {
+        let available = self.position.dim(0)?;
+        let mut pos = Vec::with_capacity(ids.elem_count());
+        for p in offsets.windows(2) {
+            let len = p[1].saturating_sub(p[0]);
+            if self.position_offset + len > available {
+                candle_core::bail!(
+                    "a sequence of {len} tokens is longer than the model's {} positions",
+                    available.saturating_sub(self.position_offset)
+                );
+            }
+            pos.extend((0..len as u32).map(|i| i + self.position_offset as u32));
+        }
+        let pos = Tensor::from_vec(pos, ids.elem_count(), ids.device())?;
+        let positions = self.position.index_select(&pos, 0)?;
+        self.sum_and_norm(ids, &positions)
+    }
+
+    /// Word rows of `ids` + `positions` (broadcast over a batch) + token type 0, layer-normed.
+    fn sum_and_norm(&self, ids: &Tensor, positions: &Tensor) -> candle_core::Result<Tensor> {
         let words = match &self.word {
             WordEmbeddings::Copied(e) => e.forward(ids)?,
             WordEmbeddings::Mapped(m) => m.forward(ids)?,
         };
-        let positions = self.position.narrow(0, self.position_offset, seq)?;
         let summed = words
-            .broadcast_add(&positions)?
+            .broadcast_add(positions)?
             .broadcast_add(&self.token_type_0)?;
         self.norm.forward(&summed)
     }
@@ -322,24 +352,24 @@ impl Layer {
         })
     }
 
-    /// `x`: [batch, seq, hidden]; `bias`: [batch, 1, 1, seq] additive attention bias, also as
-    /// a plain `[batch, seq]` vector when the fused CPU attention runs.
-    fn forward(
-        &self,
-        x: &Tensor,
-        bias: &Tensor,
-        cpu_bias: Option<&[f32]>,
-    ) -> candle_core::Result<Tensor> {
-        let (b, t, h) = x.dims3()?;
+    /// `x`: [batch, seq, hidden] with a padded `mask`, or [total, hidden] with a packed one.
+    fn forward(&self, x: &Tensor, mask: &Mask) -> candle_core::Result<Tensor> {
         let scale = 1.0 / (self.head_dim as f64).sqrt();
         let qkv = self.qkv.forward(x)?;
-        let ctx = match cpu_bias {
-            Some(bias) => qkv.contiguous()?.apply_op1_no_bwd(&FusedAttention {
-                bias,
+        let fused = |keys| {
+            qkv.contiguous()?.apply_op1_no_bwd(&FusedAttention {
+                keys,
                 heads: self.heads,
                 scale: scale as f32,
-            })?,
-            None => {
+            })
+        };
+        let ctx = match *mask {
+            Mask::Packed(offsets) => fused(Keys::Packed(offsets))?,
+            Mask::Padded {
+                cpu: Some(bias), ..
+            } => fused(Keys::Padded(bias))?,
+            Mask::Padded { bias, cpu: None } => {
+                let (b, t, h) = x.dims3()?;
                 let qkv = qkv
                     .reshape((b, t, 3, self.heads, self.head_dim))?
                     .permute((2, 0, 3, 1, 4))?; // [3, b, heads, t, head_dim]
@@ -360,6 +390,18 @@ impl Layer {
         };
         self.out_norm.forward(&self.ff_out.forward(&ff)?, &x)
     }
+}
+
+/// Which tokens attend to which.
+enum Mask<'a> {
+    /// Right-padded rows: the additive bias [batch, 1, 1, seq], also as a plain `[batch, seq]`
+    /// vector when the fused CPU attention runs.
+    Padded {
+        bias: &'a Tensor,
+        cpu: Option<&'a [f32]>,
+    },
+    /// Packed rows: sequence `i` is rows `offsets[i]..offsets[i + 1]` (fused CPU attention only).
+    Packed(&'a [usize]),
 }
 
 /// Exact (erf) GELU; vectorised and parallel on CPU, candle's kernel elsewhere.
@@ -463,9 +505,46 @@ impl BertEncoder {
         } else {
             None
         };
+        let mask = Mask::Padded {
+            bias: &bias,
+            cpu: cpu_bias.as_deref(),
+        };
         let mut x = self.embeddings.forward(ids)?;
         for layer in self.layers.iter().take(layers) {
-            x = layer.forward(&x, &bias, cpu_bias.as_deref())?;
+            x = layer.forward(&x, &mask)?;
+        }
+        Ok(x)
+    }
+
+    /// Whether [`BertEncoder::forward_packed`] runs here: on the CPU in f32 (the `f32` and `q8`
+    /// modes), where attention is the fused op. Other devices and dtypes pad.
+    pub fn packs(&self) -> bool {
+        self.device().is_cpu() && self.dtype == DType::F32
+    }
+
+    /// The hidden states after the first `layers` layers of sequences packed back to back, without
+    /// padding: `ids` [total] u32 with sequence `i` at `offsets[i]..offsets[i + 1]` (see [`pack`]).
+    /// Returns [total, hidden], the same states as [`BertEncoder::forward_layers`] gives for the
+    /// real tokens of the right-padded batch. Only where [`BertEncoder::packs`].
+    pub fn forward_packed(
+        &self,
+        ids: &Tensor,
+        offsets: &[usize],
+        layers: usize,
+    ) -> candle_core::Result<Tensor> {
+        if !self.packs() {
+            candle_core::bail!("packed sequences need the CPU and f32 activations");
+        }
+        let total = ids.dims1()?;
+        check_offsets(offsets, total)?;
+        let mut x = self.embeddings.forward_packed(ids, offsets)?;
+        if total == 0 {
+            // Nothing to attend to; the kernels are never handed empty matrices.
+            return Ok(x);
+        }
+        let mask = Mask::Packed(offsets);
+        for layer in self.layers.iter().take(layers) {
+            x = layer.forward(&x, &mask)?;
         }
         Ok(x)
     }
@@ -520,6 +599,58 @@ pub fn pool(
             sum.broadcast_div(&count)
         }
     }
+}
+
+/// Sequences back to back, and their offsets: sequence `i` is `ids[offsets[i]..offsets[i + 1]]`.
+pub fn pack(seqs: &[Vec<u32>]) -> (Vec<u32>, Vec<usize>) {
+    let mut ids = Vec::with_capacity(seqs.iter().map(Vec::len).sum());
+    let mut offsets = Vec::with_capacity(seqs.len() + 1);
+    offsets.push(0);
+    for s in seqs {
+        ids.extend_from_slice(s);
+        offsets.push(ids.len());
+    }
+    (ids, offsets)
+}
+
+/// Pools packed `hidden` [total, hidden] (see [`BertEncoder::forward_packed`]) into one f32 row
+/// per sequence, [sequences, hidden]: what [`pool`] gives for the padded batch. An empty sequence
+/// pools to zeros (padded mean pooling would divide 0 by 0).
+pub fn pool_packed(
+    hidden: &Tensor,
+    offsets: &[usize],
+    pooling: super::config::Pooling,
+) -> candle_core::Result<Tensor> {
+    let (total, h) = hidden.dims2()?;
+    check_offsets(offsets, total)?;
+    let data = hidden
+        .to_dtype(DType::F32)?
+        .flatten_all()?
+        .to_vec1::<f32>()?;
+    let n = offsets.len() - 1;
+    let mut out = vec![0f32; n * h];
+    for (o, p) in out.chunks_exact_mut(h.max(1)).zip(offsets.windows(2)) {
+        let rows = &data[p[0] * h..p[1] * h];
+        match pooling {
+            super::config::Pooling::Cls => {
+                if let Some(first) = rows.get(..h) {
+                    o.copy_from_slice(first);
+                }
+            }
+            super::config::Pooling::Mean => {
+                for row in rows.chunks_exact(h.max(1)) {
+                    for (a, &v) in o.iter_mut().zip(row) {
+                        *a += v;
+                    }
+                }
+                let count = p[1] - p[0];
+                if count > 0 {
+                    o.iter_mut().for_each(|a| *a /= count as f32);
+                }
+            }
+        }
+    }
+    Tensor::from_vec(out, (n, h), hidden.device())
 }
 
 /// Rescales rows of [batch, dim] to unit length.

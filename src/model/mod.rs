@@ -1,6 +1,7 @@
 //! Sentence embedding: resolving a model, loading its tokenizer and encoder, and turning texts into
-//! unit vectors in length-sorted batches bounded by a token budget. Nothing outside this module sees
-//! a candle tensor.
+//! unit vectors in length-sorted batches bounded by a token budget. On the CPU in f32 and q8 a
+//! batch's sequences are packed back to back without padding; elsewhere they are right-padded to
+//! the longest. Nothing outside this module sees a candle tensor.
 
 pub mod attention;
 pub mod bench;
@@ -31,13 +32,18 @@ pub use resolve::{resolve, ModelFiles, DEFAULT_MODEL};
 /// Turns token sequences into pooled sentence vectors; one implementation per architecture/device
 /// path, so that the rest of the program never depends on which.
 pub trait Encoder: Send + Sync {
-    /// Pooled (not yet normalised) vectors for right-padded `ids` with their `lens`.
+    /// Pooled (not yet normalised) vectors for the sequences `ids`, one batch.
     fn embed_batch(&self, ids: &[Vec<u32>]) -> Result<Vec<Vec<f32>>>;
     /// Longest sequence, special tokens included, one call accepts.
     fn max_tokens(&self) -> usize;
     /// Per-token hidden states after `layer` layers (0 = embeddings; more than the model has =
-    /// the last) for right-padded `ids`: one f32 row per real token of each sequence.
+    /// the last) for the sequences `ids`, one batch: one f32 row per real token of each sequence.
     fn token_states(&self, ids: &[Vec<u32>], layer: usize) -> Result<Vec<Vec<Vec<f32>>>>;
+    /// Whether batches run without padding (sequences packed back to back): the token budget then
+    /// bounds real tokens, and no padding is computed.
+    fn padding_free(&self) -> bool {
+        false
+    }
     /// Number of transformer layers.
     fn num_layers(&self) -> usize;
     /// Nanoseconds spent so far in the forward pass and in pooling (for `mtcheck bench`; on a
@@ -53,7 +59,8 @@ pub struct StageTimes {
     pub tokenise_s: f64,
     pub forward_s: f64,
     pub pool_s: f64,
-    /// Tokens fed to the encoder including padding (batches are padded to their longest).
+    /// Tokens fed to the encoder including padding: batches are padded to their longest, except on
+    /// the padding-free path (CPU f32 and q8), where this equals the tokens.
     pub padded_tokens: u64,
 }
 
@@ -75,7 +82,7 @@ pub enum DeviceKind {
 }
 
 impl DeviceKind {
-    /// Padded tokens per forward pass when none is asked for: CPU batches that fit in cache win,
+    /// Tokens per forward pass when none is asked for: CPU batches that fit in cache win,
     /// while a GPU needs thousands of sequences at once to fill its cores.
     pub fn default_token_budget(self) -> usize {
         match self {
@@ -109,17 +116,20 @@ struct TransformerEncoder {
 
 impl Encoder for TransformerEncoder {
     fn embed_batch(&self, ids: &[Vec<u32>]) -> Result<Vec<Vec<f32>>> {
+        if self.encoder.packs() {
+            let (ids_t, offsets) = self.packed(ids)?;
+            let layers = self.encoder.num_layers();
+            let hidden = timed(&self.forward_ns, || {
+                self.encoder.forward_packed(&ids_t, &offsets, layers)
+            })?;
+            return timed(&self.pool_ns, || {
+                self.head(bert::pool_packed(&hidden, &offsets, self.pooling)?)
+            });
+        }
         let (ids_t, mask_t) = self.padded(ids)?;
         let hidden = timed(&self.forward_ns, || self.encoder.forward(&ids_t, &mask_t))?;
         timed(&self.pool_ns, || {
-            let mut pooled = bert::pool(&hidden, &mask_t, self.pooling)?;
-            if let Some((dense, tanh)) = &self.dense {
-                pooled = candle_core::Module::forward(dense, &pooled)?;
-                if *tanh {
-                    pooled = pooled.tanh()?;
-                }
-            }
-            Ok(pooled.to_dtype(DType::F32)?.to_vec2()?)
+            self.head(bert::pool(&hidden, &mask_t, self.pooling)?)
         })
     }
 
@@ -135,6 +145,16 @@ impl Encoder for TransformerEncoder {
     }
 
     fn token_states(&self, ids: &[Vec<u32>], layer: usize) -> Result<Vec<Vec<Vec<f32>>>> {
+        if self.encoder.packs() {
+            let (ids_t, offsets) = self.packed(ids)?;
+            let hidden = self.encoder.forward_packed(&ids_t, &offsets, layer)?;
+            let rows: Vec<Vec<f32>> = hidden.to_dtype(DType::F32)?.to_vec2()?;
+            let mut rows = rows.into_iter();
+            return Ok(ids
+                .iter()
+                .map(|seq| rows.by_ref().take(seq.len()).collect())
+                .collect());
+        }
         let (ids_t, mask_t) = self.padded(ids)?;
         let hidden = self.encoder.forward_layers(&ids_t, &mask_t, layer)?;
         let mut all: Vec<Vec<Vec<f32>>> = hidden.to_dtype(DType::F32)?.to_vec3()?;
@@ -147,9 +167,34 @@ impl Encoder for TransformerEncoder {
     fn num_layers(&self) -> usize {
         self.encoder.num_layers()
     }
+
+    fn padding_free(&self) -> bool {
+        self.encoder.packs()
+    }
 }
 
 impl TransformerEncoder {
+    /// The Dense head (if any) over pooled [batch, hidden] vectors, as f32 rows.
+    fn head(&self, mut pooled: Tensor) -> Result<Vec<Vec<f32>>> {
+        if let Some((dense, tanh)) = &self.dense {
+            pooled = candle_core::Module::forward(dense, &pooled)?;
+            if *tanh {
+                pooled = pooled.tanh()?;
+            }
+        }
+        Ok(pooled.to_dtype(DType::F32)?.to_vec2()?)
+    }
+
+    /// Packs `ids` back to back into one [total] id tensor, with the sequence offsets.
+    fn packed(&self, ids: &[Vec<u32>]) -> Result<(Tensor, Vec<usize>)> {
+        let (flat, offsets) = bert::pack(ids);
+        let total = flat.len();
+        Ok((
+            Tensor::from_vec(flat, total, self.encoder.device())?,
+            offsets,
+        ))
+    }
+
     /// Right-pads `ids` into one [batch, width] id tensor and its 1/0 attention mask.
     fn padded(&self, ids: &[Vec<u32>]) -> Result<(Tensor, Tensor)> {
         let width = ids.iter().map(Vec::len).max().unwrap_or(0);
@@ -203,9 +248,10 @@ impl ModelDtype {
     }
 }
 
-/// Padded tokens per forward pass by default. Measured with `mtcheck bench` (512 corpus lines,
-/// multilingual-e5-small, 2 vCPUs): 1024 and 2048 run at the same speed, 4096 ~10-15% slower with
-/// ~80 MB more peak RSS, 8192 ~30% slower; batches that fit in cache win.
+/// Tokens per forward pass by default on the CPU (real tokens: CPU batches in f32 and q8 are
+/// packed without padding). Measured with `mtcheck bench` (512 corpus lines, multilingual-e5-small,
+/// 2 vCPUs) when batches were still padded: 1024 and 2048 run at the same speed, 4096 ~10-15%
+/// slower with ~80 MB more peak RSS, 8192 ~30% slower; batches that fit in cache win.
 pub const DEFAULT_TOKEN_BUDGET: usize = 2048;
 
 /// Padded tokens per forward pass on a GPU: with ~30-token sentences, about a thousand sentences
@@ -221,7 +267,8 @@ pub const PIPELINE_CHUNK: usize = 3072;
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
     pub device: DeviceKind,
-    /// Padded tokens per forward pass; bounds memory and keeps batches cache-friendly.
+    /// Tokens per forward pass (real tokens on the padding-free CPU path, padded elsewhere);
+    /// bounds memory and keeps batches cache-friendly.
     pub token_budget: usize,
     /// Number format of the encoder layers.
     pub dtype: ModelDtype,
@@ -260,7 +307,8 @@ pub struct Embedder {
     cache: Option<EmbeddingCache>,
     /// The model's reference distributions (see `calibrate`); `None`: document-relative only.
     reference: Option<crate::calibrate::LoadedReference>,
-    /// Tokenisation time (ns) and padded tokens so far, for [`Embedder::stage_times`].
+    /// Tokenisation time (ns) and tokens computed (padding included) so far, for
+    /// [`Embedder::stage_times`].
     tokenise_ns: AtomicU64,
     padded_tokens: AtomicU64,
     /// See [`Embedder::set_pipeline_chunk`].
@@ -712,8 +760,8 @@ impl Embedder {
         self.batched(seqs, |ids| self.encoder.embed_batch(ids))
     }
 
-    /// Runs `run` over `seqs` sorted by length in batches within the token budget, and returns
-    /// its results in the order of `seqs`.
+    /// Runs `run` over `seqs` sorted by length in batches within the token budget (real tokens when
+    /// the encoder packs, padded ones otherwise), and returns its results in the order of `seqs`.
     fn batched<T: Clone + Default>(
         &self,
         seqs: &[Vec<u32>],
@@ -722,11 +770,16 @@ impl Embedder {
         let mut order: Vec<usize> = (0..seqs.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(seqs[i].len()));
         let mut out = vec![T::default(); seqs.len()];
-        for batch in token_budget_batches(&order, |i| seqs[i].len(), self.token_budget) {
+        let layout = if self.encoder.padding_free() {
+            BatchLayout::Packed
+        } else {
+            BatchLayout::Padded
+        };
+        for batch in token_budget_batches(&order, |i| seqs[i].len(), self.token_budget, layout) {
             let ids: Vec<Vec<u32>> = batch.iter().map(|&i| seqs[i].clone()).collect();
-            let longest = ids.iter().map(Vec::len).max().unwrap_or(0);
+            let lens: Vec<usize> = ids.iter().map(Vec::len).collect();
             self.padded_tokens
-                .fetch_add((longest * ids.len()) as u64, Ordering::Relaxed);
+                .fetch_add(layout.tokens(&lens) as u64, Ordering::Relaxed);
             for (&i, v) in batch.iter().zip(run(&ids)?) {
                 out[i] = v;
             }
@@ -773,30 +826,55 @@ impl Embedder {
         }
     }
 
-    /// Padded tokens per forward pass.
+    /// Tokens per forward pass (padding included where batches are padded).
     pub fn token_budget(&self) -> usize {
         self.token_budget
     }
 }
 
-/// Groups items (already sorted by decreasing length) so that each group's padded size,
-/// `count × longest`, stays within `budget`.
+/// How a batch's sequences are laid out for the encoder, and so what it computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchLayout {
+    /// Right-padded to the longest: `count × longest` tokens.
+    Padded,
+    /// Back to back without padding: the sum of the lengths.
+    Packed,
+}
+
+impl BatchLayout {
+    /// Tokens the encoder computes for a batch of sequences of these lengths.
+    pub fn tokens(self, lens: &[usize]) -> usize {
+        match self {
+            BatchLayout::Padded => lens.len() * lens.iter().copied().max().unwrap_or(0),
+            BatchLayout::Packed => lens.iter().sum(),
+        }
+    }
+}
+
+/// Groups items (already sorted by decreasing length) so that the tokens each group costs in
+/// `layout` (`count × longest` padded, the sum of lengths packed) stay within `budget`; an item
+/// longer than the budget gets a group of its own.
 pub fn token_budget_batches(
     order: &[usize],
     len: impl Fn(usize) -> usize,
     budget: usize,
+    layout: BatchLayout,
 ) -> Vec<Vec<usize>> {
     let mut batches: Vec<Vec<usize>> = Vec::new();
     let mut current: Vec<usize> = Vec::new();
-    let mut longest = 0;
+    let (mut longest, mut sum) = (0, 0);
     for &i in order {
         let l = len(i);
-        let new_longest = longest.max(l);
-        if !current.is_empty() && new_longest * (current.len() + 1) > budget {
+        let cost = match layout {
+            BatchLayout::Padded => longest.max(l) * (current.len() + 1),
+            BatchLayout::Packed => sum + l,
+        };
+        if !current.is_empty() && cost > budget {
             batches.push(std::mem::take(&mut current));
-            longest = 0;
+            (longest, sum) = (0, 0);
         }
         longest = longest.max(l);
+        sum += l;
         current.push(i);
     }
     if !current.is_empty() {
@@ -920,11 +998,32 @@ mod tests {
     fn batches_respect_the_token_budget() {
         let lens = [50usize, 40, 40, 30, 10, 10, 10, 5];
         let order: Vec<usize> = (0..lens.len()).collect();
-        let batches = token_budget_batches(&order, |i| lens[i], 100);
+        let batches = token_budget_batches(&order, |i| lens[i], 100, BatchLayout::Padded);
         for b in &batches {
             let longest = b.iter().map(|&i| lens[i]).max().unwrap();
             assert!(longest * b.len() <= 100 || b.len() == 1);
         }
         assert_eq!(batches.iter().map(Vec::len).sum::<usize>(), lens.len());
+    }
+
+    #[test]
+    fn packed_batches_bound_real_tokens_and_fill_the_budget() {
+        let lens = [120usize, 50, 40, 40, 30, 10, 10, 10, 5];
+        let order: Vec<usize> = (0..lens.len()).collect();
+        let batches = token_budget_batches(&order, |i| lens[i], 100, BatchLayout::Packed);
+        // The over-long first item alone; then 50+40, 40+30+10+10+10 (100 exactly), 5.
+        let got: Vec<Vec<usize>> = batches
+            .iter()
+            .map(|b| b.iter().map(|&i| lens[i]).collect())
+            .collect();
+        assert_eq!(
+            got,
+            vec![vec![120], vec![50, 40], vec![40, 30, 10, 10, 10], vec![5]]
+        );
+        for b in &batches {
+            let l: Vec<usize> = b.iter().map(|&i| lens[i]).collect();
+            assert!(BatchLayout::Packed.tokens(&l) <= 100 || b.len() == 1);
+            assert!(BatchLayout::Packed.tokens(&l) <= BatchLayout::Padded.tokens(&l));
+        }
     }
 }
