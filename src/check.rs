@@ -714,8 +714,12 @@ fn run_link_checks(
     out
 }
 
-/// For every unaligned sentence, what joining it to each adjacent aligned link does to that link's
-/// similarity: the joined side and the other side are embedded as texts (one batch for all).
+/// Unaligned sentences between an unaligned sentence and the aligned link it may belong to, at most.
+const MAX_RUN: usize = 6;
+
+/// For every unaligned sentence, what joining it (and the unaligned sentences between) to the
+/// nearest aligned link on each side does to that link's similarity: the joined side and the other
+/// side are embedded as texts (one batch for all).
 fn neighbour_gains(
     embedder: &Embedder,
     src: &Document,
@@ -737,19 +741,23 @@ fn neighbour_gains(
         } else {
             l.link.target.start
         };
-        for n in [k.checked_sub(1), Some(k + 1)].into_iter().flatten() {
-            let Some(nl) = links
-                .get(n)
-                .filter(|nl| !nl.link.source.is_empty() && !nl.link.target.is_empty())
-            else {
-                continue;
-            };
+        // The nearest aligned link on either side, across other unaligned sentences: a verse
+        // rendered as five sentences leaves a run of them unaligned, and the joined text then
+        // takes in the whole run up to the neighbour.
+        let aligned = |n: &usize| {
+            let l = &links[*n].link;
+            !l.source.is_empty() && !l.target.is_empty()
+        };
+        let before = (k.saturating_sub(MAX_RUN)..k).rev().find(aligned);
+        let after = (k + 1..links.len().min(k + 1 + MAX_RUN)).find(aligned);
+        for n in [before, after].into_iter().flatten() {
+            let nl = &links[n];
             let side = if is_source {
                 &nl.link.source
             } else {
                 &nl.link.target
             };
-            let grown = if side.end == i {
+            let grown = if n < k {
                 side.start..i + 1
             } else {
                 i..side.end

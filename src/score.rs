@@ -29,9 +29,6 @@ pub struct Calibration {
     /// A link the model's reference calls a mistranslation is an error only under this z: a link
     /// as typical of its document as this is a short or terse translation, and stays a warning.
     pub reference_error_max_z: f32,
-    /// An unaligned sentence that resembles no sentence of the other side better than this (z)
-    /// cannot be part of a neighbour's translation, whatever joining it does to that link.
-    pub unrelated_z: f32,
 }
 
 impl Default for Calibration {
@@ -45,7 +42,6 @@ impl Default for Calibration {
             outlier_max_z: 2.5,
             min_merge_gain: -0.5,
             reference_error_max_z: 2.0,
-            unrelated_z: 0.5,
         }
     }
 }

@@ -603,3 +603,21 @@ fn real_model_packed_batches_give_the_padded_vectors() {
         }
     }
 }
+
+#[test]
+fn a_sentence_rendered_as_several_is_not_reported_as_added_content() {
+    // A Qur'an verse translated as six English sentences left a run of them unaligned; those not
+    // next to an aligned link had no neighbour to belong to and were reported as added (errors).
+    let src = "The committee met on Monday to discuss the budget.\nIt approved a plan that raises spending on schools, hospitals, roads and public transport, cuts taxes for small businesses, and sets aside money for flood defences along the river.\nThe meeting ended in the evening.\n";
+    let tgt = "Der Ausschuss trat am Montag zusammen, um über den Haushalt zu beraten.\nEr billigte einen Plan. Dieser erhöht die Ausgaben für Schulen. Auch Krankenhäuser profitieren. Straßen und der Nahverkehr erhalten mehr Geld. Kleine Unternehmen zahlen weniger Steuern. Für den Hochwasserschutz am Fluss wird Geld zurückgelegt.\nDie Sitzung endete am Abend.\n";
+    let report = check_en_de(&common::real_model_dir(), src, tgt);
+    let findings = report["findings"].as_array().unwrap();
+    for f in findings.iter().filter(|f| f["kind"] == "addition") {
+        assert_eq!(f["severity"], "warning", "{f}");
+        assert!(f["evidence"]["neighbour_gain_z"].is_number(), "{f}");
+    }
+    assert!(
+        findings.iter().any(|f| f["kind"] == "addition"),
+        "{findings:?}"
+    );
+}

@@ -90,16 +90,7 @@ fn unaligned(ctx: &Context, r: Range<usize>, is_source: bool) -> Finding {
         (ctx.tgt, ctx.tgt_cjk)
     };
     let neighbour_gain = neighbour_gain(ctx, i, is_source);
-    let best = if is_source {
-        ctx.sim.best_for_source(i)
-    } else {
-        ctx.sim.best_for_target(i)
-    };
-    // A sentence like nothing on the other side is not a piece of a neighbour's translation
-    // (joining any text to a weak link can raise it), unless it is a refrain repeated in its
-    // document, which the aligner may pair with any of its copies.
-    let unrelated = best.is_some_and(|(_, z)| z < ctx.cal.unrelated_z) && !repeated(sentences, i);
-    let belongs = neighbour_gain.filter(|(_, g)| *g >= ctx.cal.absorbed_gain && !unrelated);
+    let belongs = neighbour_gain.filter(|(_, g)| *g >= ctx.cal.absorbed_gain);
     let severity = if belongs.is_some() || !substantial(&sentences[i], cjk) {
         Severity::Warning
     } else {
@@ -123,6 +114,11 @@ fn unaligned(ctx: &Context, r: Range<usize>, is_source: bool) -> Finding {
             describe(with)
         ));
     }
+    let best = if is_source {
+        ctx.sim.best_for_source(i)
+    } else {
+        ctx.sim.best_for_target(i)
+    };
     let evidence = json!({
         "best_match": best.map(|(j, _)| j),
         "best_z": best.map(|(_, z)| round(z)),
@@ -133,22 +129,6 @@ fn unaligned(ctx: &Context, r: Range<usize>, is_source: bool) -> Finding {
     } else {
         finding(ctx, Kind::Addition, severity, 0..0, r, message, evidence)
     }
-}
-
-/// Whether sentence `i` occurs more than once in its document (same words, any spacing or case).
-fn repeated(sentences: &[Sentence], i: usize) -> bool {
-    let key = |s: &Sentence| {
-        s.text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    let own = key(&sentences[i]);
-    sentences
-        .iter()
-        .enumerate()
-        .any(|(k, s)| k != i && key(s) == own)
 }
 
 /// The best similarity gain (z units) from joining unaligned sentence `i` to an adjacent aligned
@@ -456,44 +436,6 @@ mod tests {
         assert_eq!(judged(10, 1.2), Severity::Error);
         // A one-sentence document has no typical link: the reference alone decides.
         assert_eq!(judged(1, 80.0), Severity::Error);
-    }
-
-    #[test]
-    fn an_added_sentence_unlike_any_source_is_an_error_even_if_it_raises_a_neighbour() {
-        // An LVM paragraph added to an article of the Declaration raised its weak neighbour's
-        // similarity when joined to it, and was excused as part of that translation.
-        let src = sentences(&["One two three four.", "Five six seven eight."]);
-        let tgt = sentences(&[
-            "Eins zwei drei vier.",
-            "Note that we use a vg_ prefix for our volume groups.",
-            "Fünf sechs sieben acht.",
-        ]);
-        let sim = model(2, 3, &[1], &[]);
-        let links = [
-            link(0..1, 0..1, 3.0),
-            link(1..1, 1..2, 0.0),
-            link(1..2, 2..3, 3.0),
-        ];
-        let gains = [NeighbourGain {
-            is_source: false,
-            index: 1,
-            link: 0,
-            gain_z: 1.1,
-        }];
-        let f = run_on(&src, &tgt, &links, &sim, &gains);
-        let added: Vec<_> = f.iter().filter(|f| f.kind == Kind::Addition).collect();
-        assert_eq!(added.len(), 1);
-        assert_eq!(added[0].severity, Severity::Error, "{}", added[0].message);
-
-        // The same sentence repeated in the target (a refrain) keeps the benefit of the doubt.
-        let tgt = sentences(&[
-            "Eins zwei drei vier.",
-            "Note that we use a vg_ prefix for our volume groups.",
-            "Note that we use a vg_ prefix for our volume groups.",
-        ]);
-        let f = run_on(&src, &tgt, &links, &sim, &gains);
-        let added: Vec<_> = f.iter().filter(|f| f.kind == Kind::Addition).collect();
-        assert_eq!(added[0].severity, Severity::Warning, "{}", added[0].message);
     }
 
     #[test]
