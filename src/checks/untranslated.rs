@@ -77,7 +77,16 @@ fn check(pair: &PairContext) -> Option<Finding> {
     if left_as_is(&tgt) {
         return None;
     }
-    let severity = if full_sentence(&tgt) {
+    // The source's script where the target language uses another one (Arabic letters in an
+    // English target) is no product name or label from three words on: a Qur'an verse of three
+    // words copied into the English was only a warning.
+    let (ss, ts) = (lang_script(pair.src_lang), lang_script(pair.tgt_lang));
+    let foreign = (ss != ts && ss != Script::Other && ts != Script::Other)
+        .then(|| dominant_script(&tgt))
+        .flatten()
+        .filter(|&(dom, share)| dom == ss && share >= 0.8);
+    let words = tokens(&tgt).iter().filter(|t| t.has_letters()).count();
+    let severity = if full_sentence(&tgt) || (foreign.is_some() && words >= 3) {
         Severity::Error
     } else {
         Severity::Warning
@@ -115,23 +124,18 @@ fn check(pair: &PairContext) -> Option<Finding> {
 
     // 2. The source's script where the target language uses another one (Arabic source, Arabic
     // letters in an English target): decisive even for short text.
-    let (ss, ts) = (lang_script(pair.src_lang), lang_script(pair.tgt_lang));
     if ss != ts && ss != Script::Other && ts != Script::Other {
-        if let Some((dom, share)) = dominant_script(&tgt) {
-            if dom == ss && share >= 0.8 {
-                let message = format!(
-                    "target is written in the source's script ({dom:?}), not in {}: \"{shown}\"",
-                    pair.tgt_lang
-                );
-                return Some(pair.finding(
-                    Kind::Untranslated,
-                    severity,
-                    message,
-                    json!({"script": format!("{dom:?}"), "share": round3(share)}),
-                ));
-            }
-        }
-        return None; // the target is in its own script; word statistics add nothing
+        let (dom, share) = foreign?; // else the target is in its own script
+        let message = format!(
+            "target is written in the source's script ({dom:?}), not in {}: \"{shown}\"",
+            pair.tgt_lang
+        );
+        return Some(pair.finding(
+            Kind::Untranslated,
+            severity,
+            message,
+            json!({"script": format!("{dom:?}"), "share": round3(share)}),
+        ));
     }
 
     // 3. Same script: ask the identifier. Related languages (es/pt, da/no) are too close to tell
@@ -221,6 +225,13 @@ mod tests {
         );
         let ar = "قال وزير الطاقة إن المحطة الجديدة ستوفر المياه لنحو مئة ألف منزل.";
         assert_eq!(severity(ar, "ar", ar, "en"), Some(Severity::Error));
+        // A three-word verse copied as it is: an error whichever of the two checks sees it.
+        let verse = "فَعَّالٞ لِّمَا يُرِيدُ";
+        assert_eq!(severity(verse, "ar", verse, "en"), Some(Severity::Error));
+        assert_eq!(
+            severity("قال وزير الطاقة", "ar", "وزير الطاقة قال", "en"),
+            Some(Severity::Error)
+        );
     }
 
     #[test]
@@ -308,10 +319,14 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Error);
         assert!(f[0].message.contains("(Devanagari)"), "{}", f[0].message);
-        // A short phrase is only a warning.
+        // Two words may be a name or a label: only a warning; from three words on, an error.
+        assert_eq!(
+            severity("रेल लाइन", "hi", "रेल लाइन", "en"),
+            Some(Severity::Warning)
+        );
         assert_eq!(
             severity("नई रेल लाइन", "hi", "नई रेल लाइन", "en"),
-            Some(Severity::Warning)
+            Some(Severity::Error)
         );
     }
 
