@@ -105,20 +105,7 @@ fn utf16_with_bom_and_utf8_bom_are_read() {
         "bom.txt",
         b"\xEF\xBB\xBFThe cat sat on the mat. The dog ran in the park.",
     );
-    let (code, out, err) = f.check(
-        &u16,
-        &bom,
-        &[
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            "--src-lang",
-            "en",
-            "--tgt-lang",
-            "de",
-        ],
-    );
+    let (code, out, err) = f.check(&u16, &bom, common::JSON_EN_DE);
     assert_eq!(code, 0, "{err}");
     let r: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(r["source"]["sentences"], 2);
@@ -142,20 +129,7 @@ fn ten_thousand_word_sentence_is_windowed_and_reported() {
     let f = Fixture::new();
     let words: Vec<&str> = (0..10_000).map(|i| common::WORDS[i % 40]).collect();
     let long = f.file("long.txt", words.join(" ").as_bytes());
-    let (code, out, err) = f.check(
-        &long,
-        &f.good(),
-        &[
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            "--src-lang",
-            "en",
-            "--tgt-lang",
-            "de",
-        ],
-    );
+    let (code, out, err) = f.check(&long, &f.good(), common::JSON_EN_DE);
     assert_eq!(code, 0, "{err}");
     let r: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(r["source_sentences"][0]["windowed"], true);

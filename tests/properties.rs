@@ -157,16 +157,9 @@ fn report_without_timing(model: &Path, src: &Path, tgt: &Path, extra: &[&str]) -
         tgt.to_str().unwrap(),
         "--model",
         model.to_str().unwrap(),
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        "--src-lang",
-        "en",
-        "--tgt-lang",
-        "de",
         "--no-cache",
     ];
+    args.extend_from_slice(common::JSON_EN_DE);
     args.extend_from_slice(extra);
     let (code, out, err) = common::run(&args, &[]);
     assert_eq!(code, 0, "{err}");

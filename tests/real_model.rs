@@ -20,20 +20,9 @@ fn example(name: &str) -> String {
 #[test]
 fn news_example_flags_every_deliberate_error_and_fails() {
     let model = common::real_model_dir();
-    let (code, out, err) = common::run(
-        &[
-            "check",
-            &example("news.ar.txt"),
-            &example("news.en.txt"),
-            "--model",
-            model.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-        &[],
-    );
+    let (code, report, err) =
+        common::check_json(&[&example("news.ar.txt"), &example("news.en.txt")], &model);
     assert_eq!(code, 1, "a failing pair exits 1: {err}");
-    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["verdict"], "fail");
     let labels: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(example("news.errors.json")).unwrap())
@@ -69,20 +58,11 @@ fn news_example_flags_every_deliberate_error_and_fails() {
 #[test]
 fn clean_example_passes() {
     let model = common::real_model_dir();
-    let (code, out, err) = common::run(
-        &[
-            "check",
-            &example("clean.de.txt"),
-            &example("clean.en.txt"),
-            "--model",
-            model.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-        &[],
+    let (code, report, err) = common::check_json(
+        &[&example("clean.de.txt"), &example("clean.en.txt")],
+        &model,
     );
     assert_eq!(code, 0, "{err}");
-    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         report["verdict"],
         "pass",
@@ -187,20 +167,8 @@ fn two_sentence_documents_align_one_to_one() {
     )
     .unwrap();
     std::fs::write(&b, "Das Museum eröffnet am Samstag seinen neuen Flügel. Der Eintritt ist für Kinder unter zwölf Jahren frei.").unwrap();
-    let (code, out, err) = common::run(
-        &[
-            "check",
-            a.to_str().unwrap(),
-            b.to_str().unwrap(),
-            "--model",
-            model.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-        &[],
-    );
+    let (code, r, err) = common::check_json(&[a.to_str().unwrap(), b.to_str().unwrap()], &model);
     assert_eq!(code, 0, "{err}");
-    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
     let links: Vec<(usize, usize)> = r["alignments"]
         .as_array()
         .unwrap()
@@ -235,23 +203,17 @@ fn a_segment_translated_inside_its_neighbour_is_reported_as_merged_not_missing()
     }
     std::fs::write(&tsv, text).unwrap();
     let model = common::real_model_dir();
-    let (code, out, err) = common::run(
+    let (code, r, err) = common::check_json(
         &[
-            "check",
             tsv.to_str().unwrap(),
             "--src-lang",
             "en",
             "--tgt-lang",
             "de",
-            "--model",
-            model.to_str().unwrap(),
-            "--format",
-            "json",
         ],
-        &[],
+        &model,
     );
     assert!(code < 2, "{err}");
-    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
     let findings = r["findings"].as_array().unwrap();
     let row4 = findings
         .iter()
@@ -277,24 +239,19 @@ fn check_en_de(model: &std::path::Path, src: &str, tgt: &str) -> serde_json::Val
     let (s, t) = (dir.path().join("en.txt"), dir.path().join("de.txt"));
     std::fs::write(&s, src).unwrap();
     std::fs::write(&t, tgt).unwrap();
-    let (code, out, err) = common::run(
+    let (code, report, err) = common::check_json(
         &[
-            "check",
             s.to_str().unwrap(),
             t.to_str().unwrap(),
-            "--model",
-            model.to_str().unwrap(),
             "--src-lang",
             "en",
             "--tgt-lang",
             "de",
-            "--format",
-            "json",
         ],
-        &[],
+        model,
     );
     assert!(code == 0 || code == 1, "{err}");
-    serde_json::from_str(&out).unwrap()
+    report
 }
 
 #[test]
@@ -361,20 +318,11 @@ fn a_sentence_cut_after_two_thirds_is_reported_as_truncated() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("cut.en.txt");
     std::fs::write(&target, text.replace(full, cut)).unwrap();
-    let (code, out, err) = common::run(
-        &[
-            "check",
-            &example("clean.de.txt"),
-            target.to_str().unwrap(),
-            "--model",
-            model.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-        &[],
+    let (code, report, err) = common::check_json(
+        &[&example("clean.de.txt"), target.to_str().unwrap()],
+        &model,
     );
     assert_eq!(code, 0, "a warning does not fail the check: {err}");
-    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     let findings = report["findings"].as_array().unwrap();
     let cut_found = findings
         .iter()

@@ -53,16 +53,7 @@ impl Fixture {
     fn check(&self, files: &[&Path], extra: &[&str]) -> (i32, String, String) {
         let mut args = vec!["check"];
         args.extend(files.iter().map(|p| p.to_str().unwrap()));
-        args.extend([
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            "--src-lang",
-            "en",
-            "--tgt-lang",
-            "de",
-        ]);
+        args.extend_from_slice(common::JSON_EN_DE);
         args.extend_from_slice(extra);
         self.run(&args)
     }

@@ -238,6 +238,33 @@ pub fn bin() -> PathBuf {
 }
 
 /// Runs the binary with `args` and extra environment; returns (exit code, stdout, stderr).
+/// `check` options of the tests that read an English → German JSON report whatever its verdict.
+pub const JSON_EN_DE: &[&str] = &[
+    "--format",
+    "json",
+    "--fail-on",
+    "never",
+    "--src-lang",
+    "en",
+    "--tgt-lang",
+    "de",
+];
+
+/// Runs `mtcheck check ARGS… --model MODEL --format json`: the exit code, the parsed report
+/// (`Null` when nothing was printed) and stderr.
+pub fn check_json(args: &[&str], model: &Path) -> (i32, serde_json::Value, String) {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    all.extend(["--model", model.to_str().unwrap(), "--format", "json"]);
+    let (code, out, err) = run(&all, &[]);
+    let report = if out.trim().is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"))
+    };
+    (code, report, err)
+}
+
 pub fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let mut cmd = std::process::Command::new(bin());
     cmd.args(args);
