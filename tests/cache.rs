@@ -71,6 +71,10 @@ fn other_weights_have_another_identity() {
     // Reloading unchanged files gives the same identity.
     let a2 = Embedder::load(a_dir.to_str().unwrap(), &LoadOptions::default()).unwrap();
     assert_eq!(a.cache_identity(), a2.cache_identity());
+    // A build whose kernels compute other vectors (a bumped revision) has another identity.
+    assert!(a
+        .cache_identity()
+        .contains(&format!(" r{}|", mtcheck::model::NUMERICS_REVISION)));
 
     let cache = EmbeddingCache::open(&dir.path().join("c.sqlite")).unwrap();
     a.embed_cached(&["the cat sat"], Some(&cache)).unwrap();

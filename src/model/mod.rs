@@ -248,6 +248,11 @@ impl ModelDtype {
     }
 }
 
+/// Bumped by any change that alters the vectors a model computes for a text (kernels, pooling,
+/// the text normalisation before tokenising), so that the embedding cache never serves vectors an
+/// earlier build computed differently. 2: packed AVX-512 and int8 kernels, padding-free batches.
+pub const NUMERICS_REVISION: u32 = 2;
+
 /// Tokens per forward pass by default on the CPU (real tokens: CPU batches in f32 and q8 are
 /// packed without padding). Measured with `mtcheck bench` (512 corpus lines, multilingual-e5-small,
 /// 2 vCPUs) when batches were still padded: 1024 and 2048 run at the same speed, 4096 ~10-15%
@@ -668,13 +673,16 @@ impl Embedder {
     /// given text. The mtcheck version stands for the text normalisation and the encoder code;
     /// the device is left out, since CPU and CUDA agree to rounding.
     pub fn cache_identity(&self) -> String {
+        // The version alone is not enough: builds of one version with other kernels would reuse
+        // each other's vectors.
         let s = &self.info.settings;
         let dense = s.dense.as_ref().map_or("none".to_string(), |d| {
             format!("{}x{}:{}:{}", d.in_features, d.out_features, d.bias, d.tanh)
         });
         format!(
-            "mtcheck {}|{}|{}|pooling={:?}|prefix={:?}|dense={dense}|files={}",
+            "mtcheck {} r{}|{}|{}|pooling={:?}|prefix={:?}|dense={dense}|files={}",
             env!("CARGO_PKG_VERSION"),
+            NUMERICS_REVISION,
             self.info.id,
             self.info.dtype,
             s.pooling,
