@@ -298,10 +298,19 @@ pub struct Record<'a> {
     pub report: Option<&'a Report>,
 }
 
-/// Ids already in an output file of an interrupted run. A last line cut off by the interruption
-/// is dropped from the file, so appending continues on a clean line.
-pub fn resume_ids(path: &Path) -> Result<HashSet<String>> {
-    let mut done = HashSet::new();
+/// A pair an interrupted run already finished, as its line in the output records it.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub outcome: Outcome,
+    /// Source and target language of the report, to find the settings (`fail_on`) of the pair.
+    pub langs: (String, String),
+}
+
+/// The pairs already finished in an output file of an interrupted run (pairs that could not be
+/// read are retried, and so are not among them). A last line cut off by the interruption is
+/// dropped from the file, so appending continues on a clean line.
+pub fn resume(path: &Path) -> Result<Vec<Finished>> {
+    let mut done = Vec::new();
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(done),
@@ -318,20 +327,20 @@ pub fn resume_ids(path: &Path) -> Result<HashSet<String>> {
         if n == 0 || !line.ends_with('\n') {
             break;
         }
-        let v: Option<serde_json::Value> = serde_json::from_str(&line).ok();
-        let Some(id) = v
-            .as_ref()
-            .and_then(|v| v.get("id"))
-            .and_then(|i| i.as_str())
-        else {
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        let Some(id) = v.get("id").and_then(|i| i.as_str()) else {
             return Err(Error::input(
                 path,
                 "is not an mtcheck batch output (a line has no \"id\"); refusing to resume into it",
             ));
         };
-        // Pairs that failed to be read are retried.
-        if v.as_ref().and_then(|v| v.get("error")).is_none() {
-            done.insert(id.to_string());
+        if v.get("error").is_none() {
+            done.push(finished(id, &v).ok_or_else(|| {
+                Error::input(
+                    path,
+                    format!("the line of pair {id:?} has no verdict; refusing to resume into it"),
+                )
+            })?);
         }
         good_len += n as u64;
     }
@@ -342,6 +351,24 @@ pub fn resume_ids(path: &Path) -> Result<HashSet<String>> {
     f.set_len(good_len)
         .map_err(|e| Error::output(path, e.to_string()))?;
     Ok(done)
+}
+
+/// What a finished pair's record says: verdict, score, counts and languages.
+fn finished(id: &str, v: &serde_json::Value) -> Option<Finished> {
+    let verdict: Verdict = serde_json::from_value(v.get("verdict")?.clone()).ok()?;
+    let count = |k: &str| v["counts"][k].as_u64().unwrap_or(0) as usize;
+    let lang = |side: &str| v[side]["lang"].as_str().unwrap_or_default().to_string();
+    Some(Finished {
+        outcome: Outcome {
+            id: id.to_string(),
+            verdict: Some(verdict),
+            score: v["score"].as_f64(),
+            errors: count("errors"),
+            warnings: count("warnings"),
+            error: None,
+        },
+        langs: (lang("source"), lang("target")),
+    })
 }
 
 /// Appends one record and flushes it, so a killed run keeps every finished pair.
@@ -363,7 +390,8 @@ pub struct Outcome {
     pub error: Option<String>,
 }
 
-/// The summary table: counts by verdict, then the worst pairs.
+/// The summary table: counts by verdict, then the worst pairs. `outcomes` includes the `skipped`
+/// pairs a resumed run found finished.
 pub fn summary(outcomes: &[Outcome], skipped: usize, wall_s: f64, worst: usize) -> String {
     let count = |v| outcomes.iter().filter(|o| o.verdict == Some(v)).count();
     let failed_to_read = outcomes.iter().filter(|o| o.error.is_some()).count();
@@ -376,7 +404,7 @@ pub fn summary(outcomes: &[Outcome], skipped: usize, wall_s: f64, worst: usize) 
         failed_to_read
     );
     if skipped > 0 {
-        s += &format!(" ({skipped} already done, skipped)");
+        s += &format!(" ({skipped} of them finished by the earlier run)");
     }
     s += "\n";
     let mut bad: Vec<&Outcome> = outcomes
@@ -550,17 +578,27 @@ mod tests {
         let p = d.path().join("out.jsonl");
         std::fs::write(
             &p,
-            "{\"id\":\"a\",\"score\":90}\n{\"id\":\"b\",\"error\":\"x: no such file\"}\n{\"id\":\"c\",\"sco",
+            "{\"id\":\"a\",\"score\":90,\"verdict\":\"fail\",\"counts\":{\"errors\":2,\"warnings\":1},\"source\":{\"lang\":\"en\"},\"target\":{\"lang\":\"de\"}}\n{\"id\":\"b\",\"error\":\"x: no such file\"}\n{\"id\":\"c\",\"sco",
         )
         .unwrap();
-        let done = resume_ids(&p).unwrap();
-        assert_eq!(done, HashSet::from(["a".to_string()]));
+        let done = resume(&p).unwrap();
+        assert_eq!(done.len(), 1);
+        let a = &done[0];
+        assert_eq!(a.outcome.id, "a");
+        assert_eq!(a.outcome.verdict, Some(Verdict::Fail));
+        assert_eq!((a.outcome.errors, a.outcome.warnings), (2, 1));
+        assert_eq!(a.outcome.score, Some(90.0));
+        assert_eq!(a.langs, ("en".to_string(), "de".to_string()));
         let left = std::fs::read_to_string(&p).unwrap();
         assert!(left.ends_with("\"error\":\"x: no such file\"}\n"), "{left}");
         // Any other file is refused and left as it was.
-        for other in ["not json at all\n", "{\"name\": 1}\n"] {
+        for other in [
+            "not json at all\n",
+            "{\"name\": 1}\n",
+            "{\"id\":\"a\",\"score\":90}\n",
+        ] {
             std::fs::write(&p, other).unwrap();
-            assert!(resume_ids(&p).is_err());
+            assert!(resume(&p).is_err());
             assert_eq!(std::fs::read_to_string(&p).unwrap(), other);
         }
     }

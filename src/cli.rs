@@ -711,13 +711,18 @@ pub fn run_batch(args: BatchArgs) -> anyhow::Result<i32> {
     if let Some(shard) = args.shard {
         jobs = shard.select(jobs);
     }
-    let done = match (&args.output, args.resume) {
-        (Some(p), true) => batch::resume_ids(p)?,
-        _ => Default::default(),
+    let mut previous = match (&args.output, args.resume) {
+        (Some(p), true) => batch::resume(p)?,
+        _ => Vec::new(),
     };
-    let total = jobs.len();
+    // Only this manifest's (and shard's) pairs count: the summary and the exit code cover the
+    // whole run, the pairs the interrupted run finished included.
+    let ids: std::collections::HashSet<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
+    previous.retain(|f| ids.contains(f.outcome.id.as_str()));
+    let done: std::collections::HashSet<String> =
+        previous.iter().map(|f| f.outcome.id.clone()).collect();
     jobs.retain(|j| !done.contains(&j.id));
-    let skipped = total - jobs.len();
+    let skipped = previous.len();
     let top = sources.resolve(None)?;
     let embedder = load_model(&args.model, &top)?;
 
@@ -751,6 +756,10 @@ pub fn run_batch(args: BatchArgs) -> anyhow::Result<i32> {
     let mut outcomes = Vec::new();
     let mut reports = Vec::new();
     let mut failed = false;
+    for f in &previous {
+        let fail_on = sources.resolve(Some((&f.langs.0, &f.langs.1)))?.fail_on;
+        failed |= f.outcome.verdict.is_some_and(|v| fail_on.fails(v));
+    }
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let (jobs, embedder, sources) = (&jobs, &embedder, &sources);
         let max = args.gate.max_input_bytes;
@@ -853,6 +862,17 @@ pub fn run_batch(args: BatchArgs) -> anyhow::Result<i32> {
             report::render_many(&reports, args.format, false).as_bytes(),
         )?;
     }
+    if args.report.is_some() && skipped > 0 {
+        // Reports are rendered from this run's checks; the earlier run's are in its JSONL lines.
+        eprintln!(
+            "note: --report covers the {} pairs checked in this run; the {skipped} finished earlier are in {}",
+            outcomes.len(),
+            sink_path.display()
+        );
+    }
+    let mut all: Vec<Outcome> = previous.into_iter().map(|f| f.outcome).collect();
+    all.append(&mut outcomes);
+    let outcomes = all;
     let summary = batch::summary(
         &outcomes,
         skipped,

@@ -124,12 +124,61 @@ fn resume_after_an_interruption_neither_redoes_nor_duplicates_pairs() {
     let (code, stdout, err) = f.batch(&m, &["-o", out.to_str().unwrap(), "--resume"]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        stdout.contains("2 pairs checked") && stdout.contains("2 already done"),
+        stdout.contains("4 pairs checked")
+            && stdout.contains("(2 of them finished by the earlier run)"),
         "{stdout}"
     );
     let mut got = ids(&std::fs::read_to_string(&out).unwrap());
     got.sort();
     assert_eq!(got, ["p0", "p1", "p2", "p3"]);
+}
+
+#[test]
+fn a_resumed_run_fails_on_a_pair_the_interrupted_run_failed() {
+    // The exit code and the summary covered only the pairs checked after resuming, so a CI job
+    // resumed after a failing pair passed.
+    let f = Fixture::new();
+    let m = f.manifest(2);
+    let out = f.path("out.jsonl");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "batch",
+            m.to_str().unwrap(),
+            "--model",
+            f.model.to_str().unwrap(),
+            "--fail-on",
+            "error",
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        common::run(&args, &[])
+    };
+    run(&[]);
+    // Both pairs finished before the run was stopped; only their recorded verdicts decide.
+    let text = std::fs::read_to_string(&out).unwrap();
+    let record = |line: &str, verdict: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+        v["verdict"] = verdict.into();
+        v.to_string()
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    for (second, want) in [("fail", 1), ("pass", 0)] {
+        let rewritten = format!(
+            "{}\n{}\n",
+            record(lines[0], "pass"),
+            record(lines[1], second)
+        );
+        std::fs::write(&out, rewritten).unwrap();
+        let (code, stdout, err) = run(&["--resume"]);
+        assert_eq!(code, want, "{stdout} {err}");
+        assert!(
+            stdout.contains("2 pairs checked")
+                && stdout.contains("(2 of them finished by the earlier run)"),
+            "{stdout}"
+        );
+        assert_eq!(stdout.contains("1 fail"), second == "fail", "{stdout}");
+    }
 }
 
 #[test]
