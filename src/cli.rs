@@ -540,19 +540,19 @@ pub fn run_check(args: CheckArgs) -> anyhow::Result<i32> {
         gate_layer(&args.gate, &args.model)?,
         args.model.config.as_deref(),
     )?;
-    let (src_lang, tgt_lang) = (args.src_lang.as_deref(), args.tgt_lang.as_deref());
-    let max = args.gate.max_input_bytes;
     // Read inputs first: a bad file should fail before a model is loaded.
-    let input = read_input(
+    let Prepared {
+        input,
+        settings,
+        opts,
+    } = prepare(
+        &sources,
         &args.source,
         args.target.as_deref(),
-        src_lang,
-        tgt_lang,
-        max,
+        (args.src_lang.as_deref(), args.tgt_lang.as_deref()),
+        &args.gate,
     )?;
     let (src_doc, tgt_doc) = input.documents();
-    let settings = sources.resolve(Some((&src_doc.lang, &tgt_doc.lang)))?;
-    let opts = check_options(src_lang, tgt_lang, &args.gate, &settings);
     check::check_size([src_doc, tgt_doc], opts.max_sentences)?;
     let load_start = Instant::now();
     let embedder = load_model(&args.model, &settings)?;
@@ -675,6 +675,32 @@ fn check_options(
     }
 }
 
+/// A pair read, with the settings of its language pair: what `check` and every `batch` job run.
+struct Prepared {
+    input: Input,
+    settings: Settings,
+    opts: CheckOptions,
+}
+
+/// Reads a pair and resolves its settings (the config file's section for its languages).
+fn prepare(
+    sources: &Sources,
+    source: &std::path::Path,
+    target: Option<&std::path::Path>,
+    (src_lang, tgt_lang): (Option<&str>, Option<&str>),
+    gate: &GateArgs,
+) -> Result<Prepared, mtcheck::Error> {
+    let input = read_input(source, target, src_lang, tgt_lang, gate.max_input_bytes)?;
+    let (s, t) = input.documents();
+    let settings = sources.resolve(Some((&s.lang, &t.lang)))?;
+    let opts = check_options(src_lang, tgt_lang, gate, &settings);
+    Ok(Prepared {
+        input,
+        settings,
+        opts,
+    })
+}
+
 /// Runs `batch`; returns the exit code (2 when a pair could not be read, else 1 when one fails).
 pub fn run_batch(args: BatchArgs) -> anyhow::Result<i32> {
     use mtcheck::batch::{self, Outcome, Record};
@@ -762,28 +788,19 @@ pub fn run_batch(args: BatchArgs) -> anyhow::Result<i32> {
     }
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let (jobs, embedder, sources) = (&jobs, &embedder, &sources);
-        let max = args.gate.max_input_bytes;
         scope.spawn(move || {
             pool.install(|| {
                 jobs.par_iter().for_each_with(tx, |tx, job| {
                     let result = (|| {
-                        let input = read_input(
+                        let p = prepare(
+                            sources,
                             &job.source,
                             job.target.as_deref(),
-                            job.src_lang.as_deref(),
-                            job.tgt_lang.as_deref(),
-                            max,
-                        )?;
-                        let (s, t) = input.documents();
-                        let settings = sources.resolve(Some((&s.lang, &t.lang)))?;
-                        let opts = check_options(
-                            job.src_lang.as_deref(),
-                            job.tgt_lang.as_deref(),
+                            (job.src_lang.as_deref(), job.tgt_lang.as_deref()),
                             &args.gate,
-                            &settings,
-                        );
-                        let report = input.check(embedder, &opts)?;
-                        Ok::<_, mtcheck::Error>((report, settings.fail_on))
+                        )?;
+                        let report = p.input.check(embedder, &p.opts)?;
+                        Ok::<_, mtcheck::Error>((report, p.settings.fail_on))
                     })();
                     // The receiver lives until every sender is gone.
                     let _ = tx.send((job, result));
