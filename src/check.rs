@@ -10,7 +10,7 @@ use crate::calibrate::{self, CalibrationUsed};
 use crate::checks::{self, Finding, Kind, Severity};
 use crate::error::{Error, Result};
 use crate::formats;
-use crate::model::{dot, Embedder};
+use crate::model::{dot, Embedder, Embeddings};
 use crate::report::{Alignment, DocumentInfo, Report, SentenceOut, Timing, REPORT_VERSION};
 use crate::score::{self, Calibration, ScoredLink};
 use crate::similarity::SimilarityModel;
@@ -377,7 +377,7 @@ pub fn check_documents(
     tgt: &Document,
     opts: &CheckOptions,
 ) -> Result<Report> {
-    check_linked(embedder, src, tgt, opts, None, Vec::new())
+    check_documents_with_similarities(embedder, src, tgt, opts).map(|(r, _)| r)
 }
 
 /// `check_documents`, also returning the pair's similarities (for `calibrate`, which needs the
@@ -388,7 +388,15 @@ pub fn check_documents_with_similarities(
     tgt: &Document,
     opts: &CheckOptions,
 ) -> Result<(Report, SimilarityModel)> {
-    check_linked_with_similarities(embedder, src, tgt, opts, None, Vec::new())
+    check_linked_with_similarities(
+        embedder,
+        src,
+        tgt,
+        opts,
+        None,
+        Vec::new(),
+        &mut Known::default(),
+    )
 }
 
 /// Checks a segmented file (XLIFF, TMX, PO, TSV, JSONL): each translated segment is a link of its
@@ -398,6 +406,8 @@ pub fn check_segments(
     pair: &SegmentedPair,
     opts: &CheckOptions,
 ) -> Result<Report> {
+    // The whole-document pass embeds the same sentences again: it takes the first pass's vectors.
+    let mut known = Known::default();
     let mut report = check_linked(
         embedder,
         &pair.src,
@@ -405,9 +415,18 @@ pub fn check_segments(
         opts,
         Some(&pair.links),
         pair.findings.clone(),
+        &mut known,
     )?;
     if is_running_text(&pair.all_src) {
-        let whole = check_linked(embedder, &pair.all_src, &pair.tgt, opts, None, Vec::new())?;
+        let whole = check_linked(
+            embedder,
+            &pair.all_src,
+            &pair.tgt,
+            opts,
+            None,
+            Vec::new(),
+            &mut known,
+        )?;
         merge_whole_document(pair, &mut report, &whole);
         report.counts = Report::count(&report.findings);
         report.verdict = score::verdict(report.score, &report.findings, opts.min_score);
@@ -498,8 +517,47 @@ fn check_linked(
     opts: &CheckOptions,
     fixed: Option<&[Link]>,
     extra: Vec<Finding>,
+    known: &mut Known,
 ) -> Result<Report> {
-    check_linked_with_similarities(embedder, src, tgt, opts, fixed, extra).map(|(r, _)| r)
+    check_linked_with_similarities(embedder, src, tgt, opts, fixed, extra, known).map(|(r, _)| r)
+}
+
+/// Sentence vectors (and whether they were windowed) already computed within one check, by text.
+#[derive(Default)]
+struct Known(std::collections::HashMap<String, (Vec<f32>, bool)>);
+
+impl Known {
+    /// `embedder.embed` for the texts not seen yet; the others come from earlier calls.
+    fn embed(&mut self, embedder: &Embedder, texts: &[&str]) -> Result<Embeddings> {
+        let mut missing: Vec<&str> = texts
+            .iter()
+            .copied()
+            .filter(|t| !self.0.contains_key(*t))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        let fresh = if missing.is_empty() {
+            Embeddings::default()
+        } else {
+            embedder.embed(&missing)?
+        };
+        for ((t, v), w) in missing.iter().zip(fresh.vectors).zip(fresh.windowed) {
+            self.0.insert(t.to_string(), (v, w));
+        }
+        let mut out = Embeddings {
+            tokens: fresh.tokens,
+            ..Embeddings::default()
+        };
+        for t in texts {
+            let (v, w) = self
+                .0
+                .get(*t)
+                .ok_or_else(|| Error::Internal(format!("no vector for {t:?}")))?;
+            out.vectors.push(v.clone());
+            out.windowed.push(*w);
+        }
+        Ok(out)
+    }
 }
 
 fn check_linked_with_similarities(
@@ -509,6 +567,7 @@ fn check_linked_with_similarities(
     opts: &CheckOptions,
     fixed: Option<&[Link]>,
     extra: Vec<Finding>,
+    known: &mut Known,
 ) -> Result<(Report, SimilarityModel)> {
     check_size([src, tgt], opts.max_sentences)?;
     let start = Instant::now();
@@ -518,7 +577,7 @@ fn check_linked_with_similarities(
         .chain(&tgt.sentences)
         .map(|s| s.text.as_str())
         .collect();
-    let emb = embedder.embed(&texts)?;
+    let emb = known.embed(embedder, &texts)?;
     let tokens: Vec<usize> = texts
         .iter()
         .map(|t| embedder.tokenize(t).map(|v| v.len()))

@@ -1,5 +1,6 @@
 //! `Embedder::embed_cached` on a tiny random model: cached vectors are the embedder's own, only
-//! misses reach the encoder, and a changed model never reads another model's vectors.
+//! misses reach the encoder, a changed model never reads another model's vectors, and one check
+//! embeds a sentence once.
 
 mod common;
 
@@ -85,4 +86,43 @@ fn other_weights_have_another_identity() {
         bits(&b.embed(&["the cat sat"]).unwrap().vectors)
     );
     assert_eq!(cache.stats().unwrap().models.len(), 2);
+}
+
+#[test]
+fn a_segment_file_of_running_text_embeds_each_sentence_once() {
+    // The whole-document pass over running text embedded every sentence the per-segment pass had
+    // just embedded, doubling the encoder's work on XLIFF, PO and TSV files without --cache.
+    let (dir, model) = common::tiny_workspace(3);
+    let e = Embedder::load(model.to_str().unwrap(), &LoadOptions::default()).unwrap();
+    let rows = [
+        ("the cat sat on the mat.", "die katze sat on the mat."),
+        ("the dog ran in the park.", "der hund ran in the park."),
+        ("the old house is red.", ""),
+        ("the big tree is green.", "the big tree is green."),
+        ("one day the sun is blue.", "one day the sun is blue."),
+        ("the small car is new.", "the small car is new."),
+    ];
+    let tsv: String = rows.iter().map(|(s, t)| format!("{s}\t{t}\n")).collect();
+    let path = dir.path().join("pairs.tsv");
+    std::fs::write(&path, tsv).unwrap();
+    let pair = mtcheck::check::load_segments(&path, Some("en"), Some("de"), 1 << 20).unwrap();
+    let opts = mtcheck::check::CheckOptions::default();
+    mtcheck::check::check_segments(&e, &pair, &opts).unwrap();
+    let computed = e.stage_times().padded_tokens as usize;
+    // Every sentence text once, on either side.
+    let mut texts: Vec<&str> = rows
+        .iter()
+        .flat_map(|(s, t)| [*s, *t])
+        .filter(|t| !t.is_empty())
+        .collect();
+    texts.sort_unstable();
+    texts.dedup();
+    let once: usize = texts.iter().map(|t| e.tokenize(t).unwrap().len()).sum();
+    // The passes' extra embeddings (joined neighbours, merged links) come on top, but nowhere
+    // near a second embedding of the whole file.
+    assert!(computed >= once, "{computed} < {once}");
+    assert!(
+        computed < 2 * once - once / 4,
+        "{computed} vs {once} a pass"
+    );
 }
