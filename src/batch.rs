@@ -301,9 +301,15 @@ pub struct Record<'a> {
 /// A pair an interrupted run already finished, as its line in the output records it.
 #[derive(Debug, Clone)]
 pub struct Finished {
-    pub outcome: Outcome,
-    /// Source and target language of the report, to find the settings (`fail_on`) of the pair.
-    pub langs: (String, String),
+    pub id: String,
+    pub report: Report,
+}
+
+impl Finished {
+    /// What the pair came to, for the summary.
+    pub fn outcome(&self) -> Outcome {
+        Outcome::of(&self.id, &self.report)
+    }
 }
 
 /// The pairs already finished in an output file of an interrupted run (pairs that could not be
@@ -335,12 +341,16 @@ pub fn resume(path: &Path) -> Result<Vec<Finished>> {
             ));
         };
         if v.get("error").is_none() {
-            done.push(finished(id, &v).ok_or_else(|| {
+            let report = serde_json::from_value(v.clone()).map_err(|e| {
                 Error::input(
                     path,
-                    format!("the line of pair {id:?} has no verdict; refusing to resume into it"),
+                    format!("the line of pair {id:?} is not an mtcheck report ({e}); refusing to resume into it"),
                 )
-            })?);
+            })?;
+            done.push(Finished {
+                id: id.to_string(),
+                report,
+            });
         }
         good_len += n as u64;
     }
@@ -351,24 +361,6 @@ pub fn resume(path: &Path) -> Result<Vec<Finished>> {
     f.set_len(good_len)
         .map_err(|e| Error::output(path, e.to_string()))?;
     Ok(done)
-}
-
-/// What a finished pair's record says: verdict, score, counts and languages.
-fn finished(id: &str, v: &serde_json::Value) -> Option<Finished> {
-    let verdict: Verdict = serde_json::from_value(v.get("verdict")?.clone()).ok()?;
-    let count = |k: &str| v["counts"][k].as_u64().unwrap_or(0) as usize;
-    let lang = |side: &str| v[side]["lang"].as_str().unwrap_or_default().to_string();
-    Some(Finished {
-        outcome: Outcome {
-            id: id.to_string(),
-            verdict: Some(verdict),
-            score: v["score"].as_f64(),
-            errors: count("errors"),
-            warnings: count("warnings"),
-            error: None,
-        },
-        langs: (lang("source"), lang("target")),
-    })
 }
 
 /// Appends one record and flushes it, so a killed run keeps every finished pair.
@@ -388,6 +380,20 @@ pub struct Outcome {
     pub errors: usize,
     pub warnings: usize,
     pub error: Option<String>,
+}
+
+impl Outcome {
+    /// A pair that was checked.
+    pub fn of(id: &str, report: &Report) -> Self {
+        Self {
+            id: id.to_string(),
+            verdict: Some(report.verdict),
+            score: Some(report.score),
+            errors: report.counts.errors,
+            warnings: report.counts.warnings,
+            error: None,
+        }
+    }
 }
 
 /// The summary table: counts by verdict, then the worst pairs. `outcomes` includes the `skipped`
@@ -576,26 +582,46 @@ mod tests {
     fn resume_skips_finished_pairs_and_drops_a_cut_last_line() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("out.jsonl");
+        let report = crate::report::testing::sample_report();
+        let line = |id: &str| {
+            serde_json::to_string(&Record {
+                id,
+                error: None,
+                report: Some(&report),
+            })
+            .unwrap()
+        };
         std::fs::write(
             &p,
-            "{\"id\":\"a\",\"score\":90,\"verdict\":\"fail\",\"counts\":{\"errors\":2,\"warnings\":1},\"source\":{\"lang\":\"en\"},\"target\":{\"lang\":\"de\"}}\n{\"id\":\"b\",\"error\":\"x: no such file\"}\n{\"id\":\"c\",\"sco",
+            format!(
+                "{}\n{{\"id\":\"b\",\"error\":\"x: no such file\"}}\n{}",
+                line("a"),
+                &line("c")[..40]
+            ),
         )
         .unwrap();
         let done = resume(&p).unwrap();
         assert_eq!(done.len(), 1);
         let a = &done[0];
-        assert_eq!(a.outcome.id, "a");
-        assert_eq!(a.outcome.verdict, Some(Verdict::Fail));
-        assert_eq!((a.outcome.errors, a.outcome.warnings), (2, 1));
-        assert_eq!(a.outcome.score, Some(90.0));
-        assert_eq!(a.langs, ("en".to_string(), "de".to_string()));
+        assert_eq!(a.id, "a");
+        // The report reads back as it was written.
+        assert_eq!(
+            serde_json::to_value(&a.report).unwrap(),
+            serde_json::to_value(&report).unwrap()
+        );
+        let o = a.outcome();
+        assert_eq!(o.verdict, Some(report.verdict));
+        assert_eq!(
+            (o.errors, o.warnings),
+            (report.counts.errors, report.counts.warnings)
+        );
         let left = std::fs::read_to_string(&p).unwrap();
         assert!(left.ends_with("\"error\":\"x: no such file\"}\n"), "{left}");
         // Any other file is refused and left as it was.
         for other in [
             "not json at all\n",
             "{\"name\": 1}\n",
-            "{\"id\":\"a\",\"score\":90}\n",
+            "{\"id\":\"a\",\"score\":90,\"verdict\":\"fail\"}\n",
         ] {
             std::fs::write(&p, other).unwrap();
             assert!(resume(&p).is_err());

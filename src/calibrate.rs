@@ -111,19 +111,19 @@ impl LoadedReference {
 }
 
 /// What a report says about its calibration.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CalibrationUsed {
     /// "reference" or "document-relative".
-    pub method: &'static str,
+    pub method: std::borrow::Cow<'static, str>,
     /// "reference: <model>, N links" or "document-relative: no reference distribution for
     /// model X".
     pub summary: String,
     /// The reference's file, or "built in for <model>"; absent without a reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
     /// The language pair the reference was read for, and whether it has distributions of its
     /// own (otherwise the pooled ones apply, and only warnings come from them).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language_pair: Option<String>,
     pub language_pair_measured: bool,
 }
@@ -132,14 +132,14 @@ impl CalibrationUsed {
     pub fn new(reference: Option<&LoadedReference>, model_id: &str, lang: &str) -> Self {
         match reference {
             Some(r) => Self {
-                method: "reference",
+                method: "reference".into(),
                 summary: r.reference.describe(),
                 origin: Some(r.origin.clone()),
                 language_pair: Some(lang.to_string()),
                 language_pair_measured: r.reference.by_lang.contains_key(lang),
             },
             None => Self {
-                method: "document-relative",
+                method: "document-relative".into(),
                 summary: format!(
                     "document-relative: no reference distribution for model {model_id}"
                 ),

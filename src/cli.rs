@@ -741,12 +741,15 @@ pub fn run_batch(args: BatchArgs) -> anyhow::Result<i32> {
         (Some(p), true) => batch::resume(p)?,
         _ => Vec::new(),
     };
-    // Only this manifest's (and shard's) pairs count: the summary and the exit code cover the
-    // whole run, the pairs the interrupted run finished included.
-    let ids: std::collections::HashSet<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
-    previous.retain(|f| ids.contains(f.outcome.id.as_str()));
-    let done: std::collections::HashSet<String> =
-        previous.iter().map(|f| f.outcome.id.clone()).collect();
+    // Only this manifest's (and shard's) pairs count: the summary, the exit code and --report
+    // cover the whole run, the pairs the interrupted run finished included.
+    let order: std::collections::HashMap<String, usize> = jobs
+        .iter()
+        .enumerate()
+        .map(|(k, j)| (j.id.clone(), k))
+        .collect();
+    previous.retain(|f| order.contains_key(&f.id));
+    let done: std::collections::HashSet<String> = previous.iter().map(|f| f.id.clone()).collect();
     jobs.retain(|j| !done.contains(&j.id));
     let skipped = previous.len();
     let top = sources.resolve(None)?;
@@ -783,8 +786,11 @@ pub fn run_batch(args: BatchArgs) -> anyhow::Result<i32> {
     let mut reports = Vec::new();
     let mut failed = false;
     for f in &previous {
-        let fail_on = sources.resolve(Some((&f.langs.0, &f.langs.1)))?.fail_on;
-        failed |= f.outcome.verdict.is_some_and(|v| fail_on.fails(v));
+        let langs = (f.report.source.lang.as_str(), f.report.target.lang.as_str());
+        failed |= sources
+            .resolve(Some(langs))?
+            .fail_on
+            .fails(f.report.verdict);
     }
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let (jobs, embedder, sources) = (&jobs, &embedder, &sources);
@@ -821,16 +827,9 @@ pub fn run_batch(args: BatchArgs) -> anyhow::Result<i32> {
                         },
                     )?;
                     failed |= fail_on.fails(report.verdict);
-                    outcomes.push(Outcome {
-                        id: job.id.clone(),
-                        verdict: Some(report.verdict),
-                        score: Some(report.score),
-                        errors: report.counts.errors,
-                        warnings: report.counts.warnings,
-                        error: None,
-                    });
+                    outcomes.push(Outcome::of(&job.id, &report));
                     if args.report.is_some() {
-                        reports.push(report);
+                        reports.push((job.id.clone(), report));
                     }
                 }
                 Err(e) if e.is_user_error() => {
@@ -859,37 +858,19 @@ pub fn run_batch(args: BatchArgs) -> anyhow::Result<i32> {
         Ok(())
     })?;
     progress.finish_and_clear();
+    let mut all: Vec<Outcome> = previous.iter().map(batch::Finished::outcome).collect();
+    all.append(&mut outcomes);
+    let outcomes = all;
     if let Some(path) = &args.report {
         // Reports in manifest order, whatever order the workers finished in.
-        let order: std::collections::HashMap<&str, usize> = jobs
-            .iter()
-            .enumerate()
-            .map(|(k, j)| (j.id.as_str(), k))
-            .collect();
-        let mut keyed: Vec<(usize, report::Report)> = outcomes
-            .iter()
-            .filter(|o| o.error.is_none())
-            .map(|o| order.get(o.id.as_str()).copied().unwrap_or(usize::MAX))
-            .zip(reports)
-            .collect();
-        keyed.sort_by_key(|(k, _)| *k);
-        let reports: Vec<report::Report> = keyed.into_iter().map(|(_, r)| r).collect();
+        reports.extend(previous.into_iter().map(|f| (f.id, f.report)));
+        reports.sort_by_key(|(id, _)| order.get(id).copied().unwrap_or(usize::MAX));
+        let reports: Vec<report::Report> = reports.into_iter().map(|(_, r)| r).collect();
         report::write_atomic(
             path,
             report::render_many(&reports, args.format, false).as_bytes(),
         )?;
     }
-    if args.report.is_some() && skipped > 0 {
-        // Reports are rendered from this run's checks; the earlier run's are in its JSONL lines.
-        eprintln!(
-            "note: --report covers the {} pairs checked in this run; the {skipped} finished earlier are in {}",
-            outcomes.len(),
-            sink_path.display()
-        );
-    }
-    let mut all: Vec<Outcome> = previous.into_iter().map(|f| f.outcome).collect();
-    all.append(&mut outcomes);
-    let outcomes = all;
     let summary = batch::summary(
         &outcomes,
         skipped,

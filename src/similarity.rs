@@ -14,7 +14,7 @@ use crate::model::dot;
 
 /// What one sentence of a merged link contributes: the link's similarity minus the similarity
 /// without it, in z units. Near zero or negative: the sentence was absorbed, not translated.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct PartGain {
     /// True for a source sentence, false for a target sentence.
     pub is_source: bool,

@@ -121,8 +121,23 @@ fn resume_after_an_interruption_neither_redoes_nor_duplicates_pairs() {
     let lines: Vec<&str> = text.lines().collect();
     let cut = format!("{}\n{}\n{}", lines[0], lines[1], &lines[2][..20]);
     std::fs::write(&out, cut).unwrap();
-    let (code, stdout, err) = f.batch(&m, &["-o", out.to_str().unwrap(), "--resume"]);
+    let junit = f.path("junit.xml");
+    let (code, stdout, err) = f.batch(
+        &m,
+        &[
+            "-o",
+            out.to_str().unwrap(),
+            "--resume",
+            "--report",
+            junit.to_str().unwrap(),
+            "--format",
+            "junit",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
+    // The report covers the pairs of the interrupted run too, read back from their lines.
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert_eq!(xml.matches("<testcase ").count(), 4, "{xml}");
     assert!(
         stdout.contains("4 pairs checked")
             && stdout.contains("(2 of them finished by the earlier run)"),

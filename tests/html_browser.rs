@@ -128,14 +128,14 @@ fn report() -> Report {
         model: ModelInfo {
             id: "test".into(),
             device: Default::default(),
-            dtype: "f32",
+            dtype: "f32".into(),
             architecture: Architecture::Bert,
             settings: SentenceSettings {
                 pooling: Pooling::Mean,
                 dense: None,
                 normalize: true,
                 prefix: String::new(),
-                origin: "defaults",
+                origin: "defaults".into(),
             },
         },
         calibration: mtcheck::calibrate::CalibrationUsed::new(None, "test", "en-he"),

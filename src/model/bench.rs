@@ -136,7 +136,7 @@ pub struct Run {
 pub struct BenchReport {
     pub model: String,
     pub device: DeviceKind,
-    pub dtype: &'static str,
+    pub dtype: String,
     /// Threads of rayon's global pool (tokenisation, GELU) and of candle's CPU kernels.
     pub threads: usize,
     pub candle_threads: usize,
@@ -241,7 +241,7 @@ pub fn bench_checked(
     Ok(BenchReport {
         model: embedder.info.id.clone(),
         device: embedder.info.device,
-        dtype: embedder.info.dtype,
+        dtype: embedder.info.dtype.to_string(),
         threads: rayon::current_num_threads(),
         candle_threads: candle_core::utils::get_num_threads(),
         token_budget: embedder.token_budget(),

@@ -38,7 +38,7 @@ fn default_eps() -> f64 {
 }
 
 /// Encoder families that differ in how they number positions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Architecture {
     /// Positions 0..n (multilingual-e5-small, LaBSE, paraphrase-multilingual-MiniLM).
@@ -112,7 +112,7 @@ pub enum Pooling {
 }
 
 /// An optional sentence-transformers Dense layer after pooling.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DenseSpec {
     pub in_features: usize,
     pub out_features: usize,
@@ -124,7 +124,7 @@ pub struct DenseSpec {
 }
 
 /// Everything between the encoder's last hidden state and the sentence vector.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SentenceSettings {
     pub pooling: Pooling,
     pub dense: Option<DenseSpec>,
@@ -132,7 +132,7 @@ pub struct SentenceSettings {
     /// Prepended to every text before tokenisation (e5: "passage: ").
     pub prefix: String,
     /// Where these settings came from: "model files", "known-model table" or "defaults".
-    pub origin: &'static str,
+    pub origin: std::borrow::Cow<'static, str>,
 }
 
 /// One row of the known-model table.

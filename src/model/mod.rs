@@ -73,7 +73,7 @@ fn timed<T>(counter: &AtomicU64, f: impl FnOnce() -> T) -> T {
 }
 
 /// Where the model runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceKind {
     #[default]
@@ -290,11 +290,11 @@ impl Default for LoadOptions {
 }
 
 /// What the report says about the model.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ModelInfo {
     pub id: String,
     pub device: DeviceKind,
-    pub dtype: &'static str,
+    pub dtype: std::borrow::Cow<'static, str>,
     pub architecture: Architecture,
     pub settings: SentenceSettings,
 }
@@ -356,16 +356,16 @@ pub fn sentence_settings(files: &ModelFiles) -> Result<SentenceSettings> {
         normalize: true,
         prefix: known.map_or(String::new(), |k| k.prefix.to_string()),
         origin: if known.is_some() {
-            "known-model table"
+            "known-model table".into()
         } else {
-            "defaults"
+            "defaults".into()
         },
     };
     let modules_path = files.dir.join("modules.json");
     if !modules_path.is_file() {
         return Ok(s);
     }
-    s.origin = "model files";
+    s.origin = "model files".into();
     let modules: Vec<config::StModule> = read_json(id, &modules_path)?;
     for m in &modules {
         if m.kind.ends_with("Pooling") {
@@ -519,7 +519,7 @@ impl Embedder {
         let info = ModelInfo {
             id: id.to_string(),
             device: opts.device,
-            dtype: opts.dtype.name(),
+            dtype: opts.dtype.name().into(),
             architecture: cfg.architecture(),
             settings: settings.clone(),
         };

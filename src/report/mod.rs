@@ -24,7 +24,7 @@ pub(crate) mod testing;
 /// Version of the JSON report's shape; bumped on incompatible changes.
 pub const REPORT_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct DocumentInfo {
     pub path: String,
     pub lang: String,
@@ -34,7 +34,7 @@ pub struct DocumentInfo {
 }
 
 /// One alignment link as reported.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Alignment {
     pub source: Vec<usize>,
     pub target: Vec<usize>,
@@ -45,26 +45,26 @@ pub struct Alignment {
     /// Margin over the neighbourhood in units of the document's spread.
     pub z: Option<f64>,
     /// For merged links: what each end sentence adds to the similarity (z units).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<crate::score::PartGain>,
 }
 
 /// A sentence as reported (so that renderings need no access to the input files).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SentenceOut {
     pub text: String,
     pub line: usize,
     pub start: usize,
     pub end: usize,
     /// Embedded as several windows because it exceeds the model's maximum length.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub windowed: bool,
     /// Where the sentence is in a segmented file ("trans-unit 12", "cue 7").
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Default)]
 pub struct Timing {
     pub load_s: f64,
     pub embed_s: f64,
@@ -73,7 +73,7 @@ pub struct Timing {
     pub total_s: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Default)]
 pub struct Counts {
     pub errors: usize,
     pub warnings: usize,
@@ -81,7 +81,7 @@ pub struct Counts {
 }
 
 /// Everything mtcheck found about one document pair.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Report {
     pub version: u32,
     pub source: DocumentInfo,

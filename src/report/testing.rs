@@ -102,14 +102,14 @@ pub(crate) fn sample_report() -> Report {
         model: ModelInfo {
             id: "intfloat/multilingual-e5-small".into(),
             device: Default::default(),
-            dtype: "f32",
+            dtype: "f32".into(),
             architecture: Architecture::Bert,
             settings: SentenceSettings {
                 pooling: Pooling::Mean,
                 dense: None,
                 normalize: true,
                 prefix: "passage: ".into(),
-                origin: "known-model table",
+                origin: "known-model table".into(),
             },
         },
         calibration: crate::calibrate::CalibrationUsed::new(
