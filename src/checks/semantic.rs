@@ -281,18 +281,17 @@ fn swallowed(ctx: &Context, l: &ScoredLink) -> Vec<Finding> {
     let flagged = l.parts.iter().filter(|p| suspect(p)).map(|p| (p, false));
     for (p, length) in flagged.chain(by_length.map(|p| (p, true))) {
         let part = p.index..p.index + 1;
-        let why =
-            if length {
-                format!(
-                "the {} it is aligned with is {:.0}% of the expected length, which fits without it",
-                if p.is_source { "target" } else { "source" },
-                100.0 * if p.is_source { full.exp() } else { (-full).exp() }
-            )
-            } else if p.is_source {
-                "the target it is aligned with matches its neighbour better without it".to_string()
-            } else {
-                "the source it is aligned with matches its neighbour better without it".to_string()
-            };
+        let (side, other) = if p.is_source {
+            ("target", full.exp())
+        } else {
+            ("source", (-full).exp())
+        };
+        let why = if length {
+            let percent = 100.0 * other;
+            format!("the {side} it is aligned with is {percent:.0}% of the expected length, which fits without it")
+        } else {
+            format!("the {side} it is aligned with matches its neighbour better without it")
+        };
         let evidence = json!({
             "merged_link": {"source": src.clone().collect::<Vec<_>>(), "target": tgt.clone().collect::<Vec<_>>()},
             "gain_z": round(p.gain_z),
