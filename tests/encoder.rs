@@ -19,6 +19,25 @@ fn var_builder(dir: &std::path::Path) -> VarBuilder<'static> {
     }
 }
 
+/// A tiny random model of `arch` in a temporary folder.
+fn tiny_dir(arch: Arch, seed: u64) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::tiny_model(
+        dir.path(),
+        &TinySpec {
+            arch,
+            ..TinySpec::default()
+        },
+        seed,
+    );
+    dir
+}
+
+/// The model's config.json as the encoder reads it.
+fn config(dir: &std::path::Path) -> Config {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("config.json")).unwrap()).unwrap()
+}
+
 /// Two right-padded sequences: lengths 7 and 4.
 fn batch(arch: Arch) -> (Tensor, Tensor, Vec<usize>) {
     let (bos, eos, pad) = match arch {
@@ -54,8 +73,7 @@ fn max_diff_on_tokens(a: &Tensor, b: &Tensor, lens: &[usize]) -> f32 {
 
 #[test]
 fn bert_encoder_matches_candle_transformers_reference() {
-    let dir = tempfile::tempdir().unwrap();
-    common::tiny_model(dir.path(), &TinySpec::default(), 1);
+    let dir = tiny_dir(Arch::Bert, 1);
     let text = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
     let ours_cfg: Config = serde_json::from_str(&text).unwrap();
     let ref_cfg: candle_transformers::models::bert::Config = serde_json::from_str(&text).unwrap();
@@ -80,15 +98,7 @@ fn bert_encoder_matches_candle_transformers_reference() {
 
 #[test]
 fn xlmr_encoder_matches_reference_including_position_offset() {
-    let dir = tempfile::tempdir().unwrap();
-    common::tiny_model(
-        dir.path(),
-        &TinySpec {
-            arch: Arch::XlmRoberta,
-            ..TinySpec::default()
-        },
-        2,
-    );
+    let dir = tiny_dir(Arch::XlmRoberta, 2);
     let text = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
     let ours_cfg: Config = serde_json::from_str(&text).unwrap();
     let ref_cfg: candle_transformers::models::xlm_roberta::Config =
@@ -118,15 +128,7 @@ fn xlmr_encoder_matches_reference_including_position_offset() {
 }
 
 fn tiny_embedder(arch: Arch, budget: usize) -> (tempfile::TempDir, Embedder) {
-    let dir = tempfile::tempdir().unwrap();
-    common::tiny_model(
-        dir.path(),
-        &TinySpec {
-            arch,
-            ..TinySpec::default()
-        },
-        3,
-    );
+    let dir = tiny_dir(arch, 3);
     let e = Embedder::load(
         dir.path().to_str().unwrap(),
         &LoadOptions {
@@ -205,8 +207,7 @@ fn long_text_is_windowed_not_truncated() {
 
 #[test]
 fn cls_pooling_with_tanh_dense_head_from_sentence_transformers_files() {
-    let dir = tempfile::tempdir().unwrap();
-    common::tiny_model(dir.path(), &TinySpec::default(), 4);
+    let dir = tiny_dir(Arch::Bert, 4);
     common::add_cls_dense(dir.path(), 32, 16);
     let e = Embedder::load(dir.path().to_str().unwrap(), &LoadOptions::default()).unwrap();
     assert_eq!(e.info.settings.pooling, model::Pooling::Cls);
@@ -214,9 +215,7 @@ fn cls_pooling_with_tanh_dense_head_from_sentence_transformers_files() {
     assert_eq!(v[0].len(), 16);
 
     // The same computation by hand: CLS state → Dense → tanh → unit length.
-    let cfg: Config =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("config.json")).unwrap())
-            .unwrap();
+    let cfg = config(dir.path());
     let enc = BertEncoder::load(var_builder(dir.path()), &cfg).unwrap();
     let ids = Tensor::new(&[[2u32, 4, 5, 6, 3]], &Device::Cpu).unwrap();
     let hidden = enc.forward(&ids, &ids.ones_like().unwrap()).unwrap();
@@ -246,8 +245,7 @@ fn cls_pooling_with_tanh_dense_head_from_sentence_transformers_files() {
 
 #[test]
 fn corrupt_weights_are_a_model_error_naming_the_file() {
-    let dir = tempfile::tempdir().unwrap();
-    common::tiny_model(dir.path(), &TinySpec::default(), 5);
+    let dir = tiny_dir(Arch::Bert, 5);
     std::fs::write(dir.path().join("model.safetensors"), b"not safetensors").unwrap();
     let err = Embedder::load(dir.path().to_str().unwrap(), &LoadOptions::default())
         .err()
@@ -303,20 +301,11 @@ fn mmaped_word_embeddings_equal_copied_ones_exactly() {
         (Arch::XlmRoberta, DType::F16, DType::F16),
         (Arch::Bert, DType::F32, DType::BF16),
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        common::tiny_model(
-            dir.path(),
-            &TinySpec {
-                arch,
-                ..TinySpec::default()
-            },
-            6,
-        );
+        let dir = tiny_dir(arch, 6);
         if file_dtype != DType::F32 {
             convert_weights(dir.path(), file_dtype);
         }
-        let text = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
-        let cfg: Config = serde_json::from_str(&text).unwrap();
+        let cfg = config(dir.path());
         let path = dir.path().join("model.safetensors");
         let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&path], compute, &Device::Cpu) }
             .unwrap();
@@ -422,17 +411,8 @@ fn max_abs(a: &Tensor, b: &Tensor) -> f32 {
 #[test]
 fn packed_sequences_give_the_padded_states_and_pooled_vectors_in_f32_and_q8() {
     for arch in [Arch::Bert, Arch::XlmRoberta] {
-        let dir = tempfile::tempdir().unwrap();
-        common::tiny_model(
-            dir.path(),
-            &TinySpec {
-                arch,
-                ..TinySpec::default()
-            },
-            8,
-        );
-        let text = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
-        let cfg: Config = serde_json::from_str(&text).unwrap();
+        let dir = tiny_dir(arch, 8);
+        let cfg = config(dir.path());
         let seqs = ragged_sequences(arch);
         let (ids, mask) = padded_batch(&seqs, cfg.pad_token_id as u32);
         let (flat, offsets) = model::bert::pack(&seqs);
@@ -469,15 +449,7 @@ fn packed_sequences_give_the_padded_states_and_pooled_vectors_in_f32_and_q8() {
 
 #[test]
 fn packed_token_states_equal_padded_ones_at_every_layer() {
-    let dir = tempfile::tempdir().unwrap();
-    common::tiny_model(
-        dir.path(),
-        &TinySpec {
-            arch: Arch::XlmRoberta,
-            ..TinySpec::default()
-        },
-        9,
-    );
+    let dir = tiny_dir(Arch::XlmRoberta, 9);
     let text = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
     let cfg: Config = serde_json::from_str(&text).unwrap();
     let enc = BertEncoder::load(var_builder(dir.path()), &cfg).unwrap();
@@ -526,10 +498,8 @@ fn packed_token_states_equal_padded_ones_at_every_layer() {
 
 #[test]
 fn packed_offsets_and_lengths_are_checked_not_trusted() {
-    let dir = tempfile::tempdir().unwrap();
-    common::tiny_model(dir.path(), &TinySpec::default(), 10);
-    let text = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
-    let cfg: Config = serde_json::from_str(&text).unwrap();
+    let dir = tiny_dir(Arch::Bert, 10);
+    let cfg = config(dir.path());
     let enc = BertEncoder::load(var_builder(dir.path()), &cfg).unwrap();
     let ids = Tensor::new(&[2u32, 4, 5, 3], &Device::Cpu).unwrap();
     for bad in [&[0usize, 3][..], &[0, 3, 2, 4], &[1, 4], &[]] {
@@ -564,8 +534,7 @@ fn packed_offsets_and_lengths_are_checked_not_trusted() {
 /// pads, and agrees with f32.
 #[test]
 fn cpu_batches_are_padding_free_and_give_the_padded_vectors() {
-    let dir = tempfile::tempdir().unwrap();
-    common::tiny_model(dir.path(), &TinySpec::default(), 11);
+    let dir = tiny_dir(Arch::Bert, 11);
     let long = common::WORDS[..22].join(" ");
     let texts = [
         "the cat sat on the mat .",
@@ -584,8 +553,7 @@ fn cpu_batches_are_padding_free_and_give_the_padded_vectors() {
         )
         .unwrap()
     };
-    let text = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
-    let cfg: Config = serde_json::from_str(&text).unwrap();
+    let cfg = config(dir.path());
     let reference = BertEncoder::load(var_builder(dir.path()), &cfg).unwrap();
     let f32e = load(model::ModelDtype::F32);
     let out = f32e.embed_uncached(&texts).unwrap();
