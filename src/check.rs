@@ -522,9 +522,10 @@ fn check_linked(
     check_linked_with_similarities(embedder, src, tgt, opts, fixed, extra, known).map(|(r, _)| r)
 }
 
-/// Sentence vectors (and whether they were windowed) already computed within one check, by text.
+/// Sentence vectors (with whether they were windowed and their token count) already computed
+/// within one check, by text.
 #[derive(Default)]
-struct Known(std::collections::HashMap<String, (Vec<f32>, bool)>);
+struct Known(std::collections::HashMap<String, (Vec<f32>, bool, usize)>);
 
 impl Known {
     /// `embedder.embed` for the texts not seen yet; the others come from earlier calls.
@@ -541,20 +542,26 @@ impl Known {
         } else {
             embedder.embed(&missing)?
         };
-        for ((t, v), w) in missing.iter().zip(fresh.vectors).zip(fresh.windowed) {
-            self.0.insert(t.to_string(), (v, w));
+        let fresh_entries = fresh
+            .vectors
+            .into_iter()
+            .zip(fresh.windowed)
+            .zip(fresh.lengths);
+        for (t, ((v, w), len)) in missing.iter().zip(fresh_entries) {
+            self.0.insert(t.to_string(), (v, w, len));
         }
         let mut out = Embeddings {
             tokens: fresh.tokens,
             ..Embeddings::default()
         };
         for t in texts {
-            let (v, w) = self
+            let (v, w, len) = self
                 .0
                 .get(*t)
                 .ok_or_else(|| Error::Internal(format!("no vector for {t:?}")))?;
             out.vectors.push(v.clone());
             out.windowed.push(*w);
+            out.lengths.push(*len);
         }
         Ok(out)
     }
@@ -578,10 +585,7 @@ fn check_linked_with_similarities(
         .map(|s| s.text.as_str())
         .collect();
     let emb = known.embed(embedder, &texts)?;
-    let tokens: Vec<usize> = texts
-        .iter()
-        .map(|t| embedder.tokenize(t).map(|v| v.len()))
-        .collect::<Result<_>>()?;
+    let tokens = &emb.lengths;
     let n = src.sentences.len();
     let (sv, tv) = emb.vectors.split_at(n);
     let lens = |d: &Document| {

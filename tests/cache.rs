@@ -36,9 +36,15 @@ fn second_run_reads_every_vector_from_the_cache() {
     let distinct = e.embed(&["the cat sat", "a dog ran", &long]).unwrap();
     assert_eq!(first.tokens, distinct.tokens);
 
+    // Each text's token count, whether embedded or read from the cache.
+    let lengths: Vec<usize> = texts.iter().map(|t| e.tokenize(t).unwrap().len()).collect();
+    assert_eq!(plain.lengths, lengths);
+    assert_eq!(first.lengths, lengths);
+
     let second = e.embed_cached(&texts, Some(&cache)).unwrap();
     assert_eq!(bits(&second.vectors), bits(&plain.vectors));
     assert_eq!(second.windowed, first.windowed);
+    assert_eq!(second.lengths, lengths);
     assert_eq!(second.tokens, 0);
 
     // One new text among cached ones: only it is embedded.

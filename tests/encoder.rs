@@ -177,7 +177,10 @@ fn pipelined_tokenisation_gives_the_same_embeddings_in_order() {
     let a = plain.embed_uncached(&texts).unwrap();
     let b = piped.embed_uncached(&texts).unwrap();
     assert_eq!(a.vectors.len(), texts.len());
-    assert_eq!((a.windowed, a.tokens), (b.windowed, b.tokens));
+    assert_eq!(
+        (a.windowed, a.lengths, a.tokens),
+        (b.windowed, b.lengths, b.tokens)
+    );
     for (x, y) in a.vectors.iter().zip(&b.vectors) {
         assert!((model::dot(x, y) - 1.0).abs() < 1e-5);
     }

@@ -328,6 +328,8 @@ pub struct Embeddings {
     pub vectors: Vec<Vec<f32>>,
     /// Texts longer than the model's maximum length, embedded as several windows.
     pub windowed: Vec<bool>,
+    /// Tokens of each text (prefix and special tokens included, before windowing).
+    pub lengths: Vec<usize>,
     /// Tokens fed to the encoder (special tokens included).
     pub tokens: usize,
 }
@@ -606,6 +608,7 @@ impl Embedder {
             let done = done?;
             out.vectors.extend(done.vectors);
             out.windowed.extend(done.windowed);
+            out.lengths.extend(done.lengths);
             out.tokens += done.tokens;
         }
         Ok(out)
@@ -630,6 +633,7 @@ impl Embedder {
         let mut seqs: Vec<Vec<u32>> = Vec::new();
         let mut owner: Vec<usize> = Vec::new();
         let mut windowed = vec![false; n];
+        let lengths = encoded.iter().map(Vec::len).collect();
         for (i, ids) in encoded.into_iter().enumerate() {
             if ids.len() <= max {
                 seqs.push(ids);
@@ -659,6 +663,7 @@ impl Embedder {
         Ok(Embeddings {
             vectors,
             windowed,
+            lengths,
             tokens,
         })
     }
@@ -725,42 +730,41 @@ impl Embedder {
             .map(|(t, v)| (*t, v.as_slice()))
             .collect();
         cache.put_many(&identity, &items)?;
-        // A cached text was windowed exactly when it is longer than the model's maximum; only
-        // tokenising is needed to tell, not the encoder.
+        // A cached text's length (and so whether it was windowed) needs only the tokenizer.
         let max = self.encoder.max_tokens();
-        let cached_windowed: Vec<Option<bool>> = {
+        let cached_lengths: Vec<Option<usize>> = {
             use rayon::prelude::*;
             texts
                 .par_iter()
                 .zip(&found)
                 .map(|(t, hit)| match hit {
-                    Some(_) => self.tokenize(t).map(|ids| Some(ids.len() > max)),
+                    Some(_) => self.tokenize(t).map(|ids| Some(ids.len())),
                     None => Ok(None),
                 })
                 .collect::<Result<_>>()?
         };
-        let mut vectors = Vec::with_capacity(texts.len());
-        let mut windowed = Vec::with_capacity(texts.len());
-        for ((text, hit), cw) in texts.iter().zip(found).zip(cached_windowed) {
-            match (hit, cw) {
-                (Some(v), Some(w)) => {
-                    vectors.push(v);
-                    windowed.push(w);
+        let mut out = Embeddings {
+            tokens: fresh.tokens,
+            ..Embeddings::default()
+        };
+        for ((text, hit), len) in texts.iter().zip(found).zip(cached_lengths) {
+            match (hit, len) {
+                (Some(v), Some(len)) => {
+                    out.vectors.push(v);
+                    out.windowed.push(len > max);
+                    out.lengths.push(len);
                 }
                 _ => {
                     let slot = miss_slot.get(text).copied().ok_or_else(|| {
                         Error::Internal(format!("embed_cached: no vector for {text:?}"))
                     })?;
-                    vectors.push(fresh.vectors[slot].clone());
-                    windowed.push(fresh.windowed[slot]);
+                    out.vectors.push(fresh.vectors[slot].clone());
+                    out.windowed.push(fresh.windowed[slot]);
+                    out.lengths.push(fresh.lengths[slot]);
                 }
             }
         }
-        Ok(Embeddings {
-            vectors,
-            windowed,
-            tokens: fresh.tokens,
-        })
+        Ok(out)
     }
 
     /// Pooled vectors for token sequences, run in length-sorted batches within the token budget.
