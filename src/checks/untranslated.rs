@@ -62,10 +62,10 @@ pub fn left_as_is(text: &str) -> bool {
     !content
 }
 
-/// A full sentence rather than a label: leaving it untranslated is an error.
-fn full_sentence(text: &str) -> bool {
-    let cjk = text.chars().filter(|&c| is_cjk_char(c)).count();
-    cjk >= 10 || tokens(text).iter().filter(|t| t.has_letters()).count() >= 5
+/// A full sentence rather than a label (`words`: its tokens with letters): leaving it
+/// untranslated is an error.
+fn full_sentence(text: &str, words: usize) -> bool {
+    words >= 5 || text.chars().filter(|&c| is_cjk_char(c)).count() >= 10
 }
 
 fn check(pair: &PairContext) -> Option<Finding> {
@@ -86,7 +86,7 @@ fn check(pair: &PairContext) -> Option<Finding> {
         .flatten()
         .filter(|&(dom, share)| dom == ss && share >= 0.8);
     let words = tokens(&tgt).iter().filter(|t| t.has_letters()).count();
-    let severity = if full_sentence(&tgt) || (foreign.is_some() && words >= 3) {
+    let severity = if full_sentence(&tgt, words) || (foreign.is_some() && words >= 3) {
         Severity::Error
     } else {
         Severity::Warning
