@@ -334,23 +334,20 @@ pub fn resume(path: &Path) -> Result<Vec<Finished>> {
             break;
         }
         let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-        let Some(id) = v.get("id").and_then(|i| i.as_str()) else {
+        let Some(id) = v.get("id").and_then(|i| i.as_str()).map(str::to_string) else {
             return Err(Error::input(
                 path,
                 "is not an mtcheck batch output (a line has no \"id\"); refusing to resume into it",
             ));
         };
         if v.get("error").is_none() {
-            let report = serde_json::from_value(v.clone()).map_err(|e| {
+            let report = serde_json::from_value(v).map_err(|e| {
                 Error::input(
                     path,
                     format!("the line of pair {id:?} is not an mtcheck report ({e}); refusing to resume into it"),
                 )
             })?;
-            done.push(Finished {
-                id: id.to_string(),
-                report,
-            });
+            done.push(Finished { id, report });
         }
         good_len += n as u64;
     }
