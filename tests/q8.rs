@@ -142,14 +142,53 @@ fn q8_linear_is_close_to_the_f32_linear_with_every_kernel() {
                 }
             }
             let rel = (err / norm).sqrt();
-            // 8-bit codes give 1-2% relative error on these inputs (the 8x outliers stretch the
-            // activation range); 7-bit activations (AVX2) about twice that.
-            let bound = if kernel == Kernel::Avx2 { 0.06 } else { 0.025 };
+            // With both rounding errors compensated, what is left is the activations' second
+            // rounding and the weights' residual one: about 1e-4 with 8-bit codes (the 8x outliers
+            // stretch the activation range), four times that with 7-bit ones (AVX2). A single
+            // int8 product gave 1-2%.
+            let bound = if kernel == Kernel::Avx2 { 2e-3 } else { 5e-4 };
             assert!(
                 rel < bound,
                 "{kernel:?} m={m} k={k} n={n}: relative error {rel}"
             );
-            println!("{kernel:?} m={m} k={k} n={n}: relative error {rel:.4}");
+            println!("{kernel:?} m={m} k={k} n={n}: relative error {rel:.2e}");
         }
+    }
+}
+
+/// The fused VNNI kernel (three products and the epilogue in registers, 4-row tiles, masked
+/// stores) against the portable path (separate products, per-element epilogue): both compute the
+/// same integers and combine them with the same f32 operations, so they agree bit for bit, on
+/// ragged rows (not a multiple of 4), ragged columns (not a multiple of 16 or 64) and ragged k.
+#[test]
+fn fused_vnni512_linear_is_bit_identical_to_the_portable_path() {
+    if !Kernel::Vnni512.available() {
+        println!("SKIPPED: Vnni512 is not supported by this CPU");
+        return;
+    }
+    let mut rng = Rng(7);
+    for &(m, k, n) in &[
+        (1usize, 384usize, 1152usize),
+        (7, 61, 65),
+        (13, 130, 17),
+        (66, 1536, 384),
+    ] {
+        let w: Vec<f32> = (0..n * k).map(|_| rng.f32() * 0.1).collect();
+        let b: Vec<f32> = (0..n).map(|_| rng.f32()).collect();
+        let x: Vec<f32> = (0..m * k)
+            .map(|i| rng.f32() * if i % 41 == 0 { 9.0 } else { 1.0 })
+            .collect();
+        let run = |kernel| {
+            let mut out = vec![f32::NAN; m * n];
+            Q8Linear::new(&w, Some(&b), n, k, kernel).forward_slice(&x, &mut out);
+            out
+        };
+        let (fused, portable) = (run(Kernel::Vnni512), run(Kernel::Scalar));
+        assert!(
+            fused.iter().all(|v| v.is_finite()),
+            "m={m} k={k} n={n}: an output was not written"
+        );
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&fused), bits(&portable), "m={m} k={k} n={n}");
     }
 }

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use candle_core::safetensors::MmapedSafetensors;
 use candle_core::{DType, Device, Module, Shape, Tensor, D};
 use candle_nn::{embedding, layer_norm, Embedding, LayerNorm, Linear, VarBuilder};
+use rayon::prelude::*;
 
 use super::attention::{check_offsets, FusedAttention, Keys};
 use super::config::Config;
@@ -559,23 +560,22 @@ impl BertEncoder {
         if !self.device().is_cpu() || self.dtype != DType::F32 {
             candle_core::bail!("int8 projections need the CPU and f32 activations");
         }
-        for l in &mut self.layers {
-            for d in [&mut l.qkv, &mut l.attn_out, &mut l.ff_in, &mut l.ff_out] {
-                d.quantize(kernel)?;
-            }
-        }
-        Ok(())
+        // Layers in parallel: quantising and packing is most of a q8 load.
+        self.layers.par_iter_mut().try_for_each(|l| {
+            [&mut l.qkv, &mut l.attn_out, &mut l.ff_in, &mut l.ff_out]
+                .into_iter()
+                .try_for_each(|d| d.quantize(kernel))
+        })
     }
 
     /// Repacks every f32 CPU projection for the AVX-512 kernel (a no-op elsewhere); outputs
     /// agree with candle's matmul to rounding.
     pub fn pack_f32(&mut self) -> candle_core::Result<()> {
-        for l in &mut self.layers {
-            for d in [&mut l.qkv, &mut l.attn_out, &mut l.ff_in, &mut l.ff_out] {
-                d.pack_f32()?;
-            }
-        }
-        Ok(())
+        self.layers.par_iter_mut().try_for_each(|l| {
+            [&mut l.qkv, &mut l.attn_out, &mut l.ff_in, &mut l.ff_out]
+                .into_iter()
+                .try_for_each(Dense::pack_f32)
+        })
     }
 
     pub fn device(&self) -> &Device {
