@@ -394,9 +394,11 @@ fn q8_embeddings_stay_within_cosine_0_995_of_f32() {
         .fold((f32::MAX, 0), |m, x| if x.0 < m.0 { x } else { m });
     let mean = cos.iter().sum::<f32>() / cos.len() as f32;
     println!(
-        "q8 vs f32 over {} sentences: cosine min {worst:.5} (line {}), mean {mean:.5}",
+        "q8 vs f32 over {} sentences: cosine min {worst:.7} (line {}), mean {mean:.7}; 1 - cosine max {:.1e}, mean {:.1e}",
         cos.len(),
-        at + 1
+        at + 1,
+        1.0 - worst,
+        1.0 - mean
     );
     assert!(
         worst >= 0.995,
