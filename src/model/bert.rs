@@ -289,11 +289,14 @@ impl ResidualNorm {
         Ok(Self { norm, fused })
     }
 
-    fn forward(&self, x: &Tensor, residual: &Tensor) -> candle_core::Result<Tensor> {
+    /// `x` by value: the fused op writes the result over it (a projection's fresh output).
+    fn forward(&self, x: Tensor, residual: &Tensor) -> candle_core::Result<Tensor> {
         match &self.fused {
-            Some(op) => x
-                .contiguous()?
-                .apply_op2_no_bwd(&residual.contiguous()?, op),
+            Some(op) => {
+                let x = x.contiguous()?;
+                x.inplace_op2(&residual.contiguous()?, op)?;
+                Ok(x)
+            }
             None => self.norm.forward(&(x + residual)?),
         }
     }
@@ -382,14 +385,14 @@ impl Layer {
                 probs.matmul(&v)?.transpose(1, 2)?.reshape((b, t, h))?
             }
         };
-        let x = self.attn_norm.forward(&self.attn_out.forward(&ctx)?, x)?;
+        let x = self.attn_norm.forward(self.attn_out.forward(&ctx)?, x)?;
         let ff = self.ff_in.forward(&x)?;
         let ff = match self.act {
-            Activation::GeluErf => gelu_erf(&ff)?,
+            Activation::GeluErf => gelu_erf(ff)?,
             Activation::GeluTanh => ff.gelu()?,
             Activation::Relu => ff.relu()?,
         };
-        self.out_norm.forward(&self.ff_out.forward(&ff)?, &x)
+        self.out_norm.forward(self.ff_out.forward(&ff)?, &x)
     }
 }
 
@@ -405,10 +408,13 @@ enum Mask<'a> {
     Packed(&'a [usize]),
 }
 
-/// Exact (erf) GELU; vectorised and parallel on CPU, candle's kernel elsewhere.
-fn gelu_erf(x: &Tensor) -> candle_core::Result<Tensor> {
+/// Exact (erf) GELU; vectorised and parallel on CPU, candle's kernel elsewhere. Takes `x` by value
+/// because on the CPU it overwrites `x`'s storage (a projection's fresh output, used nowhere else).
+fn gelu_erf(x: Tensor) -> candle_core::Result<Tensor> {
     if x.device().is_cpu() && x.dtype() == DType::F32 {
-        x.contiguous()?.apply_op1_no_bwd(&vecmath::Gelu)
+        let x = x.contiguous()?;
+        x.inplace_op1(&vecmath::Gelu)?;
+        Ok(x)
     } else {
         x.gelu_erf()
     }

@@ -2,7 +2,11 @@
 //! FMA micro-kernel. candle's gemm uses only AVX2 on stable Rust (its AVX-512 kernels need a
 //! nightly feature) and ran two thirds of the f32 encoder's time.
 
+use std::mem::MaybeUninit;
+
 use rayon::prelude::*;
+
+use super::vecmath::{as_uninit, linear_output};
 
 /// Output columns per packed panel (four 16-lane vectors).
 const NR: usize = 64;
@@ -53,6 +57,11 @@ impl F32Linear {
 
     /// `x`: `m` rows of `k` → `out`: `m` rows of `n`. Needs [`F32Linear::available`].
     pub fn forward_slice(&self, x: &[f32], out: &mut [f32]) {
+        self.forward_into(x, as_uninit(out));
+    }
+
+    /// As [`Self::forward_slice`], into memory that need not be initialised: writes every element.
+    fn forward_into(&self, x: &[f32], out: &mut [MaybeUninit<f32>]) {
         let (k, n) = (self.k, self.n);
         let m = x.len() / k.max(1);
         assert!(x.len() == m * k && out.len() == m * n, "shape mismatch");
@@ -80,7 +89,7 @@ impl F32Linear {
                         for (r, t) in t.iter().enumerate().take(rs) {
                             let dst = &mut out[(row + r) * n + col0..(row + r) * n + col0 + cols];
                             for ((d, &v), &b) in dst.iter_mut().zip(t).zip(&self.bias[col0..]) {
-                                *d = v + b;
+                                d.write(v + b);
                             }
                         }
                         row += rs;
@@ -136,20 +145,8 @@ impl candle_core::CustomOp1 for F32Linear {
         storage: &candle_core::CpuStorage,
         layout: &candle_core::Layout,
     ) -> candle_core::Result<(candle_core::CpuStorage, candle_core::Shape)> {
-        let x = super::vecmath::f32_input(storage, layout, self.name())?;
-        let dims = layout.shape().dims();
-        if dims.last() != Some(&self.k) {
-            candle_core::bail!("packed linear: input {dims:?} does not end in {}", self.k);
-        }
-        let mut out = vec![0f32; x.len() / self.k.max(1) * self.n];
-        self.forward_slice(x, &mut out);
-        let mut out_dims = dims.to_vec();
-        if let Some(last) = out_dims.last_mut() {
-            *last = self.n;
-        }
-        Ok((
-            candle_core::CpuStorage::F32(out),
-            candle_core::Shape::from(out_dims),
-        ))
+        linear_output(storage, layout, self.name(), (self.k, self.n), |x, out| {
+            self.forward_into(x, out)
+        })
     }
 }

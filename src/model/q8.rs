@@ -9,10 +9,12 @@
 //! `Σ u·w = Σ q·w + zp·Σ w`, so the zero point is removed once per output with the column sums of
 //! the weights.
 
+use std::mem::MaybeUninit;
+
 use candle_core::{CpuStorage, CustomOp1, Layout, Shape, Tensor};
 use rayon::prelude::*;
 
-use super::vecmath::{f32_input, lanes_max, lanes_min, multiversion, Simd};
+use super::vecmath::{as_uninit, lanes_max, lanes_min, linear_output, multiversion, Simd};
 
 /// Output columns per packed panel (four 16-lane i32 vectors).
 pub const NR: usize = 64;
@@ -416,7 +418,7 @@ fn combine(lin: &Q8Linear, c: usize, [(sx, zp), (sx2, zp2)]: [(f32, i32); 2], p:
 }
 
 multiversion!(
-    fn forward_block(lin: &Q8Linear, x: &[f32], out: &mut [f32]) {
+    fn forward_block(lin: &Q8Linear, x: &[f32], out: &mut [MaybeUninit<f32>]) {
         // One task's rows: quantise them, then walk every weight panel over them, applying scales,
         // zero points and bias to each tile while it is in registers/L1.
         let (k, kp) = (lin.weights.k, lin.weights.kp);
@@ -446,7 +448,7 @@ multiversion!(
 );
 
 /// The portable epilogue: three products per micro-tile from [`tile`], combined per element.
-fn three_products(lin: &Q8Linear, rows: &Rows, out: &mut [f32]) {
+fn three_products(lin: &Q8Linear, rows: &Rows, out: &mut [MaybeUninit<f32>]) {
     let (n, kp) = (lin.weights.n, lin.weights.kp);
     let m = rows.quant.len();
     for p in 0..lin.weights.panels() {
@@ -463,7 +465,7 @@ fn three_products(lin: &Q8Linear, rows: &Rows, out: &mut [f32]) {
                 let dst = &mut out[(row + r) * n + col0..(row + r) * n + col0 + cols];
                 for (c, d) in dst.iter_mut().enumerate() {
                     let products = [main[r][c], wres[r][c], ares[r][c]];
-                    *d = combine(lin, col0 + c, rows.quant[row + r], products);
+                    d.write(combine(lin, col0 + c, rows.quant[row + r], products));
                 }
             }
             row += rs;
@@ -477,7 +479,7 @@ fn three_products(lin: &Q8Linear, rows: &Rows, out: &mut [f32]) {
 const MR_FUSED: usize = 4;
 
 #[cfg(target_arch = "x86_64")]
-fn fused_vnni512(lin: &Q8Linear, rows: &Rows, out: &mut [f32]) {
+fn fused_vnni512(lin: &Q8Linear, rows: &Rows, out: &mut [MaybeUninit<f32>]) {
     let (n, kp) = (lin.weights.n, lin.weights.kp);
     let m = rows.quant.len();
     assert!(Kernel::Vnni512.available(), "AVX-512 VNNI is not available");
@@ -493,7 +495,7 @@ fn fused_vnni512(lin: &Q8Linear, rows: &Rows, out: &mut [f32]) {
             // SAFETY: the features were checked above; activations hold m rows of kp, the panels
             // kp * NR codes, the per-column vectors whole panels, and `out` m rows of n, of which
             // the kernel writes rows row..row + rs and columns col0..col0 + cols.
-            unsafe { x86_fused::tile(lin, rows, row, rs, p, cols, out.as_mut_ptr()) };
+            unsafe { x86_fused::tile(lin, rows, row, rs, p, cols, out.as_mut_ptr().cast()) };
             row += rs;
         }
     }
@@ -671,6 +673,11 @@ impl Q8Linear {
 
     /// `x`: `m` rows of `in_features` f32 → `m` rows of `out_features`.
     pub fn forward_slice(&self, x: &[f32], out: &mut [f32]) {
+        self.forward_into(x, as_uninit(out));
+    }
+
+    /// As [`Self::forward_slice`], into memory that need not be initialised: writes every element.
+    fn forward_into(&self, x: &[f32], out: &mut [MaybeUninit<f32>]) {
         let (k, n) = (self.weights.k, self.weights.n);
         let m = x.len() / k;
         assert!(x.len() == m * k && out.len() == m * n, "shape mismatch");
@@ -695,23 +702,10 @@ impl CustomOp1 for Q8Linear {
         storage: &CpuStorage,
         layout: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let x = f32_input(storage, layout, self.name())?;
-        let dims = layout.shape().dims();
-        if dims.last() != Some(&self.weights.k) {
-            candle_core::bail!(
-                "q8 linear: input {:?} does not end in {}",
-                dims,
-                self.weights.k
-            );
-        }
-        let m = x.len() / self.weights.k;
-        let mut out = vec![0f32; m * self.weights.n];
-        self.forward_slice(x, &mut out);
-        let mut out_dims = dims.to_vec();
-        if let Some(last) = out_dims.last_mut() {
-            *last = self.weights.n;
-        }
-        Ok((CpuStorage::F32(out), Shape::from(out_dims)))
+        let shape = (self.weights.k, self.weights.n);
+        linear_output(storage, layout, self.name(), shape, |x, out| {
+            self.forward_into(x, out)
+        })
     }
 }
 
