@@ -49,6 +49,59 @@ pub(crate) fn check_offsets(offsets: &[usize], total: usize) -> candle_core::Res
 /// Register block: 16 f32 lanes, one AVX-512 vector.
 const BLOCK: usize = 16;
 
+/// Row-major rows of `stride` values, read in register blocks.
+#[derive(Clone, Copy)]
+struct Blocks<'a> {
+    rows: &'a [f32],
+    stride: usize,
+}
+
+/// Blocks to take at once from `rest` values (a multiple of [`BLOCK`]): up to four independent
+/// accumulator chains keep the adds from waiting on each other (one chain at a time made attention
+/// latency-bound), and each score or context value still sums in the same order as with one.
+#[inline(always)]
+fn group(rest: usize) -> usize {
+    (rest / BLOCK).min(4)
+}
+
+/// Scores of `q` (scaled) against keys `jb..jb + n·BLOCK` (`keys` holds K transposed: one row per
+/// dimension; `n` ≤ 4), starting from the key bias, into `s`. Written as one flat loop over `W`
+/// lanes (the compiler keeps them in `W / BLOCK` registers; nested per-block arrays were turned
+/// into gathers and scatters).
+#[inline(always)]
+fn scores<const W: usize>(
+    q: &[f32],
+    scale: f32,
+    keys: Blocks,
+    jb: usize,
+    bias: &[f32],
+    s: &mut [f32],
+) {
+    let mut acc = [0f32; W];
+    acc.copy_from_slice(&bias[jb..jb + W]);
+    for (d, &qd) in q.iter().enumerate() {
+        let qd = qd * scale;
+        let k = &keys.rows[d * keys.stride + jb..d * keys.stride + jb + W];
+        for l in 0..W {
+            acc[l] += qd * k[l];
+        }
+    }
+    s[jb..jb + W].copy_from_slice(&acc);
+}
+
+/// Columns `db..db + W` of `Σ_j p[j] · values[j]`, into `ctx`; flat as [`scores`].
+#[inline(always)]
+fn context<const W: usize>(p: &[f32], values: Blocks, db: usize, ctx: &mut [f32]) {
+    let mut acc = [0f32; W];
+    for (j, &pj) in p.iter().enumerate() {
+        let v = &values.rows[j * values.stride + db..j * values.stride + db + W];
+        for l in 0..W {
+            acc[l] += pj * v[l];
+        }
+    }
+    ctx[db..db + W].copy_from_slice(&acc);
+}
+
 multiversion!(
     fn attend_one(x: &[f32], bias: &[f32], out: &mut [f32], heads: usize, scale: f32) {
         // One sequence: `x` [t, 3·hidden], `out` [t, hidden]. K is transposed and V gathered per head
@@ -78,32 +131,42 @@ multiversion!(
             }
             for i in 0..t {
                 let q = &x[i * w + h * hd..i * w + (h + 1) * hd];
-                for jb in (0..tp).step_by(BLOCK) {
-                    let mut acc = [0f32; BLOCK];
-                    acc.copy_from_slice(&bias_p[jb..jb + BLOCK]);
-                    for (d, &qd) in q.iter().enumerate() {
-                        let qd = qd * scale;
-                        let k = &kt[d * tp + jb..d * tp + jb + BLOCK];
-                        for l in 0..BLOCK {
-                            acc[l] += qd * k[l];
-                        }
+                let keys = Blocks {
+                    rows: &kt,
+                    stride: tp,
+                };
+                // Loops, not closures: closures do not inherit the target features of `attend_one`.
+                let mut jb = 0;
+                while jb < tp {
+                    let n = group(tp - jb);
+                    match n {
+                        4 => scores::<{ 4 * BLOCK }>(q, scale, keys, jb, &bias_p, &mut s),
+                        3 => scores::<{ 3 * BLOCK }>(q, scale, keys, jb, &bias_p, &mut s),
+                        2 => scores::<{ 2 * BLOCK }>(q, scale, keys, jb, &bias_p, &mut s),
+                        _ => scores::<BLOCK>(q, scale, keys, jb, &bias_p, &mut s),
                     }
-                    s[jb..jb + BLOCK].copy_from_slice(&acc);
+                    jb += n * BLOCK;
                 }
                 let max = lanes_max(&s[..t]);
                 for v in s.iter_mut() {
                     *v = exp(*v - max);
                 }
                 let inv = 1.0 / lanes_sum(&s);
-                for db in (0..hp).step_by(BLOCK) {
-                    let mut acc = [0f32; BLOCK];
-                    for (j, &p) in s[..t].iter().enumerate() {
-                        let v = &vs[j * hp + db..j * hp + db + BLOCK];
-                        for l in 0..BLOCK {
-                            acc[l] += p * v[l];
-                        }
+                let values = Blocks {
+                    rows: &vs,
+                    stride: hp,
+                };
+                let p = &s[..t];
+                let mut db = 0;
+                while db < hp {
+                    let n = group(hp - db);
+                    match n {
+                        4 => context::<{ 4 * BLOCK }>(p, values, db, &mut ctx),
+                        3 => context::<{ 3 * BLOCK }>(p, values, db, &mut ctx),
+                        2 => context::<{ 2 * BLOCK }>(p, values, db, &mut ctx),
+                        _ => context::<BLOCK>(p, values, db, &mut ctx),
                     }
-                    ctx[db..db + BLOCK].copy_from_slice(&acc);
+                    db += n * BLOCK;
                 }
                 let o = &mut out[i * hidden + h * hd..i * hidden + (h + 1) * hd];
                 for (o, &c) in o.iter_mut().zip(&ctx) {
