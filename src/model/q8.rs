@@ -324,9 +324,10 @@ fn for_each_tile(
 ///
 /// One int8 product alone (per-channel weights, per-token activations: cosine 0.9994 to f32) moved
 /// near-tie alignment and threshold decisions in 5 of 26 development pairs. So each operand keeps
-/// its rounding error as a second int8 code: `W ≈ sw·(Q + Qr)` with the residual `Qr` on a finer
-/// scale, `x ≈ sx·(q − zp) + sx2·(q2 − zp2)`, and `x·W ≈ q·Q + q·Qr + q2·Q` (the `q2·Qr` term is
-/// below f32 noise). Three int8 products give cosine 0.99999997 to f32 and identical findings.
+/// its rounding error as a second int8 code on a finer scale of its own: `W ≈ sw·Q + sr·Qr` and
+/// `x ≈ sx·(q − zp) + sx2·(q2 − zp2)`, and `x·W` sums the products `q·Q`, `q·Qr` and `q2·Q`. The
+/// fourth, `q2·Qr`, about 1/65,000 of the first (the size of the residuals' own rounding), is left
+/// out. Three int8 products give cosine 0.99999997 to f32 and identical findings.
 #[derive(Debug, Clone)]
 pub struct Q8Linear {
     weights: PackedWeights,
