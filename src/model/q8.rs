@@ -347,20 +347,31 @@ pub struct Q8Linear {
 pub fn quantize_weights(w: &[f32], n: usize, k: usize) -> (Vec<i8>, Vec<f32>) {
     let mut codes = vec![0i8; n * k];
     let mut scales = vec![0f32; n];
-    for ((row, out), scale) in w
-        .chunks_exact(k)
-        .zip(codes.chunks_exact_mut(k))
-        .zip(scales.iter_mut())
-    {
-        let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
-        *scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-        let inv = 1.0 / *scale;
-        for (o, &v) in out.iter_mut().zip(row) {
-            *o = (v * inv).round().clamp(-127.0, 127.0) as i8;
-        }
-    }
+    quantize_rows(w, k, &mut codes, &mut scales);
     (codes, scales)
 }
+
+multiversion!(
+    // Compiled per instruction set so that `round` is inlined and vectorised: as a libm call per
+    // weight it was a third of a q8 load.
+    fn quantize_rows(w: &[f32], k: usize, codes: &mut [i8], scales: &mut [f32]) {
+        for ((row, out), scale) in w
+            .chunks_exact(k)
+            .zip(codes.chunks_exact_mut(k))
+            .zip(scales.iter_mut())
+        {
+            let mut max = 0f32;
+            for v in row {
+                max = max.max(v.abs());
+            }
+            *scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+            let inv = 1.0 / *scale;
+            for (o, &v) in out.iter_mut().zip(row) {
+                *o = (v * inv).round().clamp(-127.0, 127.0) as i8;
+            }
+        }
+    }
+);
 
 /// Asymmetric quantisation of one activation row into `out` (`kp` long, the tail zero-filled):
 /// returns (scale, zero point). Codes span [0, `max_code`] and the range always contains 0.
