@@ -98,6 +98,11 @@ fn vnni512_kernel_is_bit_identical_to_the_reference() {
 }
 
 #[test]
+fn avxvnni_kernel_is_bit_identical_to_the_reference() {
+    check_kernel(Kernel::AvxVnni);
+}
+
+#[test]
 fn avx2_kernel_is_bit_identical_to_the_reference() {
     check_kernel(Kernel::Avx2);
 }
@@ -110,7 +115,12 @@ fn scalar_kernel_is_bit_identical_to_the_reference() {
 #[test]
 fn q8_linear_is_close_to_the_f32_linear_with_every_kernel() {
     let mut rng = Rng(42);
-    for kernel in [Kernel::Vnni512, Kernel::Avx2, Kernel::Scalar] {
+    for kernel in [
+        Kernel::Vnni512,
+        Kernel::AvxVnni,
+        Kernel::Avx2,
+        Kernel::Scalar,
+    ] {
         if !kernel.available() {
             println!("SKIPPED: {kernel:?} is not supported by this CPU");
             continue;
@@ -190,5 +200,13 @@ fn fused_vnni512_linear_is_bit_identical_to_the_portable_path() {
         );
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&fused), bits(&portable), "m={m} k={k} n={n}");
+        // AVX-VNNI takes the same 8-bit codes through the portable epilogue.
+        if Kernel::AvxVnni.available() {
+            assert_eq!(
+                bits(&run(Kernel::AvxVnni)),
+                bits(&portable),
+                "avxvnni m={m} k={k} n={n}"
+            );
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Int8 linear layers for the CPU (`--dtype q8`): weights quantised per output channel when the
 //! model loads, activations per token at run time, u8 × i8 products accumulated in i32 by an
-//! AVX-512 VNNI, AVX2 or portable kernel chosen at run time; scales and bias are applied in f32.
+//! AVX-512 VNNI, AVX-VNNI, AVX2 or portable kernel chosen at run time; scales and bias are applied in f32.
 //! Each operand's rounding error is kept as a second int8 code and three products are summed
 //! (see [`Q8Linear`]), so that q8 gives the findings f32 gives.
 //!
@@ -30,6 +30,9 @@ const ROWS_PER_TASK: usize = 64;
 pub enum Kernel {
     /// `vpdpbusd` on 512-bit vectors.
     Vnni512,
+    /// `vpdpbusd` on 256-bit vectors (AVX-VNNI: Intel client CPUs from Alder Lake on, which have
+    /// no AVX-512), with full 8-bit activations.
+    AvxVnni,
     /// `vpmaddubsw` + `vpmaddwd`: the 16-bit intermediate saturates beyond 2·127·127, so this
     /// kernel takes activations of at most 7 bits (u ≤ 127).
     Avx2,
@@ -48,6 +51,9 @@ impl Kernel {
             {
                 return Kernel::Vnni512;
             }
+            if std::arch::is_x86_feature_detected!("avxvnni") {
+                return Kernel::AvxVnni;
+            }
             if std::arch::is_x86_feature_detected!("avx2") {
                 return Kernel::Avx2;
             }
@@ -55,7 +61,7 @@ impl Kernel {
         Kernel::Scalar
     }
 
-    /// The kernel `MTCHECK_Q8_KERNEL` names (`vnni512`, `avx2`, `scalar`: measuring a fallback on a
+    /// The kernel `MTCHECK_Q8_KERNEL` names (`vnni512`, `avxvnni`, `avx2`, `scalar`: measuring a fallback on a
     /// CPU that has a faster one), else the fastest available.
     pub fn choose() -> Result<Self, String> {
         let Ok(name) = std::env::var("MTCHECK_Q8_KERNEL") else {
@@ -63,11 +69,12 @@ impl Kernel {
         };
         let kernel = match name.as_str() {
             "vnni512" => Kernel::Vnni512,
+            "avxvnni" => Kernel::AvxVnni,
             "avx2" => Kernel::Avx2,
             "scalar" => Kernel::Scalar,
             other => {
                 return Err(format!(
-                    "MTCHECK_Q8_KERNEL={other:?} is not one of vnni512, avx2, scalar"
+                    "MTCHECK_Q8_KERNEL={other:?} is not one of vnni512, avxvnni, avx2, scalar"
                 ))
             }
         };
@@ -91,6 +98,8 @@ impl Kernel {
                     && std::arch::is_x86_feature_detected!("avx512vnni")
             }
             #[cfg(target_arch = "x86_64")]
+            Kernel::AvxVnni => std::arch::is_x86_feature_detected!("avxvnni"),
+            #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
             #[cfg(not(target_arch = "x86_64"))]
             _ => false,
@@ -101,7 +110,7 @@ impl Kernel {
     pub fn max_code(self) -> u8 {
         match self {
             Kernel::Avx2 => 127,
-            Kernel::Vnni512 | Kernel::Scalar => 255,
+            Kernel::Vnni512 | Kernel::AvxVnni | Kernel::Scalar => 255,
         }
     }
 }
@@ -173,6 +182,12 @@ fn tile(kernel: Kernel, a: &[u8], lda: usize, rows: usize, panel: &[i8], kp: usi
             unsafe { x86::tile_vnni512(a, &starts, panel, kp) }
         }
         #[cfg(target_arch = "x86_64")]
+        Kernel::AvxVnni => {
+            assert!(Kernel::AvxVnni.available(), "AVX-VNNI is not available");
+            // SAFETY: as for the VNNI kernel.
+            unsafe { x86::tile_avxvnni(a, &starts, panel, kp) }
+        }
+        #[cfg(target_arch = "x86_64")]
         Kernel::Avx2 => {
             assert!(Kernel::Avx2.available(), "AVX2 is not available");
             // SAFETY: as for the VNNI kernel.
@@ -240,6 +255,46 @@ mod x86 {
             for v in 0..4 {
                 // SAFETY: out[r] holds NR = 4 × 16 i32.
                 unsafe { _mm512_storeu_si512(out[r][v * 16..].as_mut_ptr().cast(), acc[r][v]) };
+            }
+        }
+        out
+    }
+
+    /// # Safety
+    /// Needs AVX-VNNI; bounds as for [`tile_vnni512`].
+    #[target_feature(enable = "avx2,avxvnni")]
+    pub(super) unsafe fn tile_avxvnni(
+        a: &[u8],
+        starts: &[usize; MR],
+        panel: &[i8],
+        kp: usize,
+    ) -> Tile {
+        let mut out = [[0i32; NR]; MR];
+        let w = panel.as_ptr();
+        let rows: [*const u8; MR] = std::array::from_fn(|r| a.as_ptr().wrapping_add(starts[r]));
+        // 16 ymm registers: a quarter of the panel (16 columns) at a time, 6 rows × 2 accumulators.
+        for quarter in 0..4 {
+            let mut acc = [[_mm256_setzero_si256(); 2]; MR];
+            for q in 0..kp / 4 {
+                // SAFETY: q * 4 + 4 ≤ kp, inside the caller's bounds.
+                unsafe {
+                    let wq = w.add(q * NR * 4 + quarter * 64);
+                    let w0 = _mm256_loadu_si256(wq.cast());
+                    let w1 = _mm256_loadu_si256(wq.add(32).cast());
+                    for r in 0..MR {
+                        let x =
+                            _mm256_set1_epi32(rows[r].add(q * 4).cast::<i32>().read_unaligned());
+                        acc[r][0] = _mm256_dpbusd_avx_epi32(acc[r][0], x, w0);
+                        acc[r][1] = _mm256_dpbusd_avx_epi32(acc[r][1], x, w1);
+                    }
+                }
+            }
+            for (out, acc) in out.iter_mut().zip(&acc) {
+                for (v, acc) in acc.iter().enumerate() {
+                    let col = quarter * 16 + v * 8;
+                    // SAFETY: a row of `out` holds NR i32 and col + 8 ≤ NR.
+                    unsafe { _mm256_storeu_si256(out[col..].as_mut_ptr().cast(), *acc) };
+                }
             }
         }
         out
