@@ -6,6 +6,7 @@ mod common;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use common::{Arch, TinySpec};
+use mtcheck::model::f32linear::F32Kernel;
 use mtcheck::model::{self, bert::BertEncoder, Config, Embedder, LoadOptions};
 
 fn var_builder(dir: &std::path::Path) -> VarBuilder<'static> {
@@ -88,12 +89,24 @@ fn bert_encoder_matches_candle_transformers_reference() {
         .unwrap();
     let d = max_diff_on_tokens(&a, &b, &lens);
     assert!(d < 1e-4, "max difference {d}");
-    // The packed AVX-512 projections (where the CPU has them) agree as well.
-    let mut packed = BertEncoder::load(var_builder(dir.path()), &ours_cfg).unwrap();
-    packed.pack_f32().unwrap();
-    let c = packed.forward(&ids, &mask).unwrap();
-    let d = max_diff_on_tokens(&c, &b, &lens);
-    assert!(d < 1e-4, "packed: max difference {d}");
+    // The packed AVX-512 and AVX2 projections (where the CPU has them) agree as well, and with
+    // each other bit for bit (the same fused multiply-adds in the same order).
+    let mut states = Vec::new();
+    for kernel in [F32Kernel::Avx512, F32Kernel::Avx2] {
+        if !kernel.available() {
+            println!("SKIPPED: {kernel:?} is not supported by this CPU");
+            continue;
+        }
+        let mut packed = BertEncoder::load(var_builder(dir.path()), &ours_cfg).unwrap();
+        packed.pack_f32(Some(kernel)).unwrap();
+        let c = packed.forward(&ids, &mask).unwrap();
+        let d = max_diff_on_tokens(&c, &b, &lens);
+        assert!(d < 1e-4, "packed {kernel:?}: max difference {d}");
+        states.push(c.flatten_all().unwrap().to_vec1::<f32>().unwrap());
+    }
+    if let [a, b] = &states[..] {
+        assert!(a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()));
+    }
 }
 
 #[test]
@@ -423,7 +436,7 @@ fn packed_sequences_give_the_padded_states_and_pooled_vectors_in_f32_and_q8() {
         for mode in ["candle f32", "packed f32", "q8"] {
             let mut enc = BertEncoder::load(var_builder(dir.path()), &cfg).unwrap();
             match mode {
-                "packed f32" => enc.pack_f32().unwrap(),
+                "packed f32" => enc.pack_f32(F32Kernel::detect()).unwrap(),
                 "q8" => enc
                     .quantize_q8(model::q8::Kernel::choose().unwrap())
                     .unwrap(),

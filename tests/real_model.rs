@@ -572,7 +572,7 @@ fn real_model_packed_batches_give_the_padded_vectors() {
             model::ModelDtype::Q8 => enc
                 .quantize_q8(model::q8::Kernel::choose().unwrap())
                 .unwrap(),
-            _ => enc.pack_f32().unwrap(),
+            _ => enc.pack_f32(model::f32linear::F32Kernel::detect()).unwrap(),
         }
         let seqs: Vec<Vec<u32>> = refs.iter().map(|t| e.tokenize(t).unwrap()).collect();
         let width = seqs.iter().map(Vec::len).max().unwrap();

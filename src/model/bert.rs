@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 use super::attention::{check_offsets, FusedAttention, Keys};
 use super::config::Config;
-use super::f32linear::F32Linear;
+use super::f32linear::{F32Kernel, F32Linear};
 use super::q8::{Kernel, Q8Linear};
 use super::vecmath;
 
@@ -236,11 +236,11 @@ impl Dense {
         }
     }
 
-    /// Repacks an f32 CPU projection for the AVX-512 kernel when the CPU has one.
-    fn pack_f32(&mut self) -> candle_core::Result<()> {
-        if let Dense::F32(l) = self {
+    /// Repacks an f32 CPU projection for a packed kernel (`None`: candle's matmul stays).
+    fn pack_f32(&mut self, kernel: Option<F32Kernel>) -> candle_core::Result<()> {
+        if let (Dense::F32(l), Some(kernel)) = (&*self, kernel) {
             let w = l.weight();
-            if w.device().is_cpu() && w.dtype() == DType::F32 && F32Linear::available() {
+            if w.device().is_cpu() && w.dtype() == DType::F32 {
                 let (n, k) = w.dims2()?;
                 let b = l.bias().map(Tensor::to_vec1::<f32>).transpose()?;
                 *self = Dense::Packed(F32Linear::new(
@@ -248,6 +248,7 @@ impl Dense {
                     b.as_deref(),
                     n,
                     k,
+                    kernel,
                 ));
             }
         }
@@ -574,13 +575,13 @@ impl BertEncoder {
         })
     }
 
-    /// Repacks every f32 CPU projection for the AVX-512 kernel (a no-op elsewhere); outputs
-    /// agree with candle's matmul to rounding.
-    pub fn pack_f32(&mut self) -> candle_core::Result<()> {
+    /// Repacks every f32 CPU projection for a packed kernel (see [`F32Kernel::choose`]; `None`
+    /// keeps candle's matmul); outputs agree with candle's matmul to rounding.
+    pub fn pack_f32(&mut self, kernel: Option<F32Kernel>) -> candle_core::Result<()> {
         self.layers.par_iter_mut().try_for_each(|l| {
             [&mut l.qkv, &mut l.attn_out, &mut l.ff_in, &mut l.ff_out]
                 .into_iter()
-                .try_for_each(Dense::pack_f32)
+                .try_for_each(|d| d.pack_f32(kernel))
         })
     }
 

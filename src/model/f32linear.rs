@@ -1,6 +1,8 @@
-//! f32 linear layers for AVX-512 CPUs: weights packed at load into 64-column panels and a 6 × 64
-//! FMA micro-kernel. candle's gemm uses only AVX2 on stable Rust (its AVX-512 kernels need a
-//! nightly feature) and ran two thirds of the f32 encoder's time.
+//! f32 linear layers for AVX-512 and AVX2 CPUs: weights packed at load into 64-column panels and a
+//! 6 × 64 FMA micro-kernel (AVX-512), or the same tile as four 6 × 16 passes (AVX2 + FMA). candle's
+//! gemm uses only AVX2 on stable Rust (its AVX-512 kernels need a nightly feature) and ran two
+//! thirds of the f32 encoder's time. Both kernels sum each output in the same order with fused
+//! multiply-adds, so they give the same bits.
 
 use std::mem::MaybeUninit;
 
@@ -15,6 +17,67 @@ const MR: usize = 6;
 /// Rows per rayon task.
 const ROWS_PER_TASK: usize = 64;
 
+/// Which packed f32 kernel runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum F32Kernel {
+    /// 512-bit FMA.
+    Avx512,
+    /// 256-bit FMA (AVX2 CPUs without AVX-512: most AMD before Zen 4, Intel client CPUs).
+    Avx2,
+}
+
+impl F32Kernel {
+    /// The fastest kernel this CPU runs; `None` leaves candle's matmul in use.
+    pub fn detect() -> Option<Self> {
+        [F32Kernel::Avx512, F32Kernel::Avx2]
+            .into_iter()
+            .find(|k| k.available())
+    }
+
+    /// The kernel `MTCHECK_F32_KERNEL` names (`avx512`, `avx2`, or `candle` for candle's matmul:
+    /// measuring a fallback on a CPU that has a faster one), else [`F32Kernel::detect`].
+    pub fn choose() -> Result<Option<Self>, String> {
+        let Ok(name) = std::env::var("MTCHECK_F32_KERNEL") else {
+            return Ok(Self::detect());
+        };
+        let kernel = match name.as_str() {
+            "avx512" => F32Kernel::Avx512,
+            "avx2" => F32Kernel::Avx2,
+            "candle" => return Ok(None),
+            other => {
+                return Err(format!(
+                    "MTCHECK_F32_KERNEL={other:?} is not one of avx512, avx2, candle"
+                ))
+            }
+        };
+        if kernel.available() {
+            Ok(Some(kernel))
+        } else {
+            Err(format!(
+                "MTCHECK_F32_KERNEL={name}: this CPU lacks the instructions"
+            ))
+        }
+    }
+
+    /// Whether this CPU can run the kernel.
+    pub fn available(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            match self {
+                F32Kernel::Avx512 => std::arch::is_x86_feature_detected!("avx512f"),
+                F32Kernel::Avx2 => {
+                    std::arch::is_x86_feature_detected!("avx2")
+                        && std::arch::is_x86_feature_detected!("fma")
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    }
+}
+
 /// `y = x Wᵀ + b` with `W` packed as `[panel][k][64]` (the last panel zero-padded).
 #[derive(Debug, Clone)]
 pub struct F32Linear {
@@ -22,23 +85,18 @@ pub struct F32Linear {
     k: usize,
     n: usize,
     bias: Vec<f32>,
+    kernel: F32Kernel,
 }
 
 impl F32Linear {
-    /// Whether this CPU runs the packed kernel (else candle's matmul stays in use).
-    pub fn available() -> bool {
-        #[cfg(target_arch = "x86_64")]
-        {
-            std::arch::is_x86_feature_detected!("avx512f")
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            false
-        }
-    }
-
-    /// Packs row-major `weight` (`n` rows of `k`).
-    pub fn new(weight: &[f32], bias: Option<&[f32]>, n: usize, k: usize) -> Self {
+    /// Packs row-major `weight` (`n` rows of `k`) for `kernel`.
+    pub fn new(
+        weight: &[f32],
+        bias: Option<&[f32]>,
+        n: usize,
+        k: usize,
+        kernel: F32Kernel,
+    ) -> Self {
         assert_eq!(weight.len(), n * k, "weights are not {n} x {k}");
         let mut panels = vec![0f32; n.div_ceil(NR) * k * NR];
         for (col, row) in weight.chunks_exact(k).enumerate() {
@@ -52,10 +110,11 @@ impl F32Linear {
             k,
             n,
             bias: bias.map_or_else(|| vec![0.0; n], <[f32]>::to_vec),
+            kernel,
         }
     }
 
-    /// `x`: `m` rows of `k` → `out`: `m` rows of `n`. Needs [`F32Linear::available`].
+    /// `x`: `m` rows of `k` → `out`: `m` rows of `n`.
     pub fn forward_slice(&self, x: &[f32], out: &mut [f32]) {
         self.forward_into(x, as_uninit(out));
     }
@@ -65,7 +124,11 @@ impl F32Linear {
         let (k, n) = (self.k, self.n);
         let m = x.len() / k.max(1);
         assert!(x.len() == m * k && out.len() == m * n, "shape mismatch");
-        assert!(Self::available(), "AVX-512 is not available");
+        assert!(
+            self.kernel.available(),
+            "{:?} is not available",
+            self.kernel
+        );
         out.par_chunks_mut(ROWS_PER_TASK * n)
             .zip(x.par_chunks(ROWS_PER_TASK * k))
             .for_each(|(out, x)| {
@@ -81,9 +144,14 @@ impl F32Linear {
                         let starts: [usize; MR] =
                             std::array::from_fn(|r| if r < rs { (row + r) * k } else { row * k });
                         #[cfg(target_arch = "x86_64")]
-                        // SAFETY: AVX-512F was checked above; every start + k ≤ x.len() (rows
-                        // are whole) and the panel holds k × NR values.
-                        let t = unsafe { tile_avx512(x, &starts, panel, k) };
+                        // SAFETY: the kernel's features were checked above; every start + k ≤
+                        // x.len() (rows are whole) and the panel holds k × NR values.
+                        let t = unsafe {
+                            match self.kernel {
+                                F32Kernel::Avx512 => tile_avx512(x, &starts, panel, k),
+                                F32Kernel::Avx2 => tile_avx2(x, &starts, panel, k),
+                            }
+                        };
                         #[cfg(not(target_arch = "x86_64"))]
                         let t = [[0f32; NR]; MR];
                         for (r, t) in t.iter().enumerate().take(rs) {
@@ -130,6 +198,43 @@ unsafe fn tile_avx512(x: &[f32], starts: &[usize; MR], panel: &[f32], k: usize) 
         for v in 0..4 {
             // SAFETY: out[r] holds 4 × 16 f32.
             unsafe { _mm512_storeu_ps(out[r][v * 16..].as_mut_ptr(), acc[r][v]) };
+        }
+    }
+    out
+}
+
+/// The AVX-512 tile computed as four passes of 16 columns: 6 rows × 2 accumulators, 2 weight
+/// vectors and a broadcast fit the 16 ymm registers.
+///
+/// # Safety
+/// Needs AVX2 and FMA; bounds as for [`tile_avx512`].
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn tile_avx2(x: &[f32], starts: &[usize; MR], panel: &[f32], k: usize) -> [[f32; NR]; MR] {
+    use std::arch::x86_64::*;
+    let mut out = [[0f32; NR]; MR];
+    let rows: [*const f32; MR] = std::array::from_fn(|r| x.as_ptr().wrapping_add(starts[r]));
+    let w = panel.as_ptr();
+    for quarter in 0..4 {
+        let mut acc = [[_mm256_setzero_ps(); 2]; MR];
+        for kk in 0..k {
+            // SAFETY: kk < k, inside the bounds the caller guarantees.
+            unsafe {
+                let wk = w.add(kk * NR + quarter * 16);
+                let w0 = _mm256_loadu_ps(wk);
+                let w1 = _mm256_loadu_ps(wk.add(8));
+                for r in 0..MR {
+                    let a = _mm256_set1_ps(*rows[r].add(kk));
+                    acc[r][0] = _mm256_fmadd_ps(a, w0, acc[r][0]);
+                    acc[r][1] = _mm256_fmadd_ps(a, w1, acc[r][1]);
+                }
+            }
+        }
+        for (out, acc) in out.iter_mut().zip(&acc) {
+            for (v, acc) in acc.iter().enumerate() {
+                // SAFETY: a row of `out` holds NR f32 and quarter * 16 + v * 8 + 8 ≤ NR.
+                unsafe { _mm256_storeu_ps(out[quarter * 16 + v * 8..].as_mut_ptr(), *acc) };
+            }
         }
     }
     out

@@ -498,7 +498,9 @@ impl Embedder {
             ModelDtype::Q8 => encoder
                 .quantize_q8(q8::Kernel::choose().map_err(Error::Usage)?)
                 .map_err(|e| Error::model(id, format!("int8 quantisation: {e}")))?,
-            ModelDtype::F32 => encoder.pack_f32()?,
+            ModelDtype::F32 => {
+                encoder.pack_f32(f32linear::F32Kernel::choose().map_err(Error::Usage)?)?
+            }
             ModelDtype::F16 | ModelDtype::Bf16 => {}
         }
         let dense = match &settings.dense {
@@ -937,12 +939,13 @@ pub fn cosine_matrix(a: &[Vec<f32>], b: &[Vec<f32>]) -> Vec<f32> {
         return vec![0.0; n * m];
     }
     let uniform = a.iter().chain(b).all(|v| v.len() == dim);
-    if uniform && f32linear::F32Linear::available() {
-        // The packed AVX-512 kernel: `b` as the weights of a linear layer without bias.
+    // A bad MTCHECK_F32_KERNEL was reported when the model loaded; here it means candle's product.
+    if let (true, Ok(Some(kernel))) = (uniform, f32linear::F32Kernel::choose()) {
+        // The packed kernel: `b` as the weights of a linear layer without bias.
         let flat_b: Vec<f32> = b.iter().flatten().copied().collect();
         let flat_a: Vec<f32> = a.iter().flatten().copied().collect();
         let mut out = vec![0f32; n * m];
-        f32linear::F32Linear::new(&flat_b, None, m, dim).forward_slice(&flat_a, &mut out);
+        f32linear::F32Linear::new(&flat_b, None, m, dim, kernel).forward_slice(&flat_a, &mut out);
         return out;
     }
     let product = || -> candle_core::Result<Vec<f32>> {
