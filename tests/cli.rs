@@ -359,3 +359,28 @@ fn json_report_has_the_documented_fields() {
     assert_eq!(src, (0..2).collect::<Vec<_>>());
     assert_eq!(tgt, (0..3).collect::<Vec<_>>());
 }
+
+/// The kernel-forcing variables are for measuring fallbacks; a value that names no kernel is a
+/// one-line usage error naming the variable, not a silent fallback.
+#[test]
+fn an_unknown_kernel_in_mtcheck_f32_or_q8_kernel_is_a_usage_error() {
+    let fx = Fixture::new();
+    let good = fx.good();
+    for (var, dtype) in [("MTCHECK_F32_KERNEL", "f32"), ("MTCHECK_Q8_KERNEL", "q8")] {
+        let (code, _, err) = common::run(
+            &[
+                "check",
+                good.to_str().unwrap(),
+                good.to_str().unwrap(),
+                "--model",
+                fx.model.to_str().unwrap(),
+                "--dtype",
+                dtype,
+            ],
+            &[(var, "sse9")],
+        );
+        assert_eq!(code, 2, "{var}: {err}");
+        assert!(err.contains(var) && err.contains("sse9"), "{err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+}
