@@ -223,9 +223,10 @@ pub struct ModelArgs {
     #[arg(long, visible_alias = "batch-tokens")]
     pub token_budget: Option<usize>,
     /// Number format of the encoder layers: `q8` quantises the projections to int8 at load (CPU
-    /// only; the fastest, with compensated rounding: the same findings as f32 on the development
-    /// set, cosine >= 0.99999 on the bench corpus); `f16` and `bf16` are meant
-    /// for `--device cuda` (on CPU correct but slower than f32). Pooling and similarity stay f32.
+    /// only; the fastest on CPUs with AVX-512 VNNI or AVX-VNNI, slower than f32 on AVX2-only ones;
+    /// compensated rounding gives the same findings as f32 on the development set); `f16` and
+    /// `bf16` are meant for `--device cuda` (on CPU correct but slower than f32). Pooling and
+    /// similarity stay f32.
     #[arg(long, value_enum, default_value_t = Dtype::F32)]
     pub dtype: Dtype,
     /// Reference distributions to calibrate scores with (a `mtcheck calibrate` file); default:
