@@ -251,7 +251,8 @@ impl ModelDtype {
 /// Bumped by any change that alters the vectors a model computes for a text (kernels, pooling,
 /// the text normalisation before tokenising), so that the embedding cache never serves vectors an
 /// earlier build computed differently. 2: packed AVX-512 and int8 kernels, padding-free batches.
-pub const NUMERICS_REVISION: u32 = 2;
+/// 3: q8's compensated rounding (three int8 products; q8 vectors changed, f32 ones did not).
+pub const NUMERICS_REVISION: u32 = 3;
 
 /// Tokens per forward pass by default on the CPU (real tokens: CPU batches in f32 and q8 are
 /// packed without padding). Measured with `mtcheck bench` (512 corpus lines, multilingual-e5-small,
