@@ -248,8 +248,13 @@ pub(crate) fn f32_input<'a>(
     let CpuStorage::F32(data) = storage else {
         candle_core::bail!("{op} expects f32");
     };
+    Ok(&data[contiguous_range(layout, op)?])
+}
+
+/// Where a custom op's contiguous input lies in its storage.
+fn contiguous_range(layout: &Layout, op: &str) -> candle_core::Result<std::ops::Range<usize>> {
     match layout.contiguous_offsets() {
-        Some((start, end)) => Ok(&data[start..end]),
+        Some((start, end)) => Ok(start..end),
         None => candle_core::bail!("{op} expects a contiguous tensor"),
     }
 }
@@ -297,10 +302,7 @@ fn f32_input_mut<'a>(
     let CpuStorage::F32(data) = storage else {
         candle_core::bail!("{op} expects f32");
     };
-    match layout.contiguous_offsets() {
-        Some((start, end)) => Ok(&mut data[start..end]),
-        None => candle_core::bail!("{op} expects a contiguous tensor"),
-    }
+    Ok(&mut data[contiguous_range(layout, op)?])
 }
 
 /// Exact (erf) GELU over a contiguous f32 tensor, in place, in parallel chunks.
