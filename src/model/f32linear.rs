@@ -8,7 +8,7 @@ use std::mem::MaybeUninit;
 
 use rayon::prelude::*;
 
-use super::vecmath::{as_uninit, linear_output};
+use super::vecmath::{as_uninit, forced_kernel, linear_output};
 
 /// Output columns per packed panel (four 16-lane vectors).
 const NR: usize = 64;
@@ -37,26 +37,13 @@ impl F32Kernel {
     /// The kernel `MTCHECK_F32_KERNEL` names (`avx512`, `avx2`, or `candle` for candle's matmul:
     /// measuring a fallback on a CPU that has a faster one), else [`F32Kernel::detect`].
     pub fn choose() -> Result<Option<Self>, String> {
-        let Ok(name) = std::env::var("MTCHECK_F32_KERNEL") else {
-            return Ok(Self::detect());
-        };
-        let kernel = match name.as_str() {
-            "avx512" => F32Kernel::Avx512,
-            "avx2" => F32Kernel::Avx2,
-            "candle" => return Ok(None),
-            other => {
-                return Err(format!(
-                    "MTCHECK_F32_KERNEL={other:?} is not one of avx512, avx2, candle"
-                ))
-            }
-        };
-        if kernel.available() {
-            Ok(Some(kernel))
-        } else {
-            Err(format!(
-                "MTCHECK_F32_KERNEL={name}: this CPU lacks the instructions"
-            ))
-        }
+        let names = [
+            ("avx512", Some(F32Kernel::Avx512)),
+            ("avx2", Some(F32Kernel::Avx2)),
+            ("candle", None),
+        ];
+        let available = |k: Option<Self>| k.is_none_or(Self::available);
+        Ok(forced_kernel("MTCHECK_F32_KERNEL", &names, available)?.unwrap_or_else(Self::detect))
     }
 
     /// Whether this CPU can run the kernel.

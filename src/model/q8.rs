@@ -14,7 +14,9 @@ use std::mem::MaybeUninit;
 use candle_core::{CpuStorage, CustomOp1, Layout, Shape, Tensor};
 use rayon::prelude::*;
 
-use super::vecmath::{as_uninit, lanes_max, lanes_min, linear_output, multiversion, Simd};
+use super::vecmath::{
+    as_uninit, forced_kernel, lanes_max, lanes_min, linear_output, multiversion, Simd,
+};
 
 /// Output columns per packed panel (four 16-lane i32 vectors).
 pub const NR: usize = 64;
@@ -64,27 +66,16 @@ impl Kernel {
     /// The kernel `MTCHECK_Q8_KERNEL` names (`vnni512`, `avxvnni`, `avx2`, `scalar`: measuring a fallback on a
     /// CPU that has a faster one), else the fastest available.
     pub fn choose() -> Result<Self, String> {
-        let Ok(name) = std::env::var("MTCHECK_Q8_KERNEL") else {
-            return Ok(Self::detect());
-        };
-        let kernel = match name.as_str() {
-            "vnni512" => Kernel::Vnni512,
-            "avxvnni" => Kernel::AvxVnni,
-            "avx2" => Kernel::Avx2,
-            "scalar" => Kernel::Scalar,
-            other => {
-                return Err(format!(
-                    "MTCHECK_Q8_KERNEL={other:?} is not one of vnni512, avxvnni, avx2, scalar"
-                ))
-            }
-        };
-        if kernel.available() {
-            Ok(kernel)
-        } else {
-            Err(format!(
-                "MTCHECK_Q8_KERNEL={name}: this CPU lacks the instructions"
-            ))
-        }
+        let names = [
+            ("vnni512", Kernel::Vnni512),
+            ("avxvnni", Kernel::AvxVnni),
+            ("avx2", Kernel::Avx2),
+            ("scalar", Kernel::Scalar),
+        ];
+        Ok(
+            forced_kernel("MTCHECK_Q8_KERNEL", &names, Kernel::available)?
+                .unwrap_or_else(Self::detect),
+        )
     }
 
     /// Whether this CPU can run the kernel.

@@ -39,6 +39,27 @@ impl Simd {
     }
 }
 
+/// The kernel an environment variable forces (`None` when it is unset), for measuring a fallback
+/// on a CPU that has a faster one: one of `names`, and one this CPU runs.
+pub(crate) fn forced_kernel<K: Copy>(
+    var: &str,
+    names: &[(&str, K)],
+    available: impl Fn(K) -> bool,
+) -> Result<Option<K>, String> {
+    let Ok(name) = std::env::var(var) else {
+        return Ok(None);
+    };
+    let Some(&(_, kernel)) = names.iter().find(|(n, _)| *n == name) else {
+        let known: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
+        return Err(format!("{var}={name:?} is not one of {}", known.join(", ")));
+    };
+    if available(kernel) {
+        Ok(Some(kernel))
+    } else {
+        Err(format!("{var}={name}: this CPU lacks the instructions"))
+    }
+}
+
 /// Runs `$body` (an expression using only inlined helpers) compiled for the best available
 /// instruction set: the same source, vectorised three ways.
 macro_rules! multiversion {
