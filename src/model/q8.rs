@@ -1,6 +1,7 @@
 //! Int8 linear layers for the CPU (`--dtype q8`): weights quantised per output channel when the
 //! model loads, activations per token at run time, u8 × i8 products accumulated in i32 by an
-//! AVX-512 VNNI, AVX-VNNI, AVX2 or portable kernel chosen at run time; scales and bias are applied in f32.
+//! AVX-512 VNNI, AVX-VNNI, AVX2 or portable kernel chosen at run time; scales and bias are
+//! applied in f32.
 //! Each operand's rounding error is kept as a second int8 code and three products are summed
 //! (see [`Q8Linear`]), so that q8 gives the findings f32 gives.
 //!
@@ -63,8 +64,8 @@ impl Kernel {
         Kernel::Scalar
     }
 
-    /// The kernel `MTCHECK_Q8_KERNEL` names (`vnni512`, `avxvnni`, `avx2`, `scalar`: measuring a fallback on a
-    /// CPU that has a faster one), else the fastest available.
+    /// The kernel `MTCHECK_Q8_KERNEL` names (`vnni512`, `avxvnni`, `avx2`, `scalar`: measuring a
+    /// fallback on a CPU that has a faster one), else the fastest available.
     pub fn choose() -> Result<Self, String> {
         let names = [
             ("vnni512", Kernel::Vnni512),
