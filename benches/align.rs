@@ -34,7 +34,7 @@ fn vectors(n: usize, dim: usize, seed: u64) -> Vec<Vec<f32>> {
                     ((s >> 33) as f32 / (1u64 << 31) as f32) - 0.5
                 })
                 .collect();
-            mtcheck::model::normalized(v)
+            mtcheck::util::vector::normalized(v)
         })
         .collect()
 }
@@ -59,7 +59,7 @@ impl Pair {
             if i % 50 == 25 {
                 continue;
             }
-            tgt.push(mtcheck::model::normalized(
+            tgt.push(mtcheck::util::vector::normalized(
                 v.iter().zip(&noise[i]).map(|(a, b)| a + 0.6 * b).collect(),
             ));
             if i % 70 == 35 {

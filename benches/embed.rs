@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use mtcheck::model::{bench, Embedder, LoadOptions};
+use mtcheck::model::{Embedder, LoadOptions};
+use mtcheck::tools::bench;
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)

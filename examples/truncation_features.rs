@@ -8,10 +8,10 @@
 
 use std::io::Write;
 
-use mtcheck::check::weighted_len;
 use mtcheck::checks::truncation;
 use mtcheck::model::{Embedder, LoadOptions};
 use mtcheck::similarity::{document_length_ratio, relative_length};
+use mtcheck::text::weighted_len;
 use serde_json::{json, Value};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -1,22 +1,41 @@
 //! mtcheck: check a translation against its source with a multilingual sentence-embedding model.
 //!
-//! Pipeline: `formats` (read files) → `text` (sentences) → `model` (embeddings) → `similarity` and
-//! `align` (links) → `checks` (findings) → `score` (scores, verdict) → `report` (renderings).
-//! `check` runs the pipeline for one document pair.
+//! The modules are layers, listed here bottom to top; each uses only the layers above it in this
+//! list (`tests/layers.rs` enforces it, docs/architecture.md draws it):
+//!
+//! - `error`, `util`: the error type; atomic writes, hashes, escaping, vector arithmetic.
+//! - `text`, `formats`: sentences and languages; reading files into segments.
+//! - `model`: resolving, loading and running an encoder (one file per architecture).
+//! - `finding`: `Finding`, `Kind`, `Severity`, `Verdict`, the currency of checks and reports.
+//! - `reference`: per-model reference distributions as data.
+//! - `similarity`, `align`, `score`: link similarity, the aligner, thresholds and scores.
+//! - `checks`: one file per finding kind.
+//! - `report`: the versioned report and its renderings.
+//! - `pipeline`: input → check → report for one pair, settings, and `batch`.
+//! - `tools`: `eval`, `calibrate`, `bench`.
+
+pub mod error;
+pub mod util;
+
+pub mod formats;
+pub mod text;
+
+pub mod model;
+
+pub mod finding;
+
+pub mod reference;
 
 pub mod align;
-pub mod batch;
-pub mod calibrate;
-pub mod check;
-pub mod checks;
-pub mod config;
-pub mod error;
-pub mod eval;
-pub mod formats;
-pub mod model;
-pub mod report;
 pub mod score;
 pub mod similarity;
-pub mod text;
+
+pub mod checks;
+
+pub mod report;
+
+pub mod pipeline;
+
+pub mod tools;
 
 pub use error::{Error, Result};

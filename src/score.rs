@@ -1,16 +1,16 @@
-//! Calibration, link and document scores, and the verdict.
+//! Thresholds on the z-scaled margin, link and document scores, and the verdict.
 
 use serde::Serialize;
 
 use crate::align::Link;
-use crate::calibrate::Judgement;
-use crate::checks::{Finding, Severity};
-pub use crate::similarity::PartGain;
+use crate::finding::{Finding, Severity, Verdict};
+use crate::reference::Judgement;
+use crate::similarity::PartGain;
 
 /// Thresholds on the z-scaled margin (see `similarity`), shared by every model because z is
-/// document-relative. Chosen on the development set (see README).
+/// document-relative. Chosen on the development set (see docs/quality.md).
 #[derive(Debug, Clone, Serialize)]
-pub struct Calibration {
+pub struct Thresholds {
     /// z at which a link scores 50/100.
     pub z_mid: f32,
     /// z distance from 50 to ~73/100.
@@ -31,7 +31,7 @@ pub struct Calibration {
     pub reference_error_max_z: f32,
 }
 
-impl Default for Calibration {
+impl Default for Thresholds {
     fn default() -> Self {
         Self {
             z_mid: 1.0,
@@ -46,7 +46,7 @@ impl Default for Calibration {
     }
 }
 
-impl Calibration {
+impl Thresholds {
     /// Maps a z-scaled margin to 0-100 (logistic). A NaN margin (a model that produced NaN, or a
     /// document without spread) scores 0: a link that cannot be measured earns nothing, and a NaN
     /// would otherwise reach the report as `null` and poison the document score.
@@ -89,15 +89,6 @@ pub struct ScoredLink {
     pub reference: Option<Judgement>,
 }
 
-/// Pass, warn or fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Pass,
-    Warn,
-    Fail,
-}
-
 /// Mean link score over all sentences of both sides; unaligned sentences count as 0.
 pub fn document_score(links: &[ScoredLink]) -> f64 {
     let mut total = 0.0;
@@ -134,7 +125,7 @@ mod tests {
 
     #[test]
     fn score_is_monotone_and_bounded() {
-        let c = Calibration::default();
+        let c = Thresholds::default();
         let mut last = -1.0;
         for z in -50..50 {
             let s = c.score(z as f32 * 0.5);
@@ -146,7 +137,7 @@ mod tests {
 
     #[test]
     fn nan_margin_scores_zero() {
-        let c = Calibration::default();
+        let c = Thresholds::default();
         assert_eq!(c.score(f32::NAN), 0.0);
         assert_eq!(c.score(f32::INFINITY), 100.0);
         assert_eq!(c.score(f32::NEG_INFINITY), 0.0);

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use rayon::prelude::*;
 
-use crate::model::dot;
+use crate::util::vector::dot;
 
 /// What one sentence of a merged link contributes: the link's similarity minus the similarity
 /// without it, in z units. Near zero or negative: the sentence was absorbed, not translated.
@@ -338,7 +338,7 @@ mod tests {
     }
 
     fn unit(v: &[f32]) -> Vec<f32> {
-        crate::model::normalized(v.to_vec())
+        crate::util::vector::normalized(v.to_vec())
     }
 
     #[test]

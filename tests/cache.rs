@@ -111,9 +111,10 @@ fn a_segment_file_of_running_text_embeds_each_sentence_once() {
     let tsv: String = rows.iter().map(|(s, t)| format!("{s}\t{t}\n")).collect();
     let path = dir.path().join("pairs.tsv");
     std::fs::write(&path, tsv).unwrap();
-    let pair = mtcheck::check::load_segments(&path, Some("en"), Some("de"), 1 << 20).unwrap();
-    let opts = mtcheck::check::CheckOptions::default();
-    mtcheck::check::check_segments(&e, &pair, &opts).unwrap();
+    let pair =
+        mtcheck::pipeline::input::load_segments(&path, Some("en"), Some("de"), 1 << 20).unwrap();
+    let opts = mtcheck::pipeline::check::CheckOptions::default();
+    mtcheck::pipeline::check::check_segments(&e, &pair, &opts).unwrap();
     let computed = e.stage_times().padded_tokens as usize;
     // Every sentence text once, on either side.
     let mut texts: Vec<&str> = rows

@@ -8,6 +8,7 @@ use candle_nn::VarBuilder;
 use common::{Arch, TinySpec};
 use mtcheck::model::f32linear::F32Kernel;
 use mtcheck::model::{self, bert::BertEncoder, Config, Embedder, LoadOptions};
+use mtcheck::util::vector;
 
 fn var_builder(dir: &std::path::Path) -> VarBuilder<'static> {
     unsafe {
@@ -166,8 +167,8 @@ fn embeddings_do_not_depend_on_batch_composition() {
         let a = small.embed(&texts).unwrap().vectors;
         let b = big.embed(&texts).unwrap().vectors;
         for (x, y) in a.iter().zip(&b) {
-            assert!((model::dot(x, y) - 1.0).abs() < 1e-5, "{arch:?}");
-            assert!((model::dot(x, x) - 1.0).abs() < 1e-5);
+            assert!((vector::dot(x, y) - 1.0).abs() < 1e-5, "{arch:?}");
+            assert!((vector::dot(x, x) - 1.0).abs() < 1e-5);
         }
     }
 }
@@ -195,10 +196,10 @@ fn pipelined_tokenisation_gives_the_same_embeddings_in_order() {
         (b.windowed, b.lengths, b.tokens)
     );
     for (x, y) in a.vectors.iter().zip(&b.vectors) {
-        assert!((model::dot(x, y) - 1.0).abs() < 1e-5);
+        assert!((vector::dot(x, y) - 1.0).abs() < 1e-5);
     }
     // Distinct texts keep distinct vectors: nothing was reordered across chunks.
-    assert!(model::dot(&b.vectors[0], &b.vectors[1]) < 0.9999);
+    assert!(vector::dot(&b.vectors[0], &b.vectors[1]) < 0.9999);
 }
 
 #[test]
@@ -218,7 +219,7 @@ fn long_text_is_windowed_not_truncated() {
     let out = e.embed(&[&long_a, &long_b, "the cat"]).unwrap();
     assert_eq!(out.windowed, vec![true, true, false]);
     // Text past the first window changes the embedding: nothing was cut off.
-    assert!(model::dot(&out.vectors[0], &out.vectors[1]) < 0.9999);
+    assert!(vector::dot(&out.vectors[0], &out.vectors[1]) < 0.9999);
 }
 
 #[test]
@@ -255,8 +256,8 @@ fn cls_pooling_with_tanh_dense_head_from_sentence_transformers_files() {
         .unwrap()
         .tanh()
         .unwrap();
-    let y = model::normalized(y.to_vec1().unwrap());
-    assert!((model::dot(&y, &v[0]) - 1.0).abs() < 1e-5);
+    let y = vector::normalized(y.to_vec1().unwrap());
+    assert!((vector::dot(&y, &v[0]) - 1.0).abs() < 1e-5);
 }
 
 #[test]
@@ -582,7 +583,7 @@ fn cpu_batches_are_padding_free_and_give_the_padded_vectors() {
         .to_vec2()
         .unwrap();
     for (v, p) in out.vectors.iter().zip(pooled) {
-        let cos = model::dot(v, &model::normalized(p));
+        let cos = vector::dot(v, &vector::normalized(p));
         assert!(cos >= 0.99999, "cosine {cos}");
     }
 
@@ -594,6 +595,6 @@ fn cpu_batches_are_padding_free_and_give_the_padded_vectors() {
     let h = f16.embed_uncached(&texts).unwrap();
     assert!(f16.stage_times().padded_tokens > h.tokens as u64);
     for (a, b) in out.vectors.iter().zip(&h.vectors) {
-        assert!(model::dot(a, b) >= 0.999);
+        assert!(vector::dot(a, b) >= 0.999);
     }
 }

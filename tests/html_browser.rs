@@ -8,10 +8,10 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use mtcheck::checks::{Finding, Kind, Severity};
+use mtcheck::finding::{Finding, Kind, Severity, Verdict};
 use mtcheck::model::{Architecture, ModelInfo, Pooling, SentenceSettings};
+use mtcheck::pipeline::check::{model_used, reference_used};
 use mtcheck::report::{self, Alignment, Counts, DocumentInfo, Format, Report, SentenceOut, Timing};
-use mtcheck::score::Verdict;
 
 fn sentence(text: &str, line: usize) -> SentenceOut {
     SentenceOut {
@@ -125,7 +125,7 @@ fn report() -> Report {
             lang_detected: false,
             sentences: tgt.len(),
         },
-        model: ModelInfo {
+        model: model_used(&ModelInfo {
             id: "test".into(),
             device: Default::default(),
             dtype: "f32".into(),
@@ -137,8 +137,8 @@ fn report() -> Report {
                 prefix: String::new(),
                 origin: "defaults".into(),
             },
-        },
-        calibration: mtcheck::calibrate::CalibrationUsed::new(None, "test", "en-he"),
+        }),
+        calibration: reference_used(None, "test", "en-he"),
         score: 55.0,
         verdict: Verdict::Fail,
         counts: Counts {

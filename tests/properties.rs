@@ -8,7 +8,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use mtcheck::align::{align, Link, Params};
-use mtcheck::score::{document_score, Calibration, ScoredLink};
+use mtcheck::score::{document_score, ScoredLink, Thresholds};
 use proptest::prelude::*;
 
 /// Link scores from a matrix: the mean over the cells of the link (NaN and infinities included,
@@ -132,7 +132,7 @@ proptest! {
     #[test]
     fn scores_stay_within_0_and_100(z in prop_oneof![any::<f32>(), Just(f32::NAN), Just(f32::INFINITY), Just(f32::NEG_INFINITY)],
                                     zs in prop::collection::vec((any::<f32>(), 0usize..4, 0usize..4), 0..30)) {
-        let c = Calibration::default();
+        let c = Thresholds::default();
         let s = c.score(z);
         prop_assert!((0.0..=100.0).contains(&s), "score({}) = {}", z, s);
         let links: Vec<ScoredLink> = zs

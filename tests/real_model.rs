@@ -5,8 +5,9 @@ mod common;
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use mtcheck::eval;
 use mtcheck::model::{self, Embedder, LoadOptions};
+use mtcheck::tools::eval;
+use mtcheck::util::vector;
 
 fn embedder() -> Embedder {
     let dir = common::real_model_dir();
@@ -116,7 +117,7 @@ fn real_encoder_matches_candle_transformers_bert() {
             .unwrap()
             .to_vec1()
             .unwrap();
-        let cos = model::dot(&model::normalized(pooled), v);
+        let cos = vector::dot(&vector::normalized(pooled), v);
         assert!(cos >= 0.9999, "{t}: cosine {cos}");
     }
 }
@@ -132,8 +133,8 @@ fn translations_score_above_unrelated_sentences() {
         ])
         .unwrap()
         .vectors;
-    assert!(model::dot(&v[0], &v[1]) > model::dot(&v[0], &v[2]) + 0.05);
-    assert!(model::dot(&v[1], &v[2]) < model::dot(&v[0], &v[1]));
+    assert!(vector::dot(&v[0], &v[1]) > vector::dot(&v[0], &v[2]) + 0.05);
+    assert!(vector::dot(&v[1], &v[2]) < vector::dot(&v[0], &v[1]));
 }
 
 #[test]
@@ -143,7 +144,13 @@ fn dev_set_sample_quality_floor() {
     let e = embedder();
     let set = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("devset/sample");
     let pairs = eval::load_set(&set).unwrap();
-    let res = eval::evaluate(&e, &pairs, &mtcheck::check::CheckOptions::default(), None).unwrap();
+    let res = eval::evaluate(
+        &e,
+        &pairs,
+        &mtcheck::pipeline::check::CheckOptions::default(),
+        None,
+    )
+    .unwrap();
     let recall = |k: &str| res.all.recall.get(k).and_then(|r| r.value()).unwrap_or(1.0);
     assert!(recall("omission") >= 0.8, "{}", eval::table(&res));
     assert!(recall("addition") >= 0.8, "{}", eval::table(&res));
@@ -361,9 +368,9 @@ fn q8_embeddings_stay_within_cosine_0_995_of_f32() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(300);
     let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(mtcheck::model::bench::DEFAULT_CORPUS);
+        .join(mtcheck::tools::bench::DEFAULT_CORPUS);
     let texts: Vec<String> = if corpus.is_file() {
-        model::bench::read_lines(&corpus, lines).unwrap()
+        mtcheck::tools::bench::read_lines(&corpus, lines).unwrap()
     } else {
         println!("corpus {} absent: using the examples", corpus.display());
         ["news.ar.txt", "news.en.txt", "clean.de.txt", "clean.en.txt"]
@@ -385,7 +392,7 @@ fn q8_embeddings_stay_within_cosine_0_995_of_f32() {
         .vectors
         .iter()
         .zip(&q8v.vectors)
-        .map(|(a, b)| model::dot(a, b))
+        .map(|(a, b)| vector::dot(a, b))
         .collect();
     let (worst, at) = cos
         .iter()
@@ -541,9 +548,9 @@ fn q8_on_cuda_is_a_one_line_usage_error() {
 fn real_model_packed_batches_give_the_padded_vectors() {
     let dir = common::real_model_dir();
     let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(mtcheck::model::bench::DEFAULT_CORPUS);
+        .join(mtcheck::tools::bench::DEFAULT_CORPUS);
     let texts: Vec<String> = if corpus.is_file() {
-        model::bench::read_lines(&corpus, 48).unwrap()
+        mtcheck::tools::bench::read_lines(&corpus, 48).unwrap()
     } else {
         std::fs::read_to_string(example("news.en.txt"))
             .unwrap()
@@ -595,8 +602,8 @@ fn real_model_packed_batches_give_the_padded_vectors() {
             .to_vec2()
             .unwrap();
         for ((v, p), t) in packed.vectors.iter().zip(pooled).zip(&refs) {
-            let p = model::normalized(p);
-            let cos = model::dot(v, &p);
+            let p = vector::normalized(p);
+            let cos = vector::dot(v, &p);
             let d = v
                 .iter()
                 .zip(&p)

@@ -78,17 +78,13 @@ pub fn parse_kind(name: &str, flag: &str) -> Result<Kind> {
         "language" => "wrong_language",
         other => other,
     };
-    Kind::ALL
-        .iter()
-        .copied()
-        .find(|k| k.as_str() == alias)
-        .ok_or_else(|| {
-            let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-            Error::Usage(format!(
-                "{flag} {name:?}: unknown finding kind (one of {})",
-                names.join(", ")
-            ))
-        })
+    alias.parse::<Kind>().map_err(|_| {
+        let names: Vec<&str> = Kind::all().iter().map(|k| k.as_str()).collect();
+        Error::Usage(format!(
+            "{flag} {name:?}: unknown finding kind (one of {})",
+            names.join(", ")
+        ))
+    })
 }
 
 fn parse_severity(s: &str) -> Option<Severity> {

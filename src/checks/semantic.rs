@@ -6,7 +6,8 @@ use std::ops::Range;
 use serde_json::json;
 
 use super::{Finding, Kind, Severity};
-use crate::score::{Calibration, PartGain, ScoredLink};
+use crate::score::{ScoredLink, Thresholds};
+use crate::similarity::PartGain;
 use crate::similarity::SimilarityModel;
 use crate::text::Sentence;
 
@@ -16,7 +17,7 @@ pub struct Context<'a> {
     pub tgt: &'a [Sentence],
     pub links: &'a [ScoredLink],
     pub sim: &'a SimilarityModel,
-    pub cal: &'a Calibration,
+    pub thresholds: &'a Thresholds,
     pub src_cjk: bool,
     pub tgt_cjk: bool,
     /// For unaligned sentences: what joining them to an adjacent link does to its similarity.
@@ -90,7 +91,7 @@ fn unaligned(ctx: &Context, r: Range<usize>, is_source: bool) -> Finding {
         (ctx.tgt, ctx.tgt_cjk)
     };
     let neighbour_gain = neighbour_gain(ctx, i, is_source);
-    let belongs = neighbour_gain.filter(|(_, g)| *g >= ctx.cal.absorbed_gain);
+    let belongs = neighbour_gain.filter(|(_, g)| *g >= ctx.thresholds.absorbed_gain);
     let severity = if belongs.is_some() || !substantial(&sentences[i], cjk) {
         Severity::Warning
     } else {
@@ -170,17 +171,17 @@ fn outlier_threshold(links: &[ScoredLink]) -> Option<f32> {
 /// on absolute similarity but as well as its neighbours), a warning when only the pooled distributions speak for it (a pair
 /// whose translations the model scores lower across the board would otherwise fail wholesale).
 fn mistranslation(ctx: &Context, l: &ScoredLink, outlier_z: Option<f32>) -> Option<Finding> {
-    let outlier = outlier_z.is_some_and(|t| l.z < t && l.z < ctx.cal.outlier_max_z);
+    let outlier = outlier_z.is_some_and(|t| l.z < t && l.z < ctx.thresholds.outlier_max_z);
     let poor = l.reference.filter(|j| j.poor);
-    let by_z = if l.z < ctx.cal.mistranslation_error_z {
+    let by_z = if l.z < ctx.thresholds.mistranslation_error_z {
         Some(Severity::Error)
-    } else if l.z < ctx.cal.mistranslation_warning_z || outlier {
+    } else if l.z < ctx.thresholds.mistranslation_warning_z || outlier {
         Some(Severity::Warning)
     } else {
         None
     };
     // Only a document with enough links to say what is typical (`outlier_z`) can vouch for one.
-    let typical = outlier_z.is_some() && l.z >= ctx.cal.reference_error_max_z;
+    let typical = outlier_z.is_some() && l.z >= ctx.thresholds.reference_error_max_z;
     let by_reference = poor.map(|j| {
         if j.own_lang && !typical {
             Severity::Error
@@ -251,8 +252,9 @@ fn swallowed(ctx: &Context, l: &ScoredLink) -> Vec<Finding> {
     // A part that clearly lowers the link's similarity is suspect even if it resembles the other
     // side on its own (a near-duplicate neighbour); a milder drop needs it to be unrelated too.
     let suspect = |p: &PartGain| {
-        p.gain_z < 1.5 * ctx.cal.min_merge_gain
-            || (p.gain_z < ctx.cal.min_merge_gain && p.alone_z < ctx.cal.mistranslation_warning_z)
+        p.gain_z < 1.5 * ctx.thresholds.min_merge_gain
+            || (p.gain_z < ctx.thresholds.min_merge_gain
+                && p.alone_z < ctx.thresholds.mistranslation_warning_z)
             || (p.gain_z < UNRELATED_PART_MAX_GAIN && p.alone_z < UNRELATED_PART_Z)
     };
     let full = ctx.sim.length_ratio(&src, &tgt).ln();
@@ -331,7 +333,7 @@ fn swallowed(ctx: &Context, l: &ScoredLink) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::align::Link;
-    use crate::calibrate::Judgement;
+    use crate::reference::Judgement;
 
     fn sentences(texts: &[&str]) -> Vec<Sentence> {
         texts
@@ -389,13 +391,13 @@ mod tests {
         sim: &SimilarityModel,
         gains: &[NeighbourGain],
     ) -> Vec<Finding> {
-        let cal = Calibration::default();
+        let thresholds = Thresholds::default();
         run(&Context {
             src,
             tgt,
             links,
             sim,
-            cal: &cal,
+            thresholds: &thresholds,
             src_cjk: false,
             tgt_cjk: false,
             neighbour_gains: gains,

@@ -149,7 +149,7 @@ pub fn coverage(src: &[Vec<f32>], tgt: &[Vec<f32>]) -> Option<Coverage> {
     }
     let unit = |rows: &[Vec<f32>]| -> Vec<Vec<f32>> {
         rows.iter()
-            .map(|r| crate::model::normalized(r.clone()))
+            .map(|r| crate::util::vector::normalized(r.clone()))
             .collect()
     };
     let (s, t) = (unit(src), unit(tgt));

@@ -141,9 +141,6 @@ pub struct KnownModel {
     pub pooling: Pooling,
     pub prefix: &'static str,
     pub normalize: bool,
-    /// The model's reference distributions (`mtcheck calibrate` output, see `calibrate`), where
-    /// one has been measured: without it, checks fall back to the document-relative method.
-    pub calibration: Option<&'static str>,
 }
 
 /// Settings for models whose repositories may lack sentence-transformers files.
@@ -160,44 +157,36 @@ pub const KNOWN_MODELS: &[KnownModel] = &[
         pooling: Pooling::Mean,
         prefix: "passage: ",
         normalize: true,
-        // `mtcheck calibrate` on a dev set generated with seed 7, 8 pairs per language pair
-        // (README, "Calibration"), with the `models/fetch` copy of the weights.
-        calibration: Some(include_str!("calibration/multilingual-e5-small.json")),
     },
     KnownModel {
         id: "intfloat/multilingual-e5-base",
         pooling: Pooling::Mean,
         prefix: "passage: ",
         normalize: true,
-        calibration: None,
     },
     KnownModel {
         id: "intfloat/multilingual-e5-large",
         pooling: Pooling::Mean,
         prefix: "passage: ",
         normalize: true,
-        calibration: None,
     },
     KnownModel {
         id: "sentence-transformers/LaBSE",
         pooling: Pooling::Cls,
         prefix: "",
         normalize: true,
-        calibration: None,
     },
     KnownModel {
         id: "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2",
         pooling: Pooling::Mean,
         prefix: "",
         normalize: false,
-        calibration: None,
     },
     KnownModel {
         id: "BAAI/bge-m3",
         pooling: Pooling::Cls,
         prefix: "",
         normalize: true,
-        calibration: None,
     },
 ];
 

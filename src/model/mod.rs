@@ -4,7 +4,6 @@
 //! the longest. Nothing outside this module sees a candle tensor.
 
 pub mod attention;
-pub mod bench;
 pub mod bert;
 pub mod cache;
 pub mod config;
@@ -25,6 +24,7 @@ use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
+use crate::util::vector::{dot, normalized};
 pub use cache::{CacheStats, EmbeddingCache};
 pub use config::{Architecture, Config, Pooling, SentenceSettings};
 pub use resolve::{resolve, ModelFiles, DEFAULT_MODEL};
@@ -311,8 +311,9 @@ pub struct Embedder {
     files_fingerprint: String,
     /// When set, `embed` looks vectors up here first and stores what it computes.
     cache: Option<EmbeddingCache>,
-    /// The model's reference distributions (see `calibrate`); `None`: document-relative only.
-    reference: Option<crate::calibrate::LoadedReference>,
+    /// The folder the model's files were read from (where a model may keep its own reference
+    /// distributions).
+    dir: std::path::PathBuf,
     /// Tokenisation time (ns) and tokens computed (padding included) so far, for
     /// [`Embedder::stage_times`].
     tokenise_ns: AtomicU64,
@@ -551,7 +552,7 @@ impl Embedder {
             token_budget: opts.token_budget.max(cfg.max_tokens()),
             files_fingerprint,
             cache: None,
-            reference: crate::calibrate::Reference::find(None, &files.dir, id)?,
+            dir: files.dir.clone(),
             tokenise_ns: AtomicU64::new(0),
             padded_tokens: AtomicU64::new(0),
             // A few GPU batches' worth of ~30-token sentences.
@@ -565,14 +566,9 @@ impl Embedder {
         self.cache = Some(cache);
     }
 
-    /// Replaces the reference found at load (a `--calibration` file).
-    pub fn set_reference(&mut self, reference: crate::calibrate::LoadedReference) {
-        self.reference = Some(reference);
-    }
-
-    /// The reference distributions checks use, if the model has one.
-    pub fn reference(&self) -> Option<&crate::calibrate::LoadedReference> {
-        self.reference.as_ref()
+    /// The folder the model was loaded from.
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
     }
 
     /// Token ids of `text` with the model's prefix and special tokens.
@@ -922,15 +918,6 @@ pub fn windows(ids: &[u32], max: usize) -> Vec<Vec<u32>> {
     out
 }
 
-/// `v` scaled to unit length (a zero vector stays zero).
-pub fn normalized(mut v: Vec<f32>) -> Vec<f32> {
-    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if n > 0.0 {
-        v.iter_mut().for_each(|x| *x /= n);
-    }
-    v
-}
-
 /// All pairwise dot products of `a` and `b` (row-major `a.len() × b.len()`), as one matrix
 /// product.
 pub fn cosine_matrix(a: &[Vec<f32>], b: &[Vec<f32>]) -> Vec<f32> {
@@ -962,13 +949,10 @@ pub fn cosine_matrix(a: &[Vec<f32>], b: &[Vec<f32>]) -> Vec<f32> {
     })
 }
 
-/// Dot product (cosine for unit vectors).
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::util::vector::dot;
 
     #[test]
     fn cosine_matrix_equals_plain_dot_products_on_ragged_shapes() {
@@ -993,8 +977,6 @@ mod tests {
         }
         assert!(cosine_matrix(&a, &[]).is_empty());
     }
-
-    use super::*;
 
     #[test]
     fn windows_cover_every_token_and_keep_special_tokens() {

@@ -4,8 +4,8 @@
 use std::fmt::Write;
 
 use super::{anchor, Report};
-use crate::checks::Severity;
-use crate::score::Verdict;
+use crate::finding::Severity;
+use crate::finding::Verdict;
 
 /// Escapes a command's message (GitHub's `escapeData`).
 pub fn escape_data(s: &str) -> String {
@@ -74,7 +74,7 @@ pub fn render(reports: &[Report]) -> String {
             "translation of {} scored {:.1}/100 ({}): {} errors, {} warnings",
             r.source.path,
             r.score,
-            super::verdict_str(r.verdict),
+            r.verdict.as_str(),
             r.counts.errors,
             r.counts.warnings
         );

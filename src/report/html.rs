@@ -4,9 +4,9 @@
 
 use std::fmt::Write;
 
-use super::{severity_str, verdict_str, worst_first, Report};
-use crate::checks::{Finding, Severity};
-use crate::score::Verdict;
+use super::{worst_first, Report};
+use crate::finding::Verdict;
+use crate::finding::{Finding, Severity};
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape(s: &str) -> String {
@@ -81,7 +81,7 @@ const SCRIPT: &str = r#"
 "#;
 
 fn severity_class(s: Severity) -> &'static str {
-    severity_str(s)
+    s.as_str()
 }
 
 fn finding_item(out: &mut String, f: &Finding) {
@@ -158,7 +158,7 @@ fn pair(out: &mut String, r: &Report, n: usize) {
         }
     }
 
-    let verdict = verdict_str(r.verdict);
+    let verdict = r.verdict.as_str();
     let clean = if r.findings.is_empty() { " clean" } else { "" };
     let _ = writeln!(
         out,
@@ -254,7 +254,7 @@ pub fn render(reports: &[Report]) -> String {
     if reports.len() > 1 {
         out.push_str("<table class=\"overview\"><thead><tr><th>Target</th><th>Languages</th><th class=\"num\">Score</th><th>Verdict</th><th class=\"num\">Errors</th><th class=\"num\">Warnings</th></tr></thead>\n<tbody>\n");
         for (k, r) in sorted.iter().enumerate() {
-            let v = verdict_str(r.verdict);
+            let v = r.verdict.as_str();
             let _ = writeln!(
                 out,
                 "<tr><td><a href=\"#pair-{k}\"><bdi>{}</bdi></a></td><td>{} → {}</td><td class=\"num\">{:.1}</td><td><span class=\"verdict {v}\">{}</span></td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",

@@ -3,32 +3,10 @@
 
 use std::fmt::Write;
 
-use super::{anchor, severity_str, Report};
-use crate::checks::{Finding, Severity};
-use crate::score::Verdict;
-
-/// Escapes `s` for XML 1.0 text and attribute values. Characters XML 1.0 cannot carry at all
-/// (C0 controls other than tab, line feed and carriage return; U+FFFE, U+FFFF) become U+FFFD, so
-/// one odd byte in a translation never makes the whole report unparsable. Tab, LF and CR are
-/// written as character references so that attribute-value normalisation keeps them.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use super::{anchor, Report};
+use crate::finding::Verdict;
+use crate::finding::{Finding, Severity};
+use crate::util::escape::xml as escape;
 
 /// Like `escape`, for element content: line breaks stay literal so the text reads as written.
 fn escape_text(s: &str) -> String {
@@ -50,7 +28,7 @@ fn finding_lines(r: &Report, f: &Finding, out: &mut String) {
     let _ = writeln!(
         out,
         "{} [mtcheck/{}] {at}: {}",
-        severity_str(f.severity),
+        f.severity.as_str(),
         f.kind.as_str(),
         f.message
     );
@@ -94,7 +72,7 @@ fn testcase(r: &Report, out: &mut String) {
     let summary = format!(
         "score {:.1}/100, verdict {}; {} source → {} target",
         r.score,
-        super::verdict_str(r.verdict),
+        r.verdict.as_str(),
         r.source.path,
         r.target.path
     );
@@ -163,20 +141,6 @@ pub fn render(reports: &[Report]) -> String {
 mod tests {
     use super::*;
     use crate::report::testing::{passing_rtl_report, sample_report};
-
-    #[test]
-    fn escapes_markup_quotes_and_invalid_characters() {
-        assert_eq!(
-            escape("a<b & \"c\" 'd' >"),
-            "a&lt;b &amp; &quot;c&quot; &apos;d&apos; &gt;"
-        );
-        assert_eq!(
-            escape("x\u{0}y\u{7}z\u{1b}\u{ffff}"),
-            "x\u{fffd}y\u{fffd}z\u{fffd}\u{fffd}"
-        );
-        assert_eq!(escape("a\tb\nc\r"), "a&#9;b&#10;c&#13;");
-        assert_eq!(escape("€ دليل 日本"), "€ دليل 日本");
-    }
 
     #[test]
     fn one_case_per_pair_with_failure_and_output() {

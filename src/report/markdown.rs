@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::{anchor, worst_first, Report};
-use crate::score::Verdict;
+use crate::finding::Verdict;
 
 /// Table rows shown before "… and N more"; pairs beyond are the best ones.
 const MAX_ROWS: usize = 100;
@@ -68,7 +68,7 @@ fn details(r: &Report, out: &mut String) {
         let _ = write!(
             out,
             "- **{}** {} ({at}): {}",
-            super::severity_str(f.severity),
+            f.severity.as_str(),
             escape(f.kind.as_str()),
             escape(&f.message)
         );

@@ -8,15 +8,10 @@ pub mod markdown;
 pub mod sarif;
 pub mod text;
 
-use std::io::Write;
-use std::path::Path;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use serde::Serialize;
-
-use crate::checks::{Finding, Severity};
-use crate::error::{Error, Result};
-use crate::model::ModelInfo;
-use crate::score::Verdict;
+use crate::finding::{Finding, Severity, Verdict};
 
 #[cfg(test)]
 pub(crate) mod testing;
@@ -24,7 +19,7 @@ pub(crate) mod testing;
 /// Version of the JSON report's shape; bumped on incompatible changes.
 pub const REPORT_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct DocumentInfo {
     pub path: String,
     pub lang: String,
@@ -34,7 +29,7 @@ pub struct DocumentInfo {
 }
 
 /// One alignment link as reported.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Alignment {
     pub source: Vec<usize>,
     pub target: Vec<usize>,
@@ -46,11 +41,23 @@ pub struct Alignment {
     pub z: Option<f64>,
     /// For merged links: what each end sentence adds to the similarity (z units).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub parts: Vec<crate::score::PartGain>,
+    pub parts: Vec<MergedPart>,
+}
+
+/// What one sentence of a merged link contributes: the link's similarity minus the similarity
+/// without it, in z units. Near zero or negative: the sentence was absorbed, not translated.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct MergedPart {
+    /// True for a source sentence, false for a target sentence.
+    pub is_source: bool,
+    pub index: usize,
+    pub gain_z: f32,
+    /// z of the sentence alone against the link's other side: low when it is unrelated to it.
+    pub alone_z: f32,
 }
 
 /// A sentence as reported (so that renderings need no access to the input files).
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct SentenceOut {
     pub text: String,
     pub line: usize,
@@ -64,7 +71,7 @@ pub struct SentenceOut {
     pub location: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, Default)]
 pub struct Timing {
     pub load_s: f64,
     pub embed_s: f64,
@@ -73,23 +80,89 @@ pub struct Timing {
     pub total_s: f64,
 }
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, Default)]
 pub struct Counts {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
 }
 
+/// The model that embedded the pair, as the report records it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ModelUsed {
+    /// Hugging Face repository id or local folder, as given.
+    pub id: String,
+    pub device: Device,
+    /// `f32`, `q8`, `f16` or `bf16`.
+    pub dtype: String,
+    /// `bert` or `xlm-roberta`.
+    pub architecture: String,
+    pub settings: SentenceSettingsUsed,
+}
+
+/// Where the model ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Device {
+    Cpu,
+    Cuda,
+}
+
+/// How token vectors became the sentence vector.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct SentenceSettingsUsed {
+    /// `mean` or `cls`.
+    pub pooling: String,
+    /// A sentence-transformers Dense layer after pooling, if the model has one.
+    pub dense: Option<DenseUsed>,
+    pub normalize: bool,
+    /// Prepended to every text before tokenisation (e5: "passage: ").
+    pub prefix: String,
+    /// Where these settings came from: "model files", "known-model table" or "defaults".
+    pub origin: String,
+}
+
+/// A Dense layer after pooling (LaBSE).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct DenseUsed {
+    pub in_features: usize,
+    pub out_features: usize,
+    pub bias: bool,
+    /// Tanh activation (LaBSE); identity otherwise.
+    pub tanh: bool,
+    /// Folder of the Dense module, relative to the model directory.
+    pub dir: String,
+}
+
+/// Which reference distributions turned raw similarities into scores (see `reference`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ReferenceUsed {
+    /// "reference" or "document-relative".
+    pub method: String,
+    /// "reference: <model>, N links" or "document-relative: no reference distribution for
+    /// model X".
+    pub summary: String,
+    /// The reference's file, or "built in for <model>"; absent without a reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// The language pair the reference was read for, and whether it has distributions of its
+    /// own (otherwise the pooled ones apply, and only warnings come from them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language_pair: Option<String>,
+    pub language_pair_measured: bool,
+}
+
 /// Everything mtcheck found about one document pair.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
     pub version: u32,
     pub source: DocumentInfo,
     pub target: DocumentInfo,
-    pub model: ModelInfo,
+    pub model: ModelUsed,
     /// How raw similarities became scores and verdicts: with the model's reference
-    /// distributions, or relative to the document alone.
-    pub calibration: crate::calibrate::CalibrationUsed,
+    /// distributions, or relative to the document alone. (Named `calibration` since report
+    /// version 1.)
+    pub calibration: ReferenceUsed,
     pub score: f64,
     pub verdict: Verdict,
     pub counts: Counts,
@@ -114,6 +187,13 @@ impl Report {
         // Serialising plain data cannot fail; an empty string would only hide a bug in a test.
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }
+}
+
+/// The JSON Schema of the JSON report (draft 2020-12), generated from these types: what
+/// `mtcheck schema` prints and docs/report.schema.json holds.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Report);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }
 
 /// Output formats of `mtcheck check`.
@@ -194,45 +274,19 @@ impl Report {
     }
 }
 
-/// Rank for "worst first" orderings: failing pairs, then warnings, then passes.
-pub(crate) fn verdict_rank(v: Verdict) -> u8 {
-    match v {
-        Verdict::Fail => 0,
-        Verdict::Warn => 1,
-        Verdict::Pass => 2,
-    }
-}
-
 /// The reports ordered worst first: by verdict, then by score, then by errors and warnings
 /// (more first); the sort is stable, so equal pairs keep their input order.
 pub(crate) fn worst_first(reports: &[Report]) -> Vec<&Report> {
     let mut v: Vec<&Report> = reports.iter().collect();
     v.sort_by(|a, b| {
-        verdict_rank(a.verdict)
-            .cmp(&verdict_rank(b.verdict))
+        a.verdict
+            .rank()
+            .cmp(&b.verdict.rank())
             .then(a.score.total_cmp(&b.score))
             .then(b.counts.errors.cmp(&a.counts.errors))
             .then(b.counts.warnings.cmp(&a.counts.warnings))
     });
     v
-}
-
-/// Lower-case name of a verdict.
-pub(crate) fn verdict_str(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Pass => "pass",
-        Verdict::Warn => "warn",
-        Verdict::Fail => "fail",
-    }
-}
-
-/// Lower-case name of a severity, as in the JSON report.
-pub(crate) fn severity_str(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
 }
 
 /// At most `max` characters of `s`, whitespace runs (line breaks included) collapsed, with "…"
@@ -244,21 +298,6 @@ pub(crate) fn excerpt(s: &str, max: usize) -> String {
     } else {
         flat.chars().take(max.saturating_sub(1)).collect::<String>() + "…"
     }
-}
-
-/// Writes `content` to `path` atomically (temporary file in the same directory, then rename).
-pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| Error::output(path, format!("cannot create a file here: {e}")))?;
-    tmp.write_all(content)
-        .map_err(|e| Error::output(path, e.to_string()))?;
-    tmp.persist(path)
-        .map_err(|e| Error::output(path, e.error.to_string()))?;
-    Ok(())
 }
 
 /// Where a finding points first: the target sentence when it has one, else the source sentence
@@ -293,7 +332,7 @@ pub(crate) fn anchor<'a>(r: &'a Report, f: &Finding) -> Anchor<'a> {
 mod tests {
     use super::testing::{passing_rtl_report, sample_report};
     use super::*;
-    use crate::checks::Kind;
+    use crate::finding::Kind;
 
     #[test]
     fn kind_all_lists_every_kind_once() {

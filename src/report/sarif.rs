@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::{json, Map, Value};
 
 use super::{anchor, Report};
-use crate::checks::{Finding, Kind, Severity};
+use crate::finding::{Finding, Kind, Severity};
 
 /// The schema URI SARIF consumers expect in `$schema`.
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";

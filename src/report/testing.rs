@@ -2,10 +2,11 @@
 
 use serde_json::json;
 
-use super::{Alignment, Counts, DocumentInfo, Report, SentenceOut, Timing, REPORT_VERSION};
-use crate::checks::{Finding, Kind, Severity};
-use crate::model::{Architecture, ModelInfo, Pooling, SentenceSettings};
-use crate::score::Verdict;
+use super::{
+    Alignment, Counts, Device, DocumentInfo, ModelUsed, ReferenceUsed, Report, SentenceOut,
+    SentenceSettingsUsed, Timing, REPORT_VERSION,
+};
+use crate::finding::{Finding, Kind, Severity, Verdict};
 
 fn sentences(texts: &[(&str, usize)]) -> Vec<SentenceOut> {
     let mut start = 0;
@@ -99,24 +100,28 @@ pub(crate) fn sample_report() -> Report {
             lang_detected: true,
             sentences: target_sentences.len(),
         },
-        model: ModelInfo {
+        model: ModelUsed {
             id: "intfloat/multilingual-e5-small".into(),
-            device: Default::default(),
+            device: Device::Cpu,
             dtype: "f32".into(),
-            architecture: Architecture::Bert,
-            settings: SentenceSettings {
-                pooling: Pooling::Mean,
+            architecture: "bert".into(),
+            settings: SentenceSettingsUsed {
+                pooling: "mean".into(),
                 dense: None,
                 normalize: true,
                 prefix: "passage: ".into(),
                 origin: "known-model table".into(),
             },
         },
-        calibration: crate::calibrate::CalibrationUsed::new(
-            None,
-            "intfloat/multilingual-e5-small",
-            "en-de",
-        ),
+        calibration: ReferenceUsed {
+            method: "document-relative".into(),
+            summary: "document-relative: no reference distribution for model \
+                      intfloat/multilingual-e5-small"
+                .into(),
+            origin: None,
+            language_pair: None,
+            language_pair_measured: false,
+        },
         score: 61.4,
         verdict: Verdict::Fail,
         counts: Counts::default(),

@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use super::Report;
-use crate::checks::Severity;
-use crate::score::Verdict;
+use crate::finding::Severity;
+use crate::finding::Verdict;
 
 struct Style {
     on: bool,

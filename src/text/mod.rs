@@ -30,6 +30,15 @@ pub fn closes_sentence(text: &str) -> bool {
         .ends_with(['.', '!', '?', '…', '。', '！', '？', '؟', '۔', '।'])
 }
 
+/// Length in characters, with CJK characters counted as the ~3 Latin characters they replace.
+pub fn weighted_len(s: &str) -> f32 {
+    s.chars().map(|c| if is_wide(c) { 3.0 } else { 1.0 }).sum()
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::rules::Rules;
 use crate::error::{Error, Result};
-use crate::score::Verdict;
+use crate::finding::Verdict;
 
 /// The file looked for in the current directory when `--config` is not given.
 pub const CONFIG_FILE_NAME: &str = "mtcheck.toml";

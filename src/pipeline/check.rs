@@ -1,20 +1,27 @@
-//! The `check` pipeline for one document pair: read → segment → embed → align → check → score.
+//! Checking one pair that has been read: embed → align → score → checks → report. Segmented
+//! files keep their own links; running text in them is also aligned as a whole.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
-use serde_json::json;
-
 use crate::align::{self, Link};
-use crate::calibrate::{self, CalibrationUsed};
-use crate::checks::{self, Finding, Kind, Severity};
+use crate::checks::{self, unfinished};
 use crate::error::{Error, Result};
+use crate::finding::{Finding, Kind, Severity};
 use crate::formats;
-use crate::model::{dot, Embedder, Embeddings};
-use crate::report::{Alignment, DocumentInfo, Report, SentenceOut, Timing, REPORT_VERSION};
-use crate::score::{self, Calibration, ScoredLink};
+use crate::model::{DeviceKind, Embedder, Embeddings, ModelInfo};
+use crate::reference::{lang_key, LoadedReference, Reference};
+use crate::report::{
+    Alignment, DenseUsed, Device, DocumentInfo, MergedPart, ModelUsed, ReferenceUsed, Report,
+    SentenceOut, SentenceSettingsUsed, Timing, REPORT_VERSION,
+};
+use crate::score::{self, ScoredLink, Thresholds};
 use crate::similarity::SimilarityModel;
-use crate::text::{self, lang, Sentence};
+use crate::text::{lang, weighted_len};
+use crate::util::vector::dot;
+
+use super::config::{Settings, Sources};
+use super::input::{check_size, Document, Input, SegmentedPair};
 
 /// Settings of one check.
 #[derive(Debug, Clone)]
@@ -25,7 +32,10 @@ pub struct CheckOptions {
     /// Documents scoring under this fail.
     pub min_score: f64,
     pub max_input_bytes: u64,
-    pub calibration: Calibration,
+    /// Score and severity thresholds on the z-scaled margin.
+    pub thresholds: Thresholds,
+    /// The model's reference distributions; `None`: scores are relative to the document alone.
+    pub reference: Option<LoadedReference>,
     pub align: align::Params,
     /// Disabled finding kinds and severity changes.
     pub rules: checks::rules::Rules,
@@ -42,22 +52,6 @@ pub struct CheckOptions {
 /// catalogues a few thousand segments.
 pub const DEFAULT_MAX_SENTENCES: usize = 8_000;
 
-/// Refuses documents over `max` sentences, naming the file and the flag.
-pub fn check_size(docs: [&Document; 2], max: usize) -> Result<()> {
-    for d in docs {
-        if d.sentences.len() > max {
-            return Err(Error::input(
-                &d.path,
-                format!(
-                    "has {} sentences or segments, over the limit of {max} (raise it with --max-sentences; memory grows with the product of both sides' counts)",
-                    d.sentences.len()
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
 impl Default for CheckOptions {
     fn default() -> Self {
         Self {
@@ -65,7 +59,8 @@ impl Default for CheckOptions {
             tgt_lang: None,
             min_score: 60.0,
             max_input_bytes: formats::DEFAULT_MAX_INPUT_BYTES,
-            calibration: Calibration::default(),
+            thresholds: Thresholds::default(),
+            reference: None,
             align: align::Params::default(),
             rules: checks::rules::Rules::default(),
             glossary: Vec::new(),
@@ -75,299 +70,84 @@ impl Default for CheckOptions {
     }
 }
 
-/// A document read and segmented.
+/// Limits every check of a run shares, whatever the language pair.
 #[derive(Debug, Clone)]
-pub struct Document {
-    pub path: PathBuf,
-    pub lang: String,
-    pub lang_detected: bool,
-    pub sentences: Vec<Sentence>,
-    /// Where each sentence is in a segmented file ("unit u12", "cue 7"); empty for plain text.
-    pub locations: Vec<String>,
+pub struct Limits {
+    /// Larger inputs are refused before any work (`--max-input-bytes`).
+    pub max_input_bytes: u64,
+    /// Documents with more sentences are refused before the model runs (`--max-sentences`).
+    pub max_sentences: usize,
 }
 
-impl Document {
-    /// Sentences `r` as one text, the way the model sees a merged span: joined by a space, or by
-    /// nothing in scripts written without spaces.
-    pub fn join(&self, r: std::ops::Range<usize>) -> String {
-        let sep = if lang::is_cjk(&self.lang) { "" } else { " " };
-        self.sentences[r]
-            .iter()
-            .map(|s| s.text.as_str())
-            .collect::<Vec<_>>()
-            .join(sep)
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_input_bytes: formats::DEFAULT_MAX_INPUT_BYTES,
+            max_sentences: DEFAULT_MAX_SENTENCES,
+        }
     }
 }
 
-/// Reads and segments `path`; `lang` is a BCP 47 code or `None` to detect it.
-pub fn load_document(path: &Path, lang: Option<&str>, max_input_bytes: u64) -> Result<Document> {
-    let text = formats::read_text(path, max_input_bytes)?;
-    let (lang, lang_detected) = given_or_detected(lang, &text);
-    let sentences = text::split(&text, &lang);
-    if sentences.is_empty() {
-        return Err(Error::input(
-            path,
-            "has no sentences (only punctuation or symbols)",
-        ));
-    }
-    Ok(Document {
-        path: path.to_path_buf(),
-        lang,
-        lang_detected,
-        sentences,
-        locations: Vec::new(),
+/// A pair read, with the settings of its language pair: what `check` and every `batch` job run.
+pub struct Prepared {
+    pub input: Input,
+    pub settings: Settings,
+    pub opts: CheckOptions,
+}
+
+/// Reads a pair and resolves its settings (the config file's section for its languages, which
+/// may have been detected). Reading comes first, so that a bad file fails before a model loads.
+pub fn prepare(
+    sources: &Sources,
+    source: &Path,
+    target: Option<&Path>,
+    (src_lang, tgt_lang): (Option<&str>, Option<&str>),
+    limits: &Limits,
+) -> Result<Prepared> {
+    let input = Input::read(source, target, src_lang, tgt_lang, limits.max_input_bytes)?;
+    let (s, t) = input.documents();
+    let settings = sources.resolve(Some((&s.lang, &t.lang)))?;
+    let opts = CheckOptions {
+        max_sentences: limits.max_sentences,
+        src_lang: src_lang.map(str::to_string),
+        tgt_lang: tgt_lang.map(str::to_string),
+        min_score: settings.min_score,
+        max_input_bytes: limits.max_input_bytes,
+        rules: settings.rules.clone(),
+        glossary: settings.glossary.clone(),
+        ignore: settings.ignore.clone(),
+        ..CheckOptions::default()
+    };
+    Ok(Prepared {
+        input,
+        settings,
+        opts,
     })
 }
 
-/// The given language, else the one identified in `text` ("und" when none is): and whether it
-/// was identified.
-fn given_or_detected(given: Option<&str>, text: &str) -> (String, bool) {
-    match given {
-        Some(l) => (l.to_string(), false),
-        None => (
-            lang::detect(text)
-                .map(|d| d.lang)
-                .unwrap_or_else(|| "und".into()),
-            true,
-        ),
+/// The reference distributions a check with this model uses: `explicit` (`--calibration
+/// FILE`, read before the model loads so a bad file fails fast), else the model folder's own
+/// file, else the built-in one of a known model. `None`: scores are document-relative.
+pub fn find_reference(
+    embedder: &Embedder,
+    explicit: Option<LoadedReference>,
+) -> Result<Option<LoadedReference>> {
+    match explicit {
+        Some(r) => Ok(Some(r)),
+        None => Reference::find(None, embedder.dir(), &embedder.info.id),
     }
 }
 
-/// A segmented bilingual file as two documents (one sentence per translated segment) linked
-/// one to one, with what the file itself says is unfinished.
-#[derive(Debug, Clone)]
-pub struct SegmentedPair {
-    pub format: formats::FileFormat,
-    pub src: Document,
-    pub tgt: Document,
-    pub links: Vec<Link>,
-    /// Segments without a translation, fuzzy or not yet reviewed.
-    pub findings: Vec<Finding>,
-    /// Every segment with source text, translated or not, in file order: the source side of the
-    /// whole-document check of running text. `translated[k]` is segment k's index in `src`.
-    pub all_src: Document,
-    pub translated: Vec<Option<usize>>,
+/// What checks a pair that has been read. The model-backed pipeline (`Embedder`) is the real
+/// one; tests of `batch` substitute their own.
+pub trait PairChecker: Sync {
+    fn check(&self, input: &Input, opts: &CheckOptions) -> Result<Report>;
 }
 
-/// Reads a bilingual file. `src_lang`/`tgt_lang` pick TMX languages and stand in for languages
-/// the file does not declare; languages neither declares are detected from the text.
-pub fn load_segments(
-    path: &Path,
-    src_lang: Option<&str>,
-    tgt_lang: Option<&str>,
-    max_input_bytes: u64,
-) -> Result<SegmentedPair> {
-    let file = formats::read_bilingual(
-        path,
-        &formats::ReadOptions {
-            max_bytes: max_input_bytes,
-            src_lang: src_lang.map(str::to_string),
-            tgt_lang: tgt_lang.map(str::to_string),
-        },
-    )?;
-    let mut src_sentences = Vec::new();
-    let mut tgt_sentences = Vec::new();
-    let mut locations = Vec::new();
-    let mut findings = Vec::new();
-    let mut all_sentences = Vec::new();
-    let mut all_locations = Vec::new();
-    let mut translated = Vec::new();
-    let sentence = |text: &str, line: usize, k: usize| Sentence {
-        text: text.trim().to_string(),
-        start: 0,
-        end: 0,
-        line,
-        paragraph: k,
-    };
-    for seg in &file.segments {
-        if seg.source.trim().is_empty() {
-            continue;
-        }
-        let target = seg.target.as_deref().filter(|t| !t.trim().is_empty());
-        let unfinished = |severity, what: &str| {
-            let mut f = Finding::new(
-                Kind::Unfinished,
-                severity,
-                (0..0, &[]),
-                (0..0, &[]),
-                format!("{}: {what}", seg.location),
-                json!({"segment": seg.id, "state": seg.state}),
-            );
-            f.source_text = seg.source.clone();
-            f.target_text = target.unwrap_or_default().to_string();
-            f.source_line = Some(seg.line);
-            f.target_line = Some(seg.line);
-            f
-        };
-        all_sentences.push(sentence(&seg.source, seg.line, all_sentences.len()));
-        all_locations.push(seg.location.clone());
-        let Some(target) = target else {
-            let mut f = unfinished(Severity::Warning, "no translation");
-            // Which segment it is, for the whole-document check to refer to.
-            f.evidence["segment_index"] = json!(all_sentences.len() - 1);
-            findings.push(f);
-            translated.push(None);
-            continue;
-        };
-        translated.push(Some(src_sentences.len()));
-        match seg.state.as_deref() {
-            Some("fuzzy") => findings.push(unfinished(
-                Severity::Warning,
-                "marked fuzzy (gettext ignores fuzzy translations)",
-            )),
-            Some(
-                s @ ("new"
-                | "needs-translation"
-                | "needs-adaptation"
-                | "needs-l10n"
-                | "needs-review-translation"
-                | "needs-review-adaptation"
-                | "needs-review-l10n"
-                | "initial"),
-            ) => findings.push(unfinished(
-                Severity::Info,
-                &format!("state is {s:?}, not yet translated or reviewed"),
-            )),
-            _ => {}
-        }
-        let k = src_sentences.len();
-        src_sentences.push(sentence(&seg.source, seg.line, k));
-        tgt_sentences.push(sentence(target, seg.line, k));
-        locations.push(seg.location.clone());
+impl PairChecker for Embedder {
+    fn check(&self, input: &Input, opts: &CheckOptions) -> Result<Report> {
+        check_input(self, input, opts)
     }
-    if src_sentences.is_empty() {
-        return Err(Error::input(
-            path,
-            format!(
-                "{} file has no translated segments to check ({} segments)",
-                file.format.name(),
-                file.segments.len()
-            ),
-        ));
-    }
-    let document = |sentences: Vec<Sentence>, locations: &[String], declared: Option<String>| {
-        let text: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
-        let (lang, lang_detected) = given_or_detected(declared.as_deref(), &text.join("\n"));
-        Document {
-            path: path.to_path_buf(),
-            lang,
-            lang_detected,
-            sentences,
-            locations: locations.to_vec(),
-        }
-    };
-    let n = src_sentences.len();
-    let src_lang = file.src_lang.or(src_lang.map(str::to_string));
-    let tgt_lang = file.tgt_lang.or(tgt_lang.map(str::to_string));
-    let src = document(src_sentences, &locations, src_lang);
-    let all_src = Document {
-        sentences: all_sentences,
-        locations: all_locations,
-        ..src.clone()
-    };
-    Ok(SegmentedPair {
-        format: file.format,
-        all_src,
-        translated,
-        src,
-        tgt: document(tgt_sentences, &locations, tgt_lang),
-        links: (0..n)
-            .map(|k| Link {
-                source: k..k + 1,
-                target: k..k + 1,
-            })
-            .collect(),
-        findings,
-    })
-}
-
-/// Two subtitle files, paired cue by cue when they share their timings, else by content.
-pub enum SubtitlePair {
-    /// Same number of cues at the same times: each cue is a link of its own.
-    ByCue(SegmentedPair),
-    /// Timings differ (re-timed, merged or split cues): cues are aligned like sentences.
-    ByContent(Document, Document),
-}
-
-/// Reads two subtitle files (SRT or WebVTT). When both have the same cues at overlapping times
-/// (at least 90% of them), the cue numbers pair them; otherwise the aligner links cues by
-/// content, so merged or split cues are handled like merged or split sentences.
-pub fn load_subtitle_pair(
-    src_path: &Path,
-    tgt_path: &Path,
-    src_lang: Option<&str>,
-    tgt_lang: Option<&str>,
-    max_input_bytes: u64,
-) -> Result<SubtitlePair> {
-    let read = |path: &Path| -> Result<Vec<formats::Cue>> {
-        let cues: Vec<formats::Cue> = formats::read_cues(path, max_input_bytes)?
-            .into_iter()
-            .filter(|c| !c.text.trim().is_empty())
-            .collect();
-        if cues.is_empty() {
-            return Err(Error::input(path, "has no subtitle cues with text"));
-        }
-        Ok(cues)
-    };
-    let (a, b) = (read(src_path)?, read(tgt_path)?);
-    let src = subtitle_document(src_path, &a, src_lang);
-    let tgt = subtitle_document(tgt_path, &b, tgt_lang);
-    let overlapping = a
-        .iter()
-        .zip(&b)
-        .filter(|(x, y)| x.start_ms.max(y.start_ms) < x.end_ms.min(y.end_ms))
-        .count();
-    if a.len() != b.len() || overlapping * 10 < a.len() * 9 {
-        return Ok(SubtitlePair::ByContent(src, tgt));
-    }
-    let n = a.len();
-    Ok(SubtitlePair::ByCue(SegmentedPair {
-        format: formats::detect_format(src_path, ""),
-        all_src: src.clone(),
-        translated: (0..n).map(Some).collect(),
-        src,
-        tgt,
-        links: (0..n)
-            .map(|k| Link {
-                source: k..k + 1,
-                target: k..k + 1,
-            })
-            .collect(),
-        findings: Vec::new(),
-    }))
-}
-
-/// Cues as a document: one sentence per cue, its lines joined, located by cue number.
-fn subtitle_document(path: &Path, cues: &[formats::Cue], lang: Option<&str>) -> Document {
-    let sentences: Vec<Sentence> = cues
-        .iter()
-        .enumerate()
-        .map(|(k, c)| Sentence {
-            text: c.text.split_whitespace().collect::<Vec<_>>().join(" "),
-            start: 0,
-            end: 0,
-            line: c.line,
-            paragraph: k,
-        })
-        .collect();
-    let text: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
-    let (lang, lang_detected) = given_or_detected(lang, &text.join("\n"));
-    Document {
-        path: path.to_path_buf(),
-        lang,
-        lang_detected,
-        sentences,
-        locations: cues.iter().map(|c| format!("cue {}", c.number)).collect(),
-    }
-}
-
-/// Length in characters, with CJK characters counted as the ~3 Latin characters they replace.
-pub fn weighted_len(s: &str) -> f32 {
-    s.chars().map(|c| if is_wide(c) { 3.0 } else { 1.0 }).sum()
-}
-
-fn is_wide(c: char) -> bool {
-    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
 }
 
 /// Checks `tgt` against `src` with a loaded model.
@@ -397,6 +177,14 @@ pub fn check_documents_with_similarities(
         Vec::new(),
         &mut Known::default(),
     )
+}
+
+/// Checks what `Input::read` read.
+pub fn check_input(embedder: &Embedder, input: &Input, opts: &CheckOptions) -> Result<Report> {
+    match input {
+        Input::Documents(s, t) => check_documents(embedder, s, t, opts),
+        Input::Segments(p) => check_segments(embedder, p, opts),
+    }
 }
 
 /// Checks a segmented file (XLIFF, TMX, PO, TSV, JSONL): each translated segment is a link of its
@@ -462,17 +250,13 @@ fn merge_whole_document(pair: &SegmentedPair, report: &mut Report, whole: &Repor
             let Some(f) = report
                 .findings
                 .iter_mut()
-                .find(|f| f.kind == Kind::Unfinished && f.evidence["segment_index"] == json!(i))
+                .find(|f| unfinished::is_untranslated_segment(f, i))
             else {
                 continue;
             };
-            let into = pair.src.locations.get(host).cloned().unwrap_or_default();
-            f.severity = Severity::Info;
-            f.target_text = pair.tgt.sentences[host].text.clone();
-            f.message = format!(
-                "{}: no translation of its own; its content is translated together with {into}",
-                pair.all_src.locations.get(i).cloned().unwrap_or_default()
-            );
+            let own = pair.all_src.locations.get(i).map_or("", String::as_str);
+            let host_location = pair.src.locations.get(host).map_or("", String::as_str);
+            unfinished::merged_into(f, own, host_location, &pair.tgt.sentences[host].text);
         }
     }
     let has_error = |src: Option<usize>, tgt: Option<usize>| {
@@ -595,14 +379,84 @@ fn check_linked_with_similarities(
             .collect::<Vec<_>>()
     };
     let sim = SimilarityModel::new(sv, tv, &tokens[..n], &tokens[n..], &lens(src), &lens(tgt));
-    let (n, m) = sim.dims();
+    let (n_src, n_tgt) = sim.dims();
     let links = match fixed {
         Some(l) => l.to_vec(),
-        None => align::align(n, m, &|s, t| sim.link_score(s, t), &opts.align),
+        None => align::align(n_src, n_tgt, &|s, t| sim.link_score(s, t), &opts.align),
     };
+    let lang_pair = lang_key(&src.lang, &tgt.lang);
+    let scored = score_links(embedder, src, tgt, &links, &sim, opts, &lang_pair)?;
+    let embed_s = start.elapsed().as_secs_f64();
 
-    // Merged links are re-embedded as one text: the approximation guided the alignment, the
-    // reported similarity is the model's own.
+    let gains = neighbour_gains(embedder, src, tgt, &scored, &sim)?;
+    let ctx = checks::semantic::Context {
+        src: &src.sentences,
+        tgt: &tgt.sentences,
+        links: &scored,
+        sim: &sim,
+        thresholds: &opts.thresholds,
+        src_cjk: lang::is_cjk(&src.lang),
+        tgt_cjk: lang::is_cjk(&tgt.lang),
+        neighbour_gains: &gains,
+    };
+    let mut findings = checks::semantic::run(&ctx);
+    findings.extend(extra);
+    let checks_start = Instant::now();
+    findings.extend(run_link_checks(src, tgt, &scored, opts));
+    findings.extend(truncations(embedder, src, tgt, &scored, &sim, tv)?);
+    let checks_s = checks_start.elapsed().as_secs_f64();
+    let detected = src.lang_detected || tgt.lang_detected;
+    findings.extend(checks::same_language::check(&src.lang, &tgt.lang, detected));
+    findings.extend(checks::long_sentence::check(
+        &src.sentences,
+        &tgt.sentences,
+        &emb.windowed,
+        embedder.max_tokens(),
+    ));
+    opts.rules.apply(&mut findings);
+    drop_ignored(&mut findings, &opts.ignore)?;
+    locate(&mut findings, src, tgt);
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| {
+            (
+                f.source.first().copied().unwrap_or(usize::MAX),
+                f.target.first().copied().unwrap_or(usize::MAX),
+            )
+        };
+        key(a).cmp(&key(b)).then(b.severity.cmp(&a.severity))
+    });
+
+    let mut report = build_report(
+        embedder,
+        src,
+        tgt,
+        opts,
+        &lang_pair,
+        &scored,
+        findings,
+        &emb.windowed,
+    );
+    report.timing = Timing {
+        load_s: 0.0,
+        embed_s,
+        checks_s,
+        total_s: start.elapsed().as_secs_f64(),
+    };
+    Ok((report, sim))
+}
+
+/// Scores every link: its similarity (merged spans re-embedded as one text: the approximation
+/// guided the alignment, the reported similarity is the model's own), z, score and the
+/// reference's judgement.
+fn score_links(
+    embedder: &Embedder,
+    src: &Document,
+    tgt: &Document,
+    links: &[Link],
+    sim: &SimilarityModel,
+    opts: &CheckOptions,
+    lang_pair: &str,
+) -> Result<Vec<ScoredLink>> {
     let merged: Vec<&Link> = links
         .iter()
         .filter(|l| {
@@ -620,13 +474,10 @@ fn check_linked_with_similarities(
     } else {
         embedder.embed(&merged_refs)?
     };
-    let embed_s = start.elapsed().as_secs_f64();
-
-    let cal = &opts.calibration;
-    let reference = embedder.reference();
-    let lang_pair = calibrate::lang_key(&src.lang, &tgt.lang);
+    let thresholds = &opts.thresholds;
+    let reference = opts.reference.as_ref();
     let mut merged_iter = merged_emb.vectors.chunks(2);
-    let scored: Vec<ScoredLink> = links
+    Ok(links
         .iter()
         .map(|l| {
             let (a, b) = l.kind();
@@ -649,56 +500,34 @@ fn check_linked_with_similarities(
                 sim.cos1(l.source.start, l.target.start)
             };
             let z = sim.z(similarity, &l.source, &l.target);
-            let judgement = reference.map(|r| r.reference.judge(&lang_pair, similarity));
+            let judgement = reference.map(|r| r.reference.judge(lang_pair, similarity));
             ScoredLink {
                 link: l.clone(),
                 similarity,
                 z,
-                score: cal.link_score(z, judgement.as_ref()),
+                score: thresholds.link_score(z, judgement.as_ref()),
                 parts: sim.part_gains(&l.source, &l.target, similarity),
                 reference: judgement,
             }
         })
-        .collect();
+        .collect())
+}
 
-    let gains = neighbour_gains(embedder, src, tgt, &scored, &sim)?;
-    let ctx = checks::semantic::Context {
-        src: &src.sentences,
-        tgt: &tgt.sentences,
-        links: &scored,
-        sim: &sim,
-        cal,
-        src_cjk: lang::is_cjk(&src.lang),
-        tgt_cjk: lang::is_cjk(&tgt.lang),
-        neighbour_gains: &gains,
-    };
-    let mut findings = checks::semantic::run(&ctx);
-    findings.extend(extra);
-    let checks_start = Instant::now();
-    findings.extend(run_link_checks(src, tgt, &scored, opts));
-    findings.extend(truncations(embedder, src, tgt, &scored, &sim, tv)?);
-    let checks_s = checks_start.elapsed().as_secs_f64();
-    findings.extend(document_findings(
-        src,
-        tgt,
-        &emb.windowed,
-        embedder.max_tokens(),
-    ));
-    opts.rules.apply(&mut findings);
-    drop_ignored(&mut findings, &opts.ignore)?;
-    locate(&mut findings, src, tgt);
-    findings.sort_by(|a, b| {
-        let key = |f: &Finding| {
-            (
-                f.source.first().copied().unwrap_or(usize::MAX),
-                f.target.first().copied().unwrap_or(usize::MAX),
-            )
-        };
-        key(a).cmp(&key(b)).then(b.severity.cmp(&a.severity))
-    });
-
-    let score = score::document_score(&scored);
+/// The report of a checked pair (timings left at zero for the caller).
+#[allow(clippy::too_many_arguments)]
+fn build_report(
+    embedder: &Embedder,
+    src: &Document,
+    tgt: &Document,
+    opts: &CheckOptions,
+    lang_pair: &str,
+    scored: &[ScoredLink],
+    findings: Vec<Finding>,
+    windowed: &[bool],
+) -> Report {
+    let score = score::document_score(scored);
     let verdict = score::verdict(score, &findings, opts.min_score);
+    let n = src.sentences.len();
     let sentences_out = |d: &Document, windowed: &[bool]| {
         d.sentences
             .iter()
@@ -715,12 +544,12 @@ fn check_linked_with_similarities(
             .collect::<Vec<_>>()
     };
     let round = |x: f32| (x as f64 * 1000.0).round() / 1000.0;
-    let report = Report {
+    Report {
         version: REPORT_VERSION,
         source: doc_info(src),
         target: doc_info(tgt),
-        model: embedder.info.clone(),
-        calibration: CalibrationUsed::new(reference, &embedder.info.id, &lang_pair),
+        model: model_used(&embedder.info),
+        calibration: reference_used(opts.reference.as_ref(), &embedder.info.id, lang_pair),
         score,
         verdict,
         counts: Report::count(&findings),
@@ -734,21 +563,83 @@ fn check_linked_with_similarities(
                     similarity: (!unaligned).then(|| round(l.similarity)),
                     score: l.score,
                     z: (!unaligned).then(|| round(l.z)),
-                    parts: l.parts.clone(),
+                    parts: l
+                        .parts
+                        .iter()
+                        .map(|p| MergedPart {
+                            is_source: p.is_source,
+                            index: p.index,
+                            gain_z: p.gain_z,
+                            alone_z: p.alone_z,
+                        })
+                        .collect(),
                 }
             })
             .collect(),
         findings,
-        source_sentences: sentences_out(src, &emb.windowed[..n]),
-        target_sentences: sentences_out(tgt, &emb.windowed[n..]),
-        timing: Timing {
-            load_s: 0.0,
-            embed_s,
-            checks_s,
-            total_s: start.elapsed().as_secs_f64(),
+        source_sentences: sentences_out(src, &windowed[..n]),
+        target_sentences: sentences_out(tgt, &windowed[n..]),
+        timing: Timing::default(),
+    }
+}
+
+/// What the report says about the model: the report owns its shape, so `ModelInfo` may change
+/// without changing the report.
+pub fn model_used(info: &ModelInfo) -> ModelUsed {
+    // The report spells enum values as serde does in the model's own files.
+    fn name<T: serde::Serialize>(x: &T) -> String {
+        match serde_json::to_value(x) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => String::new(),
+        }
+    }
+    let s = &info.settings;
+    ModelUsed {
+        id: info.id.clone(),
+        device: match info.device {
+            DeviceKind::Cpu => Device::Cpu,
+            DeviceKind::Cuda => Device::Cuda,
         },
-    };
-    Ok((report, sim))
+        dtype: info.dtype.to_string(),
+        architecture: name(&info.architecture),
+        settings: SentenceSettingsUsed {
+            pooling: name(&s.pooling),
+            dense: s.dense.as_ref().map(|d| DenseUsed {
+                in_features: d.in_features,
+                out_features: d.out_features,
+                bias: d.bias,
+                tanh: d.tanh,
+                dir: d.dir.clone(),
+            }),
+            normalize: s.normalize,
+            prefix: s.prefix.clone(),
+            origin: s.origin.to_string(),
+        },
+    }
+}
+
+/// What the report says about the reference distributions a check used.
+pub fn reference_used(
+    reference: Option<&LoadedReference>,
+    model_id: &str,
+    lang: &str,
+) -> ReferenceUsed {
+    match reference {
+        Some(r) => ReferenceUsed {
+            method: "reference".into(),
+            summary: r.reference.describe(),
+            origin: Some(r.origin.clone()),
+            language_pair: Some(lang.to_string()),
+            language_pair_measured: r.reference.by_lang.contains_key(lang),
+        },
+        None => ReferenceUsed {
+            method: "document-relative".into(),
+            summary: format!("document-relative: no reference distribution for model {model_id}"),
+            origin: None,
+            language_pair: None,
+            language_pair_measured: false,
+        },
+    }
 }
 
 /// Runs the rule checks (`checks::link_checks`) over every link with both sides present.
@@ -993,58 +884,4 @@ fn doc_info(d: &Document) -> DocumentInfo {
         lang_detected: d.lang_detected,
         sentences: d.sentences.len(),
     }
-}
-
-/// Findings about the documents as a whole: same language on both sides, windowed sentences.
-fn document_findings(
-    src: &Document,
-    tgt: &Document,
-    windowed: &[bool],
-    max_tokens: usize,
-) -> Vec<Finding> {
-    let mut out = Vec::new();
-    if lang::primary(&src.lang) == lang::primary(&tgt.lang) && src.lang != "und" {
-        let message = format!(
-            "source and target are both {}{}; scores compare paraphrases, not a translation",
-            src.lang,
-            if src.lang_detected || tgt.lang_detected {
-                " (detected; pass --src-lang/--tgt-lang if wrong)"
-            } else {
-                ""
-            }
-        );
-        let evidence = json!({"source_lang": src.lang, "target_lang": tgt.lang});
-        out.push(Finding::new(
-            Kind::SameLanguage,
-            Severity::Warning,
-            (0..0, &[]),
-            (0..0, &[]),
-            message,
-            evidence,
-        ));
-    }
-    let n = src.sentences.len();
-    for (k, &w) in windowed.iter().enumerate() {
-        if !w {
-            continue;
-        }
-        let (is_src, i) = if k < n { (true, k) } else { (false, k - n) };
-        let message = format!("sentence is longer than the model's {max_tokens} tokens; embedded as overlapping windows, not truncated");
-        let evidence = json!({"max_tokens": max_tokens});
-        let (side, none): (checks::Side, checks::Side) = if is_src {
-            ((i..i + 1, &src.sentences[i..i + 1]), (0..0, &[]))
-        } else {
-            ((i..i + 1, &tgt.sentences[i..i + 1]), (0..0, &[]))
-        };
-        let (source, target) = if is_src { (side, none) } else { (none, side) };
-        out.push(Finding::new(
-            Kind::LongSentence,
-            Severity::Info,
-            source,
-            target,
-            message,
-            evidence,
-        ));
-    }
-    out
 }

@@ -1,16 +1,22 @@
 //! Many pairs at once: the manifest (JSONL, TSV or a directory with a naming rule), deterministic
-//! shards for job arrays, the per-pair JSONL record, resuming an interrupted run, and the summary.
+//! shards for job arrays, the per-pair JSONL record, resuming an interrupted run, the workers
+//! that check pairs in parallel with one loaded model, and the summary.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Write};
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
+use super::check::{prepare, Limits, PairChecker};
+use super::config::Sources;
 use crate::error::{Error, Result};
-use crate::report::sarif::fnv1a64;
-use crate::report::Report;
-use crate::score::Verdict;
+use crate::finding::Verdict;
+use crate::reference::LoadedReference;
+use crate::report::{self, Format, Report};
+use crate::util::fs::{same_file, write_atomic};
+use crate::util::hash::fnv1a64;
 
 /// One pair to check: two documents, or one bilingual file (`target` absent).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -380,6 +386,18 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// A pair that could not be read.
+    pub fn unreadable(id: &str, error: String) -> Self {
+        Self {
+            id: id.to_string(),
+            verdict: None,
+            score: None,
+            errors: 0,
+            warnings: 0,
+            error: Some(error),
+        }
+    }
+
     /// A pair that was checked.
     pub fn of(id: &str, report: &Report) -> Self {
         Self {
@@ -390,6 +408,242 @@ impl Outcome {
             warnings: report.counts.warnings,
             error: None,
         }
+    }
+}
+
+/// How a batch runs, beyond its jobs.
+#[derive(Debug, Clone, Default)]
+pub struct BatchOptions {
+    /// Pairs checked at once (`--jobs`); each runs the shared model.
+    pub workers: usize,
+    /// The JSONL output file (`--output`); `None`: records go to the writer given to `run`.
+    pub output: Option<PathBuf>,
+    /// Skip the pairs `output` already holds and append (`--resume`).
+    pub resume: bool,
+    /// Only this shard's pairs (`--shard I/N`).
+    pub shard: Option<Shard>,
+    /// A combined report of every pair in manifest order (`--report FILE --format F`).
+    pub report: Option<(PathBuf, Format)>,
+    pub limits: Limits,
+    /// The model's reference distributions, for every pair.
+    pub reference: Option<LoadedReference>,
+    /// Draw a progress bar (on a terminal, outside CI).
+    pub progress: bool,
+}
+
+/// A batch ready to run: its jobs after sharding, minus what an interrupted run finished. Made
+/// before the model loads, so that a bad manifest or output file fails fast.
+pub struct Plan {
+    options: BatchOptions,
+    /// Pairs still to check, in manifest order.
+    jobs: Vec<Job>,
+    /// Pairs the interrupted run finished (only this manifest's and shard's).
+    previous: Vec<Finished>,
+    /// Manifest position of every pair of the run, for the combined report's order.
+    order: HashMap<String, usize>,
+}
+
+/// What a batch came to.
+#[derive(Debug)]
+pub struct BatchRun {
+    /// Every pair of the run, those finished by an interrupted run first.
+    pub outcomes: Vec<Outcome>,
+    /// How many of `outcomes` the interrupted run had finished.
+    pub skipped: usize,
+    /// Some pair's verdict fails its language pair's `fail_on` setting.
+    pub failed: bool,
+}
+
+impl BatchRun {
+    /// 2 when a pair could not be read, else 1 when one fails, else 0.
+    pub fn exit_code(&self) -> i32 {
+        if self.outcomes.iter().any(|o| o.error.is_some()) {
+            2
+        } else {
+            i32::from(self.failed)
+        }
+    }
+}
+
+impl Plan {
+    /// Plans a batch of `jobs` (as `read_manifest` gives them). Refuses output files that are
+    /// inputs of the manifest; reads the output of an interrupted run when resuming.
+    pub fn new(mut jobs: Vec<Job>, options: BatchOptions) -> Result<Self> {
+        if options.workers == 0 {
+            return Err(Error::Usage("--jobs must be at least 1".into()));
+        }
+        let outputs = [
+            options.output.as_ref(),
+            options.report.as_ref().map(|r| &r.0),
+        ];
+        for out in outputs.into_iter().flatten() {
+            let clash = jobs.iter().any(|j| {
+                same_file(out, &j.source) || j.target.as_ref().is_some_and(|t| same_file(out, t))
+            });
+            if clash {
+                return Err(Error::Usage(format!(
+                    "{} is an input file of the manifest; refusing to overwrite it",
+                    out.display()
+                )));
+            }
+        }
+        if let Some(shard) = options.shard {
+            jobs = shard.select(jobs);
+        }
+        let mut previous = match (&options.output, options.resume) {
+            (Some(p), true) => resume(p)?,
+            _ => Vec::new(),
+        };
+        // Only this manifest's (and shard's) pairs count: the summary, the exit code and the
+        // combined report cover the whole run, the pairs the interrupted run finished included.
+        let order: HashMap<String, usize> = jobs
+            .iter()
+            .enumerate()
+            .map(|(k, j)| (j.id.clone(), k))
+            .collect();
+        previous.retain(|f| order.contains_key(&f.id));
+        let done: HashSet<&str> = previous.iter().map(|f| f.id.as_str()).collect();
+        jobs.retain(|j| !done.contains(j.id.as_str()));
+        Ok(Self {
+            options,
+            jobs,
+            previous,
+            order,
+        })
+    }
+
+    /// Judge every pair with these reference distributions (known once the model has loaded).
+    pub fn with_reference(mut self, reference: Option<LoadedReference>) -> Self {
+        self.options.reference = reference;
+        self
+    }
+
+    /// Pairs left to check.
+    pub fn jobs(&self) -> &[Job] {
+        &self.jobs
+    }
+
+    /// Checks every remaining pair with `checker`, `workers` at a time, appending one JSONL
+    /// record per pair as it finishes (to the output file, else to `stdout`). A pair that cannot
+    /// be read is recorded with its error and the run goes on; an internal error stops it.
+    pub fn run(
+        self,
+        sources: &Sources,
+        checker: &dyn PairChecker,
+        stdout: &mut dyn Write,
+    ) -> Result<BatchRun> {
+        let Plan {
+            options,
+            jobs,
+            previous,
+            order,
+        } = self;
+        let mut file;
+        let (sink, sink_path): (&mut dyn Write, PathBuf) = match &options.output {
+            Some(p) => {
+                file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(options.resume)
+                    .write(true)
+                    .truncate(!options.resume)
+                    .open(p)
+                    .map_err(|e| Error::output(p, e.to_string()))?;
+                (&mut file, p.clone())
+            }
+            None => (stdout, PathBuf::from("<stdout>")),
+        };
+        let progress = if options.progress {
+            indicatif::ProgressBar::new(jobs.len() as u64)
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(options.workers)
+            .build()
+            .map_err(|e| Error::Internal(format!("starting the pair workers: {e}")))?;
+        let mut failed = false;
+        for f in &previous {
+            let langs = (f.report.source.lang.as_str(), f.report.target.lang.as_str());
+            failed |= sources
+                .resolve(Some(langs))?
+                .fail_on
+                .fails(f.report.verdict);
+        }
+        let mut outcomes = Vec::new();
+        let mut reports = Vec::new();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| -> Result<()> {
+            let (jobs, options) = (&jobs, &options);
+            scope.spawn(move || {
+                pool.install(|| {
+                    jobs.par_iter().for_each_with(tx, |tx, job| {
+                        let result = (|| {
+                            let mut p = prepare(
+                                sources,
+                                &job.source,
+                                job.target.as_deref(),
+                                (job.src_lang.as_deref(), job.tgt_lang.as_deref()),
+                                &options.limits,
+                            )?;
+                            p.opts.reference = options.reference.clone();
+                            let report = checker.check(&p.input, &p.opts)?;
+                            Ok::<_, Error>((report, p.settings.fail_on))
+                        })();
+                        // The receiver lives until every sender is gone.
+                        let _ = tx.send((job, result));
+                    })
+                })
+            });
+            for (job, result) in rx {
+                progress.inc(1);
+                match result {
+                    Ok((report, fail_on)) => {
+                        let record = Record {
+                            id: &job.id,
+                            error: None,
+                            report: Some(&report),
+                        };
+                        append(sink, &sink_path, &record)?;
+                        failed |= fail_on.fails(report.verdict);
+                        outcomes.push(Outcome::of(&job.id, &report));
+                        if options.report.is_some() {
+                            reports.push((job.id.clone(), report));
+                        }
+                    }
+                    Err(e) if e.is_user_error() => {
+                        let msg = e.to_string();
+                        let record = Record {
+                            id: &job.id,
+                            error: Some(msg.clone()),
+                            report: None,
+                        };
+                        append(sink, &sink_path, &record)?;
+                        outcomes.push(Outcome::unreadable(&job.id, msg));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(())
+        })?;
+        progress.finish_and_clear();
+        let skipped = previous.len();
+        let mut all: Vec<Outcome> = previous.iter().map(Finished::outcome).collect();
+        all.append(&mut outcomes);
+        if let Some((path, format)) = &options.report {
+            // Reports in manifest order, whatever order the workers finished in.
+            reports.extend(previous.into_iter().map(|f| (f.id, f.report)));
+            reports.sort_by_key(|(id, _)| order.get(id).copied().unwrap_or(usize::MAX));
+            let reports: Vec<Report> = reports.into_iter().map(|(_, r)| r).collect();
+            write_atomic(
+                path,
+                report::render_many(&reports, *format, false).as_bytes(),
+            )?;
+        }
+        Ok(BatchRun {
+            outcomes: all,
+            skipped,
+            failed,
+        })
     }
 }
 
@@ -432,10 +686,9 @@ pub fn summary(outcomes: &[Outcome], skipped: usize, wall_s: f64, worst: usize) 
                     )
                 }
                 None => {
-                    let v = serde_json::to_value(o.verdict).unwrap_or_default();
                     s += &format!(
                         "{:<7} {:>6.1} {:>6} {:>8}  {}\n",
-                        v.as_str().unwrap_or_default(),
+                        o.verdict.map_or("", Verdict::as_str),
                         o.score.unwrap_or_default(),
                         o.errors,
                         o.warnings,

@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{DeviceKind, Embedder, LoadOptions, StageTimes};
 use crate::error::{Error, Result};
+use crate::model::{DeviceKind, Embedder, LoadOptions, StageTimes};
 
 /// The benchmark corpus relative to the repository (or the working directory).
 pub const DEFAULT_CORPUS: &str = "../shared/bench/corpus-10k.txt";
@@ -71,7 +71,7 @@ pub fn write_vectors(path: &Path, vectors: &[Vec<f32>]) -> Result<()> {
             bytes.extend_from_slice(&x.to_le_bytes());
         }
     }
-    crate::report::write_atomic(path, &bytes)
+    crate::util::fs::write_atomic(path, &bytes)
 }
 
 /// Reads a dump of `rows` vectors of `dim` values written by [`write_vectors`].

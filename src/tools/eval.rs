@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::{self, CheckOptions};
-use crate::checks::{Finding, Kind, Severity};
 use crate::error::{Error, Result};
+use crate::finding::{Finding, Kind, Severity, Verdict};
 use crate::model::Embedder;
-use crate::report::Report;
-use crate::score::Verdict;
+use crate::pipeline::check::{self, CheckOptions};
+use crate::pipeline::input::{load_document, Document};
+use crate::report::{Report, SentenceOut};
 
 /// Labelled error types, in table order.
 pub const ERROR_TYPES: &[&str] = &[
@@ -218,7 +218,7 @@ pub struct LinkScores {
 /// For every alignment link of `report`, the labelled error types it carries (by the labels'
 /// sentence texts); empty for a clean link.
 pub fn labelled_kinds<'a>(pair: &'a LabelledPair, report: &Report) -> Vec<Vec<&'a str>> {
-    let joined = |ids: &[usize], side: &[crate::report::SentenceOut]| {
+    let joined = |ids: &[usize], side: &[SentenceOut]| {
         ids.iter()
             .filter_map(|&i| side.get(i))
             .map(|s| s.text.as_str())
@@ -256,12 +256,9 @@ fn collect_scores(pair: &LabelledPair, report: &Report, into: &mut LinkScores) {
 }
 
 /// Reads a labelled pair's two documents in their labelled languages.
-pub fn load_pair(
-    pair: &LabelledPair,
-    opts: &CheckOptions,
-) -> Result<(check::Document, check::Document)> {
+pub fn load_pair(pair: &LabelledPair, opts: &CheckOptions) -> Result<(Document, Document)> {
     let load = |file: &str, lang: &str| {
-        check::load_document(&pair.dir.join(file), Some(lang), opts.max_input_bytes)
+        load_document(&pair.dir.join(file), Some(lang), opts.max_input_bytes)
     };
     Ok((
         load("source.txt", &pair.labels.src_lang)?,
@@ -289,76 +286,6 @@ pub fn comparison(results: &[EvalResult]) -> String {
     o
 }
 
-/// An SVG of the score distributions per model: clean links against links with injected errors,
-/// as histograms over 0-100 in 5-point bins, one panel per model. Self-contained (no fonts or
-/// scripts), so it renders on GitHub and in any browser.
-pub fn plot_svg(results: &[EvalResult]) -> String {
-    const W: f64 = 640.0;
-    const PANEL: f64 = 220.0;
-    const BINS: usize = 20;
-    let (left, right, top) = (50.0, 20.0, 30.0);
-    let height = top + PANEL * results.len() as f64 + 20.0;
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{height}\" viewBox=\"0 0 {W} {height}\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"{left}\" y=\"18\" font-size=\"13\">Link scores: clean links (blue) vs injected errors (red), share of each class per 5-point bin</text>\n"
-    );
-    let plot_w = W - left - right;
-    for (k, r) in results.iter().enumerate() {
-        let y0 = top + PANEL * k as f64;
-        let base = y0 + PANEL - 40.0;
-        let h = PANEL - 70.0;
-        let hist = |xs: &[f64]| {
-            let mut b = [0f64; BINS];
-            for &x in xs {
-                let i = ((x / 100.0 * BINS as f64) as usize).min(BINS - 1);
-                b[i] += 1.0;
-            }
-            let n = xs.len().max(1) as f64;
-            b.map(|c| c / n)
-        };
-        let (clean, injected) = (hist(&r.link_scores.clean), hist(&r.link_scores.injected));
-        let peak = clean.iter().chain(&injected).cloned().fold(0.01, f64::max);
-        svg += &format!(
-            "<text x=\"{left}\" y=\"{}\">{} — {} clean links, {} with injected errors</text>\n",
-            y0 + 16.0,
-            crate::report::junit::escape(&r.model),
-            r.link_scores.clean.len(),
-            r.link_scores.injected.len()
-        );
-        let bw = plot_w / BINS as f64;
-        for (i, (c, e)) in clean.iter().zip(&injected).enumerate() {
-            let x = left + bw * i as f64;
-            for (v, colour, dx) in [(c, "#3b6fb6", 0.0), (e, "#c8453b", bw / 2.0)] {
-                let bh = v / peak * h;
-                svg += &format!(
-                    "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{colour}\" fill-opacity=\"0.8\"/>\n",
-                    x + dx + 1.0,
-                    base - bh,
-                    bw / 2.0 - 1.0,
-                    bh
-                );
-            }
-        }
-        svg += &format!(
-            "<line x1=\"{left}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\" stroke=\"black\"/>\n",
-            left + plot_w
-        );
-        for t in (0..=100).step_by(10) {
-            let x = left + plot_w * t as f64 / 100.0;
-            svg += &format!(
-                "<line x1=\"{x:.1}\" y1=\"{base}\" x2=\"{x:.1}\" y2=\"{}\" stroke=\"black\"/><text x=\"{x:.1}\" y=\"{}\" text-anchor=\"middle\">{t}</text>\n",
-                base + 4.0,
-                base + 16.0
-            );
-        }
-        svg += &format!(
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">link score</text>\n",
-            left + plot_w / 2.0,
-            base + 30.0
-        );
-    }
-    svg + "</svg>\n"
-}
-
 /// Runs the checker on every pair of `pairs`; `report_dir` keeps each JSON report when given.
 pub fn evaluate(
     embedder: &Embedder,
@@ -376,7 +303,7 @@ pub fn evaluate(
         let report = check::check_documents(embedder, &src, &tgt, opts)?;
         let secs = started.elapsed().as_secs_f64();
         if let Some(dir) = report_dir {
-            crate::report::write_atomic(
+            crate::util::fs::write_atomic(
                 &dir.join(format!("{}.json", pair.name)),
                 report.to_json().as_bytes(),
             )?;
@@ -440,40 +367,70 @@ pub fn table(res: &EvalResult) -> String {
     o
 }
 
+/// Overrides one threshold or alignment parameter, `NAME=VALUE` (`eval --tune`), for tuning
+/// runs on a development set.
+pub fn tune(opts: &mut CheckOptions, spec: &str) -> Result<()> {
+    let usage = |what: &str| Error::Usage(format!("--tune {spec}: {what}"));
+    let (k, v) = spec
+        .split_once('=')
+        .ok_or_else(|| usage("expected NAME=VALUE"))?;
+    let v: f32 = v.parse().map_err(|_| usage("not a number"))?;
+    let t = &mut opts.thresholds;
+    let a = &mut opts.align;
+    match k {
+        "threshold" => a.threshold = v,
+        "merge_cost" => a.merge_cost = v,
+        "wide_merge_cost" => a.wide_merge_cost = v,
+        "z_mid" => t.z_mid = v,
+        "z_scale" => t.z_scale = v,
+        "mistranslation_error_z" => t.mistranslation_error_z = v,
+        "mistranslation_warning_z" => t.mistranslation_warning_z = v,
+        "absorbed_gain" => t.absorbed_gain = v,
+        "outlier_max_z" => t.outlier_max_z = v,
+        "min_merge_gain" => t.min_merge_gain = v,
+        _ => return Err(Error::Usage(format!("--tune {k}: unknown parameter"))),
+    }
+    Ok(())
+}
+
+/// A model id as a folder name (`intfloat/multilingual-e5-small` →
+/// `intfloat_multilingual-e5-small`).
+pub fn safe_name(model: &str) -> String {
+    model
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
-mod plot_tests {
+mod tests {
     use super::*;
 
     #[test]
-    fn the_plot_is_well_formed_svg_with_a_panel_per_model_and_bars_where_scores_are() {
-        let mut a = EvalResult {
-            model: "m<1>".into(),
-            ..Default::default()
-        };
-        a.link_scores.clean = vec![95.0, 97.0, 99.9, 100.0];
-        a.link_scores.injected = vec![3.0, 12.0];
-        let b = EvalResult {
-            model: "m2".into(),
-            ..Default::default()
-        };
-        let svg = plot_svg(&[a, b]);
-        // Well-formed XML, and the model name escaped.
-        let mut reader = quick_xml::Reader::from_str(&svg);
-        let mut rects = 0;
-        loop {
-            match reader.read_event() {
-                Ok(quick_xml::events::Event::Eof) => break,
-                Ok(quick_xml::events::Event::Empty(e)) if e.name().as_ref() == b"rect" => {
-                    rects += 1
-                }
-                Ok(_) => {}
-                Err(e) => panic!("not well-formed: {e}\n{svg}"),
-            }
+    fn tune_sets_a_named_parameter_and_names_the_flag_on_mistakes() {
+        let mut opts = CheckOptions::default();
+        tune(&mut opts, "z_mid=1.5").unwrap();
+        tune(&mut opts, "threshold=0.25").unwrap();
+        assert_eq!(opts.thresholds.z_mid, 1.5);
+        assert_eq!(opts.align.threshold, 0.25);
+        for bad in ["z_mid", "z_mid=x", "nope=1"] {
+            let e = tune(&mut opts, bad).unwrap_err().to_string();
+            assert!(e.starts_with("--tune "), "{e}");
         }
-        assert!(svg.contains("m&lt;1&gt; — 4 clean links, 2 with injected errors"));
-        // Background plus two bars per bin per panel.
-        assert_eq!(rects, 1 + 2 * 20 * 2);
-        // The tallest clean bar is the 95-100 bin (4 of 4 clean scores), full height.
-        assert!(svg.contains("height=\"150.0\" fill=\"#3b6fb6\""), "{svg}");
+    }
+
+    #[test]
+    fn model_ids_become_single_folder_names() {
+        assert_eq!(
+            safe_name("intfloat/multilingual-e5-small"),
+            "intfloat_multilingual-e5-small"
+        );
+        assert_eq!(safe_name("../x y"), ".._x_y");
     }
 }

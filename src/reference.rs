@@ -1,5 +1,6 @@
-//! Per-model reference distributions of raw link similarity (`mtcheck calibrate`), and their use:
-//! absolute evidence where the document-relative z (see `similarity`) is blind.
+//! Per-model reference distributions of raw link similarity as data: load, validate, look up and
+//! judge a cosine. `tools::calibrate` builds them; this module knows nothing of that command.
+//! They give absolute evidence where the document-relative z (see `similarity`) is blind.
 //!
 //! z measures a link against its own document, so a target that is wholly another article (every
 //! link poor) or a document with no spread looks like any other. A model's raw cosines, compared
@@ -13,10 +14,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::{self, CheckOptions};
 use crate::error::{Error, Result};
-use crate::eval::{self, LabelledPair};
-use crate::model::Embedder;
 use crate::text::lang;
 
 /// Name of a reference file inside a model directory (overrides the built-in one).
@@ -27,11 +25,16 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const PROBABILITIES: &[f64] = &[
     0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98, 0.99, 0.995, 1.0,
 ];
-/// Language pairs with fewer clean links than this get no distribution of their own: their
-/// lowest quantiles would be single links.
-const MIN_LANG_LINKS: usize = 100;
 /// Distributions with fewer links than this are not recorded at all.
-const MIN_LINKS: usize = 5;
+pub const MIN_LINKS: usize = 5;
+
+/// Reference distributions shipped in the binary, by the known model's repository id.
+pub const BUILT_IN: &[(&str, &str)] = &[(
+    "intfloat/multilingual-e5-small",
+    // `mtcheck calibrate` on a dev set generated with seed 7, 8 pairs per language pair
+    // (docs/calibration.md), with the `models/fetch` copy of the weights.
+    include_str!("reference/multilingual-e5-small.json"),
+)];
 
 /// Quantiles of one set of links.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -110,47 +113,6 @@ impl LoadedReference {
     }
 }
 
-/// What a report says about its calibration.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CalibrationUsed {
-    /// "reference" or "document-relative".
-    pub method: std::borrow::Cow<'static, str>,
-    /// "reference: <model>, N links" or "document-relative: no reference distribution for
-    /// model X".
-    pub summary: String,
-    /// The reference's file, or "built in for <model>"; absent without a reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub origin: Option<String>,
-    /// The language pair the reference was read for, and whether it has distributions of its
-    /// own (otherwise the pooled ones apply, and only warnings come from them).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub language_pair: Option<String>,
-    pub language_pair_measured: bool,
-}
-
-impl CalibrationUsed {
-    pub fn new(reference: Option<&LoadedReference>, model_id: &str, lang: &str) -> Self {
-        match reference {
-            Some(r) => Self {
-                method: "reference".into(),
-                summary: r.reference.describe(),
-                origin: Some(r.origin.clone()),
-                language_pair: Some(lang.to_string()),
-                language_pair_measured: r.reference.by_lang.contains_key(lang),
-            },
-            None => Self {
-                method: "document-relative".into(),
-                summary: format!(
-                    "document-relative: no reference distribution for model {model_id}"
-                ),
-                origin: None,
-                language_pair: None,
-                language_pair_measured: false,
-            },
-        }
-    }
-}
-
 /// Quantile `p` of sorted `xs` by linear interpolation.
 fn quantile(xs: &[f32], p: f64) -> f32 {
     if xs.is_empty() {
@@ -164,7 +126,7 @@ fn quantile(xs: &[f32], p: f64) -> f32 {
 
 impl Distribution {
     /// `None` for fewer than `MIN_LINKS` samples or any non-finite value.
-    fn of(samples: &[(f32, f32)]) -> Option<Self> {
+    pub fn of(samples: &[(f32, f32)]) -> Option<Self> {
         let mut cos: Vec<f32> = samples.iter().map(|s| s.0).collect();
         let mut z: Vec<f32> = samples.iter().map(|s| s.1).collect();
         if cos.len() < MIN_LINKS || cos.iter().chain(&z).any(|x| !x.is_finite()) {
@@ -357,10 +319,13 @@ impl Reference {
         )
     }
 
-    /// The built-in reference of a known model, if it has one.
+    /// The built-in reference of a known model (by any name the known-model table accepts),
+    /// if it has one.
     pub fn built_in(model_id: &str) -> Result<Option<Self>> {
-        let Some(text) = crate::model::config::known_model(model_id).and_then(|k| k.calibration)
-        else {
+        let Some(known) = crate::model::config::known_model(model_id) else {
+            return Ok(None);
+        };
+        let Some((_, text)) = BUILT_IN.iter().find(|(id, _)| *id == known.id) else {
             return Ok(None);
         };
         Self::parse(text)
@@ -398,167 +363,6 @@ impl Reference {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }
-}
-
-/// (cosine, z) of each link of one class.
-type Links = Vec<(f32, f32)>;
-
-/// The raw material of a reference: link cosines and z values by class and language pair.
-#[derive(Debug, Default)]
-struct Samples {
-    clean: Links,
-    error: Links,
-    nearest_other: Links,
-    /// Clean and mistranslation links per language pair.
-    by_lang: BTreeMap<String, (Links, Links)>,
-    links: usize,
-}
-
-/// FNV-1a over the set's pair names and their three files, so that provenance can tell two sets
-/// with the same folder name apart.
-fn set_hash(pairs: &[LabelledPair]) -> String {
-    let mut bytes = Vec::new();
-    for p in pairs {
-        bytes.extend_from_slice(p.name.as_bytes());
-        for f in ["source.txt", "target.txt", "labels.json"] {
-            bytes.extend(std::fs::read(p.dir.join(f)).unwrap_or_default());
-        }
-    }
-    format!("{:016x}", crate::report::sarif::fnv1a64(&bytes))
-}
-
-/// Runs the checker over a labelled set and records the model's reference distributions.
-pub fn calibrate(
-    embedder: &Embedder,
-    set: &Path,
-    pairs: &[LabelledPair],
-    opts: &CheckOptions,
-) -> Result<Reference> {
-    let mut s = Samples::default();
-    for pair in pairs {
-        let (src, tgt) = eval::load_pair(pair, opts)?;
-        let (report, sim) = check::check_documents_with_similarities(embedder, &src, &tgt, opts)?;
-        let kinds = eval::labelled_kinds(pair, &report);
-        let lang = lang_key(&pair.labels.src_lang, &pair.labels.tgt_lang);
-        let (lang_clean, lang_error) = s.by_lang.entry(lang).or_default();
-        for (a, kinds) in report.alignments.iter().zip(kinds) {
-            let (Some(c), Some(z)) = (a.similarity, a.z) else {
-                continue; // an omission or addition has no similarity
-            };
-            let sample = (c as f32, z as f32);
-            s.links += 1;
-            if kinds.is_empty() {
-                s.clean.push(sample);
-                lang_clean.push(sample);
-                if let ([i], [j]) = (a.source.as_slice(), a.target.as_slice()) {
-                    let other = (0..sim.dims().1)
-                        .filter(|&k| k != *j)
-                        .map(|k| sim.cos1(*i, k))
-                        .max_by(f32::total_cmp);
-                    if let Some(o) = other {
-                        s.nearest_other
-                            .push((o, sim.z(o, &(*i..*i + 1), &(*j..*j + 1))));
-                    }
-                }
-            } else if kinds.contains(&"mistranslation") {
-                s.error.push(sample);
-                lang_error.push(sample);
-            }
-        }
-    }
-    let needed = |what: &str, d: Option<Distribution>| {
-        d.ok_or_else(|| {
-            Error::input(
-                set,
-                format!("has too few {what} links to calibrate on (at least {MIN_LINKS} needed)"),
-            )
-        })
-    };
-    let by_lang = s
-        .by_lang
-        .into_iter()
-        .filter(|(_, (c, _))| c.len() >= MIN_LANG_LINKS)
-        .filter_map(|(k, (c, e))| {
-            Some((
-                k,
-                LangDistributions {
-                    clean: Distribution::of(&c)?,
-                    // A pair's own error distribution needs as many links as its clean one;
-                    // otherwise the pooled one is used.
-                    error: (e.len() >= MIN_LANG_LINKS)
-                        .then(|| Distribution::of(&e))
-                        .flatten(),
-                },
-            ))
-        })
-        .collect();
-    let info = &embedder.info;
-    let dimensions = embedder
-        .embed(&["dimensions"])?
-        .vectors
-        .first()
-        .map_or(0, Vec::len);
-    Ok(Reference {
-        format: FORMAT_VERSION,
-        model: ModelIdentity {
-            // A known model's local copy (`models/multilingual-e5-small`) records its repository
-            // id, which is what the known-model table ties the built-in reference to.
-            id: crate::model::config::known_model(&info.id)
-                .map_or_else(|| info.id.clone(), |k| k.id.to_string()),
-            dimensions,
-            pooling: format!("{:?}", info.settings.pooling).to_lowercase(),
-            prefix: info.settings.prefix.clone(),
-        },
-        provenance: Provenance {
-            set: set
-                .canonicalize()
-                .ok()
-                .as_deref()
-                .unwrap_or(set)
-                .file_name()
-                .map_or_else(|| set.display().to_string(), |n| n.to_string_lossy().into()),
-            set_hash: set_hash(pairs),
-            pairs: pairs.len(),
-            links: s.links,
-            mtcheck_version: env!("CARGO_PKG_VERSION").into(),
-        },
-        probabilities: PROBABILITIES.to_vec(),
-        clean: needed("clean", Distribution::of(&s.clean))?,
-        error: needed("mistranslation", Distribution::of(&s.error))?,
-        nearest_other: needed("clean 1-1", Distribution::of(&s.nearest_other))?,
-        by_lang,
-    })
-}
-
-/// A plain-text summary of a reference: the quantiles side by side.
-pub fn table(r: &Reference) -> String {
-    let mut o = format!(
-        "model {} ({} dimensions); set {} ({} pairs, {} links, hash {})\n{:>6} {:>8} {:>8} {:>8}\n",
-        r.model.id,
-        r.model.dimensions,
-        r.provenance.set,
-        r.provenance.pairs,
-        r.provenance.links,
-        r.provenance.set_hash,
-        "p",
-        "clean",
-        "error",
-        "nearest"
-    );
-    for (k, p) in r.probabilities.iter().enumerate() {
-        o += &format!(
-            "{:>6.3} {:>8.4} {:>8.4} {:>8.4}\n",
-            p, r.clean.cosine[k], r.error.cosine[k], r.nearest_other.cosine[k]
-        );
-    }
-    o += &format!(
-        "links: {} clean, {} mistranslation, {} nearest other; language pairs with their own distribution: {}\n",
-        r.clean.links,
-        r.error.links,
-        r.nearest_other.links,
-        r.by_lang.keys().cloned().collect::<Vec<_>>().join(", ")
-    );
-    o
 }
 
 #[cfg(test)]
@@ -624,16 +428,13 @@ mod tests {
 
     #[test]
     fn a_known_model_loads_its_built_in_reference_and_an_unknown_one_has_none() {
-        use crate::model::config::KNOWN_MODELS;
-        let mut built_in = 0;
-        for k in KNOWN_MODELS {
-            if let Some(text) = k.calibration {
-                let r = Reference::parse(text).unwrap();
-                assert_eq!(r.model.id, k.id, "a reference is tied to its own row");
-                built_in += 1;
-            }
+        assert!(!BUILT_IN.is_empty());
+        for (id, text) in BUILT_IN {
+            let r = Reference::parse(text).unwrap();
+            assert_eq!(r.model.id, *id, "a reference is tied to its own model");
+            let known = crate::model::config::known_model(id).unwrap();
+            assert_eq!(known.id, *id, "built-in references belong to known models");
         }
-        assert!(built_in >= 1);
         // By folder name, as a local copy is found.
         let nowhere = Path::new("/nonexistent/multilingual-e5-small");
         let found = Reference::find(None, nowhere, "models/multilingual-e5-small")

@@ -1,0 +1,326 @@
+//! Reading the inputs of one check: two documents (plain text or subtitles) or one bilingual
+//! file, segmented into sentences with their languages given or detected.
+
+use std::path::{Path, PathBuf};
+
+use crate::align::Link;
+use crate::checks::unfinished;
+use crate::error::{Error, Result};
+use crate::finding::Finding;
+use crate::formats;
+use crate::text::{self, lang, Sentence};
+
+/// Refuses documents over `max` sentences, naming the file and the flag.
+pub fn check_size(docs: [&Document; 2], max: usize) -> Result<()> {
+    for d in docs {
+        if d.sentences.len() > max {
+            return Err(Error::input(
+                &d.path,
+                format!(
+                    "has {} sentences or segments, over the limit of {max} (raise it with --max-sentences; memory grows with the product of both sides' counts)",
+                    d.sentences.len()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A document read and segmented.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub path: PathBuf,
+    pub lang: String,
+    pub lang_detected: bool,
+    pub sentences: Vec<Sentence>,
+    /// Where each sentence is in a segmented file ("unit u12", "cue 7"); empty for plain text.
+    pub locations: Vec<String>,
+}
+
+impl Document {
+    /// Sentences `r` as one text, the way the model sees a merged span: joined by a space, or by
+    /// nothing in scripts written without spaces.
+    pub fn join(&self, r: std::ops::Range<usize>) -> String {
+        let sep = if lang::is_cjk(&self.lang) { "" } else { " " };
+        self.sentences[r]
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+}
+
+/// Reads and segments `path`; `lang` is a BCP 47 code or `None` to detect it.
+pub fn load_document(path: &Path, lang: Option<&str>, max_input_bytes: u64) -> Result<Document> {
+    let text = formats::read_text(path, max_input_bytes)?;
+    let (lang, lang_detected) = given_or_detected(lang, &text);
+    let sentences = text::split(&text, &lang);
+    if sentences.is_empty() {
+        return Err(Error::input(
+            path,
+            "has no sentences (only punctuation or symbols)",
+        ));
+    }
+    Ok(Document {
+        path: path.to_path_buf(),
+        lang,
+        lang_detected,
+        sentences,
+        locations: Vec::new(),
+    })
+}
+
+/// The given language, else the one identified in `text` ("und" when none is): and whether it
+/// was identified.
+fn given_or_detected(given: Option<&str>, text: &str) -> (String, bool) {
+    match given {
+        Some(l) => (l.to_string(), false),
+        None => (
+            lang::detect(text)
+                .map(|d| d.lang)
+                .unwrap_or_else(|| "und".into()),
+            true,
+        ),
+    }
+}
+
+/// A segmented bilingual file as two documents (one sentence per translated segment) linked
+/// one to one, with what the file itself says is unfinished.
+#[derive(Debug, Clone)]
+pub struct SegmentedPair {
+    pub format: formats::FileFormat,
+    pub src: Document,
+    pub tgt: Document,
+    pub links: Vec<Link>,
+    /// Segments without a translation, fuzzy or not yet reviewed.
+    pub findings: Vec<Finding>,
+    /// Every segment with source text, translated or not, in file order: the source side of the
+    /// whole-document check of running text. `translated[k]` is segment k's index in `src`.
+    pub all_src: Document,
+    pub translated: Vec<Option<usize>>,
+}
+
+/// Reads a bilingual file. `src_lang`/`tgt_lang` pick TMX languages and stand in for languages
+/// the file does not declare; languages neither declares are detected from the text.
+pub fn load_segments(
+    path: &Path,
+    src_lang: Option<&str>,
+    tgt_lang: Option<&str>,
+    max_input_bytes: u64,
+) -> Result<SegmentedPair> {
+    let file = formats::read_bilingual(
+        path,
+        &formats::ReadOptions {
+            max_bytes: max_input_bytes,
+            src_lang: src_lang.map(str::to_string),
+            tgt_lang: tgt_lang.map(str::to_string),
+        },
+    )?;
+    let mut src_sentences = Vec::new();
+    let mut tgt_sentences = Vec::new();
+    let mut locations = Vec::new();
+    let mut findings = Vec::new();
+    let mut all_sentences = Vec::new();
+    let mut all_locations = Vec::new();
+    let mut translated = Vec::new();
+    let sentence = |text: &str, line: usize, k: usize| Sentence {
+        text: text.trim().to_string(),
+        start: 0,
+        end: 0,
+        line,
+        paragraph: k,
+    };
+    for seg in &file.segments {
+        if seg.source.trim().is_empty() {
+            continue;
+        }
+        let target = seg.target.as_deref().filter(|t| !t.trim().is_empty());
+        all_sentences.push(sentence(&seg.source, seg.line, all_sentences.len()));
+        all_locations.push(seg.location.clone());
+        let Some(target) = target else {
+            findings.push(unfinished::untranslated(seg, all_sentences.len() - 1));
+            translated.push(None);
+            continue;
+        };
+        translated.push(Some(src_sentences.len()));
+        findings.extend(unfinished::by_state(seg, target));
+        let k = src_sentences.len();
+        src_sentences.push(sentence(&seg.source, seg.line, k));
+        tgt_sentences.push(sentence(target, seg.line, k));
+        locations.push(seg.location.clone());
+    }
+    if src_sentences.is_empty() {
+        return Err(Error::input(
+            path,
+            format!(
+                "{} file has no translated segments to check ({} segments)",
+                file.format.name(),
+                file.segments.len()
+            ),
+        ));
+    }
+    let document = |sentences: Vec<Sentence>, locations: &[String], declared: Option<String>| {
+        let text: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
+        let (lang, lang_detected) = given_or_detected(declared.as_deref(), &text.join("\n"));
+        Document {
+            path: path.to_path_buf(),
+            lang,
+            lang_detected,
+            sentences,
+            locations: locations.to_vec(),
+        }
+    };
+    let n = src_sentences.len();
+    let src_lang = file.src_lang.or(src_lang.map(str::to_string));
+    let tgt_lang = file.tgt_lang.or(tgt_lang.map(str::to_string));
+    let src = document(src_sentences, &locations, src_lang);
+    let all_src = Document {
+        sentences: all_sentences,
+        locations: all_locations,
+        ..src.clone()
+    };
+    Ok(SegmentedPair {
+        format: file.format,
+        all_src,
+        translated,
+        src,
+        tgt: document(tgt_sentences, &locations, tgt_lang),
+        links: (0..n)
+            .map(|k| Link {
+                source: k..k + 1,
+                target: k..k + 1,
+            })
+            .collect(),
+        findings,
+    })
+}
+
+/// Two subtitle files, paired cue by cue when they share their timings, else by content.
+pub enum SubtitlePair {
+    /// Same number of cues at the same times: each cue is a link of its own.
+    ByCue(SegmentedPair),
+    /// Timings differ (re-timed, merged or split cues): cues are aligned like sentences.
+    ByContent(Document, Document),
+}
+
+/// Reads two subtitle files (SRT or WebVTT). When both have the same cues at overlapping times
+/// (at least 90% of them), the cue numbers pair them; otherwise the aligner links cues by
+/// content, so merged or split cues are handled like merged or split sentences.
+pub fn load_subtitle_pair(
+    src_path: &Path,
+    tgt_path: &Path,
+    src_lang: Option<&str>,
+    tgt_lang: Option<&str>,
+    max_input_bytes: u64,
+) -> Result<SubtitlePair> {
+    let read = |path: &Path| -> Result<Vec<formats::Cue>> {
+        let cues: Vec<formats::Cue> = formats::read_cues(path, max_input_bytes)?
+            .into_iter()
+            .filter(|c| !c.text.trim().is_empty())
+            .collect();
+        if cues.is_empty() {
+            return Err(Error::input(path, "has no subtitle cues with text"));
+        }
+        Ok(cues)
+    };
+    let (a, b) = (read(src_path)?, read(tgt_path)?);
+    let src = subtitle_document(src_path, &a, src_lang);
+    let tgt = subtitle_document(tgt_path, &b, tgt_lang);
+    let overlapping = a
+        .iter()
+        .zip(&b)
+        .filter(|(x, y)| x.start_ms.max(y.start_ms) < x.end_ms.min(y.end_ms))
+        .count();
+    if a.len() != b.len() || overlapping * 10 < a.len() * 9 {
+        return Ok(SubtitlePair::ByContent(src, tgt));
+    }
+    let n = a.len();
+    Ok(SubtitlePair::ByCue(SegmentedPair {
+        format: formats::detect_format(src_path, ""),
+        all_src: src.clone(),
+        translated: (0..n).map(Some).collect(),
+        src,
+        tgt,
+        links: (0..n)
+            .map(|k| Link {
+                source: k..k + 1,
+                target: k..k + 1,
+            })
+            .collect(),
+        findings: Vec::new(),
+    }))
+}
+
+/// Cues as a document: one sentence per cue, its lines joined, located by cue number.
+fn subtitle_document(path: &Path, cues: &[formats::Cue], lang: Option<&str>) -> Document {
+    let sentences: Vec<Sentence> = cues
+        .iter()
+        .enumerate()
+        .map(|(k, c)| Sentence {
+            text: c.text.split_whitespace().collect::<Vec<_>>().join(" "),
+            start: 0,
+            end: 0,
+            line: c.line,
+            paragraph: k,
+        })
+        .collect();
+    let text: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
+    let (lang, lang_detected) = given_or_detected(lang, &text.join("\n"));
+    Document {
+        path: path.to_path_buf(),
+        lang,
+        lang_detected,
+        sentences,
+        locations: cues.iter().map(|c| format!("cue {}", c.number)).collect(),
+    }
+}
+
+/// What one check reads: two documents (text or subtitles) or one segmented bilingual file.
+pub enum Input {
+    Documents(Document, Document),
+    Segments(SegmentedPair),
+}
+
+/// Subtitle files are paired cue by cue (see `load_subtitle_pair`).
+fn is_subtitle(path: &Path) -> bool {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    matches!(ext.to_ascii_lowercase().as_str(), "srt" | "vtt")
+}
+
+impl Input {
+    /// Reads a pair: `target` absent means `source` is a bilingual file (XLIFF, TMX, PO, TSV,
+    /// JSONL); two subtitle files are paired by cue when their timings agree.
+    pub fn read(
+        source: &Path,
+        target: Option<&Path>,
+        src_lang: Option<&str>,
+        tgt_lang: Option<&str>,
+        max_input_bytes: u64,
+    ) -> Result<Self> {
+        let max = max_input_bytes;
+        Ok(match target {
+            None => Input::Segments(load_segments(source, src_lang, tgt_lang, max)?),
+            Some(t) if is_subtitle(source) && is_subtitle(t) => {
+                match load_subtitle_pair(source, t, src_lang, tgt_lang, max)? {
+                    SubtitlePair::ByCue(p) => Input::Segments(p),
+                    SubtitlePair::ByContent(s, t) => Input::Documents(s, t),
+                }
+            }
+            Some(t) => Input::Documents(
+                load_document(source, src_lang, max)?,
+                load_document(t, tgt_lang, max)?,
+            ),
+        })
+    }
+
+    /// The source and target documents.
+    pub fn documents(&self) -> (&Document, &Document) {
+        match self {
+            Input::Documents(s, t) => (s, t),
+            Input::Segments(p) => (&p.src, &p.tgt),
+        }
+    }
+}

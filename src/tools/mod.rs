@@ -1,0 +1,9 @@
+//! Commands that measure or build rather than check: `eval` (detection quality on a labelled
+//! set, and its `plot`), `calibrate` (a model's reference distributions), `bench` (embedding
+//! throughput), `verify` (a model separates translations from unrelated sentences).
+
+pub mod bench;
+pub mod calibrate;
+pub mod eval;
+pub mod plot;
+pub mod verify;
