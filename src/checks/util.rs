@@ -167,23 +167,7 @@ pub fn tokens(text: &str) -> Vec<Token<'_>> {
 
 /// Levenshtein distance over characters, normalised to a similarity in 0-1 (1 = identical).
 pub fn edit_similarity(a: &str, b: &str) -> f64 {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let longest = a.len().max(b.len());
-    if longest == 0 {
-        return 1.0;
-    }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    1.0 - prev[b.len()] as f64 / longest as f64
+    strsim::normalized_levenshtein(a, b)
 }
 
 /// Common shell commands that start a copied command line.

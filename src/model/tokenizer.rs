@@ -20,6 +20,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::str::FromStr as _;
 
+use crate::util::hash::fnv1a64_words;
+
 use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use tokenizers::models::unigram::UnigramTrainer;
@@ -761,24 +763,11 @@ impl SourceStamp {
     }
 }
 
-/// 64-bit FNV-1a over 8-byte words (then the tail): cheap corruption check, not a secure hash.
-fn checksum(data: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut words = data.chunks_exact(8);
-    for w in &mut words {
-        h = (h ^ u64::from_le_bytes(w.try_into().unwrap())).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    for &b in words.remainder() {
-        h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h ^ (h >> 29)
-}
-
 fn cache_file_name(path: &Path) -> String {
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     format!(
         "tokenizer-{:016x}.bin",
-        checksum(canonical.to_string_lossy().as_bytes())
+        fnv1a64_words(canonical.to_string_lossy().as_bytes())
     )
 }
 
@@ -800,7 +789,7 @@ fn read_cache(file: &Path, stamp: &SourceStamp) -> Option<(FastUnigram, String)>
         || size != stamp.size
         || mtime_ns != stamp.mtime_ns
         || len != payload.len() as u64
-        || sum != checksum(payload)
+        || sum != fnv1a64_words(payload)
     {
         return None;
     }
@@ -818,7 +807,7 @@ fn write_cache(file: &Path, stamp: &SourceStamp, payload: &[u8]) -> std::io::Res
         w.write_all(&stamp.size.to_le_bytes())?;
         w.write_all(&stamp.mtime_ns.to_le_bytes())?;
         w.write_all(&(payload.len() as u64).to_le_bytes())?;
-        w.write_all(&checksum(payload).to_le_bytes())?;
+        w.write_all(&fnv1a64_words(payload).to_le_bytes())?;
         w.write_all(payload)?;
         w.flush()?;
     }

@@ -714,6 +714,166 @@ mod tests {
         std::fs::write(p, "Some text.").unwrap();
     }
 
+    /// Checks without a model: every readable pair gets the sample report, its verdict decided
+    /// by the target's text ("bad" fails), and `seen` counts the calls.
+    struct FakeChecker {
+        seen: std::sync::atomic::AtomicUsize,
+    }
+
+    impl PairChecker for FakeChecker {
+        fn check(
+            &self,
+            input: &crate::pipeline::input::Input,
+            _: &crate::pipeline::check::CheckOptions,
+        ) -> Result<Report> {
+            self.seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let (_, tgt) = input.documents();
+            let mut r = crate::report::testing::passing_rtl_report();
+            r.target.path = tgt.path.display().to_string();
+            if tgt.sentences[0].text.contains("bad") {
+                r.verdict = Verdict::Fail;
+                r.score = 10.0;
+            }
+            Ok(r)
+        }
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    /// A folder with pairs a (pass), b (fail) and c (target missing, so unreadable), and a
+    /// manifest listing them.
+    fn workspace() -> (tempfile::TempDir, Vec<Job>, Sources) {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write("a.en.txt", "The museum opens on Saturday.");
+        write("a.de.txt", "Das Museum öffnet am Samstag.");
+        write("b.en.txt", "The museum opens on Saturday.");
+        write("b.de.txt", "This one is bad.");
+        write("c.en.txt", "The museum opens on Saturday.");
+        write("c.de.txt", "");
+        let manifest = dir.path().join("pairs.jsonl");
+        let line = |id: &str| {
+            format!(
+                "{{\"id\": \"{id}\", \"source\": \"{id}.en.txt\", \"target\": \"{id}.de.txt\", \
+                 \"src_lang\": \"en\", \"tgt_lang\": \"de\"}}\n"
+            )
+        };
+        std::fs::write(&manifest, [line("a"), line("b"), line("c")].concat()).unwrap();
+        let jobs = read_manifest(&manifest, None, None).unwrap();
+        let sources = Sources::load_with(Default::default(), None, &no_env, dir.path()).unwrap();
+        (dir, jobs, sources)
+    }
+
+    fn options(workers: usize) -> BatchOptions {
+        BatchOptions {
+            workers,
+            ..BatchOptions::default()
+        }
+    }
+
+    #[test]
+    fn a_batch_records_every_pair_and_its_exit_code_says_the_worst() {
+        let (dir, jobs, sources) = workspace();
+        let checker = FakeChecker {
+            seen: Default::default(),
+        };
+        let mut out = Vec::new();
+        let report = dir.path().join("all.json");
+        let opts = BatchOptions {
+            report: Some((report.clone(), Format::Json)),
+            ..options(2)
+        };
+        let run = Plan::new(jobs, opts)
+            .unwrap()
+            .run(&sources, &checker, &mut out)
+            .unwrap();
+        assert_eq!(checker.seen.load(std::sync::atomic::Ordering::SeqCst), 2);
+        let text = String::from_utf8(out).unwrap();
+        let mut ids: Vec<String> = text
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+            .collect();
+        ids.sort();
+        assert_eq!(ids, ["\"a\"", "\"b\"", "\"c\""]);
+        assert!(
+            text.contains("\"error\":"),
+            "the empty target is recorded: {text}"
+        );
+        assert_eq!(run.outcomes.len(), 3);
+        assert!(run.failed);
+        // An unreadable pair outranks a failing one.
+        assert_eq!(run.exit_code(), 2);
+        // The combined report holds the checked pairs in manifest order, whatever finished first.
+        let combined = std::fs::read_to_string(&report).unwrap();
+        let targets: Vec<String> = combined
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["target"]["path"].to_string()
+            })
+            .collect();
+        assert_eq!(targets.len(), 2);
+        assert!(targets[0].contains("a.de.txt") && targets[1].contains("b.de.txt"));
+    }
+
+    #[test]
+    fn a_resumed_batch_checks_only_what_the_interrupted_run_left() {
+        let (dir, jobs, sources) = workspace();
+        let output = dir.path().join("out.jsonl");
+        let first = FakeChecker {
+            seen: Default::default(),
+        };
+        let opts = BatchOptions {
+            output: Some(output.clone()),
+            ..options(1)
+        };
+        // The first run stops after pair a: its output holds one finished record and half a line.
+        let only_a: Vec<Job> = jobs.iter().filter(|j| j.id == "a").cloned().collect();
+        Plan::new(only_a, opts.clone())
+            .unwrap()
+            .run(&sources, &first, &mut Vec::new())
+            .unwrap();
+        let mut text = std::fs::read_to_string(&output).unwrap();
+        text.push_str("{\"id\": \"b\", \"ver");
+        std::fs::write(&output, text).unwrap();
+
+        let second = FakeChecker {
+            seen: Default::default(),
+        };
+        let resumed = BatchOptions {
+            resume: true,
+            ..opts
+        };
+        let plan = Plan::new(jobs, resumed).unwrap();
+        assert_eq!(plan.jobs().len(), 2, "a is done; b and c are left");
+        let run = plan.run(&sources, &second, &mut Vec::new()).unwrap();
+        assert_eq!(second.seen.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!((run.skipped, run.outcomes.len()), (1, 3));
+        let lines: Vec<String> = std::fs::read_to_string(&output)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(lines.len(), 3, "the cut line is gone: {lines:?}");
+        assert!(lines
+            .iter()
+            .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+    }
+
+    #[test]
+    fn a_batch_refuses_to_write_over_its_inputs_and_needs_a_worker() {
+        let (dir, jobs, _) = workspace();
+        let opts = BatchOptions {
+            output: Some(dir.path().join("a.de.txt")),
+            ..options(1)
+        };
+        let e = Plan::new(jobs.clone(), opts).err().unwrap().to_string();
+        assert!(e.contains("a.de.txt is an input file"), "{e}");
+        let e = Plan::new(jobs, options(0)).err().unwrap().to_string();
+        assert_eq!(e, "--jobs must be at least 1");
+    }
+
     #[test]
     fn jsonl_and_tsv_manifests_resolve_paths_against_their_folder() {
         let d = tempfile::tempdir().unwrap();

@@ -885,3 +885,89 @@ fn doc_info(d: &Document) -> DocumentInfo {
         sentences: d.sentences.len(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Sentence;
+
+    fn doc(texts: &[&str], locations: &[&str]) -> Document {
+        Document {
+            path: "doc.txt".into(),
+            lang: "en".into(),
+            lang_detected: false,
+            sentences: texts
+                .iter()
+                .enumerate()
+                .map(|(k, t)| Sentence {
+                    text: t.to_string(),
+                    start: 0,
+                    end: 0,
+                    line: k + 1,
+                    paragraph: k,
+                })
+                .collect(),
+            locations: locations.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn finding(kind: Kind, source: Vec<usize>, target: Vec<usize>, text: &str) -> Finding {
+        Finding {
+            kind,
+            severity: Severity::Error,
+            source,
+            target,
+            source_text: text.into(),
+            target_text: String::new(),
+            source_line: None,
+            target_line: None,
+            message: "something is wrong".into(),
+            evidence: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn running_text_is_mostly_whole_sentences_and_ui_strings_are_not() {
+        let prose = doc(
+            &["It rained.", "The river rose.", "Roads closed.", "Help"],
+            &[],
+        );
+        let ui = doc(&["Open", "Save as", "Quit", "Settings."], &[]);
+        assert!(is_running_text(&prose));
+        assert!(!is_running_text(&ui));
+        assert!(
+            !is_running_text(&doc(&["One.", "Two."], &[])),
+            "too short to tell"
+        );
+    }
+
+    #[test]
+    fn findings_in_segmented_files_name_their_segment() {
+        let src = doc(&["a", "b"], &["unit 1", "unit 2"]);
+        let tgt = doc(&["x", "y"], &["unit 1", "unit 2"]);
+        let mut f = vec![
+            finding(Kind::NumberMismatch, vec![1], vec![1], "b"),
+            finding(Kind::Omission, vec![0], vec![], "a"),
+        ];
+        locate(&mut f, &src, &tgt);
+        assert_eq!(f[0].message, "unit 2: something is wrong");
+        assert_eq!(f[1].message, "unit 1: something is wrong");
+        // Plain text has no locations: messages stay as they are.
+        let mut g = vec![finding(Kind::Omission, vec![0], vec![], "a")];
+        locate(&mut g, &doc(&["a"], &[]), &doc(&["x"], &[]));
+        assert_eq!(g[0].message, "something is wrong");
+    }
+
+    #[test]
+    fn ignore_patterns_drop_matching_findings_and_a_bad_pattern_is_a_usage_error() {
+        let mut f = vec![
+            finding(Kind::Omission, vec![0], vec![], "Figure 3: the river"),
+            finding(Kind::Omission, vec![1], vec![], "The river rose."),
+        ];
+        drop_ignored(&mut f, &[r"^Figure \d+".into()]).unwrap();
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].source_text, "The river rose.");
+        let e = drop_ignored(&mut f, &["(".into()]).unwrap_err();
+        assert!(matches!(e, Error::Usage(_)), "{e}");
+    }
+}

@@ -324,3 +324,107 @@ impl Input {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn a_text_file_is_split_into_sentences_and_its_language_identified() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = file(
+            &dir,
+            "a.txt",
+            "Museum opens\n\nThe museum opens on Saturday. It shows old maps of the river.\n",
+        );
+        let d = load_document(&p, None, 1 << 20).unwrap();
+        assert_eq!((d.lang.as_str(), d.lang_detected), ("en", true));
+        assert_eq!(d.sentences.len(), 3, "{:?}", d.sentences);
+        assert_eq!(d.sentences[1].line, 3);
+        assert_eq!(
+            d.join(1..3),
+            "The museum opens on Saturday. It shows old maps of the river."
+        );
+        let given = load_document(&p, Some("en-GB"), 1 << 20).unwrap();
+        assert_eq!((given.lang.as_str(), given.lang_detected), ("en-GB", false));
+    }
+
+    #[test]
+    fn a_file_of_symbols_is_refused_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = file(&dir, "dots.txt", "... --- !!!\n");
+        let e = load_document(&p, Some("en"), 1 << 20)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("dots.txt") && e.contains("no sentences"), "{e}");
+    }
+
+    #[test]
+    fn a_bilingual_file_links_segments_one_to_one_and_reports_missing_translations() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = file(
+            &dir,
+            "ui.tsv",
+            "source\ttarget\nOpen the file.\tDatei öffnen.\nSave it.\t\nClose it.\tSchließen.\n",
+        );
+        let Input::Segments(pair) = Input::read(&p, None, Some("en"), Some("de"), 1 << 20).unwrap()
+        else {
+            panic!("a TSV file is segmented");
+        };
+        assert_eq!(pair.src.sentences.len(), 2);
+        assert_eq!(pair.all_src.sentences.len(), 3);
+        assert_eq!(pair.translated, vec![Some(0), None, Some(1)]);
+        assert_eq!(pair.links.len(), 2);
+        assert!(pair.links.iter().all(|l| l.source == l.target));
+        assert_eq!(pair.findings.len(), 1);
+        assert!(unfinished::is_untranslated_segment(&pair.findings[0], 1));
+    }
+
+    #[test]
+    fn subtitles_pair_by_cue_when_timings_agree_and_by_content_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let cue = |n: usize, start: usize, text: &str| {
+            format!(
+                "{n}\n00:00:0{start},000 --> 00:00:0{},000\n{text}\n\n",
+                start + 1
+            )
+        };
+        let en = file(
+            &dir,
+            "a.en.srt",
+            &(cue(1, 1, "Hello there.") + &cue(2, 3, "Goodbye.")),
+        );
+        let de = file(
+            &dir,
+            "a.de.srt",
+            &(cue(1, 1, "Hallo.") + &cue(2, 3, "Tschüss.")),
+        );
+        let shifted = file(
+            &dir,
+            "b.de.srt",
+            &(cue(1, 5, "Hallo.") + &cue(2, 7, "Tschüss.")),
+        );
+        let read = |t: &Path| Input::read(&en, Some(t), Some("en"), Some("de"), 1 << 20).unwrap();
+        match read(&de) {
+            Input::Segments(p) => assert_eq!(p.tgt.locations, ["cue 1", "cue 2"]),
+            Input::Documents(..) => panic!("same timings pair by cue"),
+        }
+        assert!(matches!(read(&shifted), Input::Documents(..)));
+    }
+
+    #[test]
+    fn documents_over_the_sentence_limit_are_refused_naming_the_flag() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = file(&dir, "a.txt", "One. Two. Three.");
+        let d = load_document(&p, Some("en"), 1 << 20).unwrap();
+        assert!(check_size([&d, &d], 3).is_ok());
+        let e = check_size([&d, &d], 2).unwrap_err().to_string();
+        assert!(e.contains("--max-sentences"), "{e}");
+    }
+}

@@ -334,6 +334,39 @@ mod tests {
     use super::*;
     use crate::finding::Kind;
 
+    fn schema_errors(report: &serde_json::Value) -> Vec<String> {
+        let schema: serde_json::Value = serde_json::from_str(&json_schema()).unwrap();
+        let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+        validator
+            .iter_errors(report)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect()
+    }
+
+    #[test]
+    fn the_committed_schema_is_the_one_the_types_generate() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report.schema.json");
+        let committed = std::fs::read_to_string(path).unwrap();
+        assert!(
+            committed == json_schema(),
+            "docs/report.schema.json is stale: run `cargo run --release -- schema > {path}`"
+        );
+    }
+
+    #[test]
+    fn reports_validate_against_the_schema_and_broken_ones_do_not() {
+        for r in [sample_report(), passing_rtl_report()] {
+            let v = serde_json::to_value(&r).unwrap();
+            let errors = schema_errors(&v);
+            assert!(errors.is_empty(), "{}", errors.join("\n"));
+        }
+        let mut v = serde_json::to_value(sample_report()).unwrap();
+        v["verdict"] = "maybe".into();
+        v["findings"][0]["kind"] = "typo".into();
+        v.as_object_mut().unwrap().remove("alignments");
+        assert_eq!(schema_errors(&v).len(), 3, "{:?}", schema_errors(&v));
+    }
+
     #[test]
     fn kind_all_lists_every_kind_once() {
         // The match fails to compile when a kind is added, as a reminder to list it in `all`.

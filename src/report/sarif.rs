@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::{anchor, Report};
 use crate::finding::{Finding, Kind, Severity};
+use crate::util::hash::fnv1a64;
 
 /// The schema URI SARIF consumers expect in `$schema`.
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -106,16 +107,6 @@ fn rules() -> Vec<Value> {
             })
         })
         .collect()
-}
-
-/// FNV-1a, 64 bits: tiny, and stable across runs and platforms (unlike std's `DefaultHasher`).
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
 }
 
 /// The finding's identity independent of where it sits: kind, then both texts with whitespace

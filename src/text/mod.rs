@@ -32,10 +32,16 @@ pub fn closes_sentence(text: &str) -> bool {
 
 /// Length in characters, with CJK characters counted as the ~3 Latin characters they replace.
 pub fn weighted_len(s: &str) -> f32 {
-    s.chars().map(|c| if is_wide(c) { 3.0 } else { 1.0 }).sum()
+    s.chars()
+        .map(|c| if is_wide_char(c) { 3.0 } else { 1.0 })
+        .sum()
 }
 
-fn is_wide(c: char) -> bool {
+/// Kana, CJK ideographs (with compatibility ideographs) and Hangul syllables: characters that
+/// each stand for about a word or syllable. Ranges rather than Unicode script properties on
+/// purpose: the prolonged sound mark and the middle dot (U+30FB, U+30FC) are script Common but
+/// count here, and changing that would change lengths, alignments and reports.
+pub fn is_wide_char(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
 }
 

@@ -60,10 +60,6 @@ fn is_terminator(c: char) -> bool {
     ) || is_cjk_terminator(c)
 }
 
-fn is_cjk_char(c: char) -> bool {
-    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
-}
-
 fn is_closing(c: char) -> bool {
     matches!(
         c,
@@ -215,7 +211,7 @@ fn sentence_spans(block: &str, ordinal_dot: bool) -> Vec<(usize, usize)> {
             .rev()
             .map(|&(_, c)| c)
             .find(|&c| !is_closing(c));
-        let glued_to_cjk = chars.get(j).is_some_and(|&(_, c)| is_cjk_char(c))
+        let glued_to_cjk = chars.get(j).is_some_and(|&(_, c)| super::is_wide_char(c))
             && before.is_some_and(char::is_alphanumeric);
         let cjk = glued_to_cjk || chars[i..j].iter().any(|&(_, c)| is_cjk_terminator(c));
         let boundary = if j >= chars.len() || cjk {

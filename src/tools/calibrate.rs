@@ -41,7 +41,7 @@ fn set_hash(pairs: &[LabelledPair]) -> String {
             bytes.extend(std::fs::read(p.dir.join(f)).unwrap_or_default());
         }
     }
-    format!("{:016x}", crate::report::sarif::fnv1a64(&bytes))
+    format!("{:016x}", crate::util::hash::fnv1a64(&bytes))
 }
 
 /// Runs the checker over a labelled set and records the model's reference distributions.

@@ -272,9 +272,20 @@ pub fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
         cmd.env(k, v);
     }
     let out = cmd.output().expect("running mtcheck");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    // Every report a test makes the binary write is held to the published schema: on standard
+    // output, and in the files --output and --report name.
+    validate_reports(&stdout);
+    for (flag, value) in args.iter().zip(args.iter().skip(1)) {
+        if matches!(*flag, "--output" | "-o" | "--report") {
+            if let Ok(text) = std::fs::read_to_string(value) {
+                validate_reports(&text);
+            }
+        }
+    }
     (
         out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
+        stdout,
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
@@ -288,4 +299,44 @@ pub fn real_model_dir() -> PathBuf {
         dir.display()
     );
     dir
+}
+
+/// The JSON Schema of the report (docs/report.schema.json), compiled once.
+fn report_validator() -> &'static jsonschema::Validator {
+    static V: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    V.get_or_init(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json");
+        let schema = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        jsonschema::validator_for(&schema).expect("docs/report.schema.json compiles")
+    })
+}
+
+/// Validates every report in `text` (one JSON report, or JSON lines of reports and batch
+/// records) against the schema; returns how many it found. Values that are not reports (eval
+/// tables, calibration files) are left alone.
+pub fn validate_reports(text: &str) -> usize {
+    let values: Vec<serde_json::Value> = match serde_json::from_str(text) {
+        Ok(v) => vec![v],
+        Err(_) => text
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect(),
+    };
+    let mut n = 0;
+    for v in values
+        .iter()
+        .filter(|v| v.get("findings").is_some() && v.get("alignments").is_some())
+    {
+        let errors: Vec<String> = report_validator()
+            .iter_errors(v)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "a report does not match docs/report.schema.json:\n{}",
+            errors.join("\n")
+        );
+        n += 1;
+    }
+    n
 }

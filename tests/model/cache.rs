@@ -2,9 +2,9 @@
 //! misses reach the encoder, a changed model never reads another model's vectors, and one check
 //! embeds a sentence once.
 
-mod common;
+use crate::common;
 
-use common::TinySpec;
+use crate::common::TinySpec;
 use mtcheck::model::{Embedder, EmbeddingCache, LoadOptions};
 
 fn bits(vs: &[Vec<f32>]) -> Vec<Vec<u32>> {

@@ -2,7 +2,7 @@
 //! scripts/gpu-check.sh uses to compare CUDA (or f16/bf16) vectors with CPU f32 ones. Runs on CPU
 //! with a tiny random model.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

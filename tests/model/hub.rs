@@ -1,7 +1,7 @@
 //! The Hugging Face download path, end to end: a tiny model served by a local HTTP server through
 //! `HF_ENDPOINT`, cached under `HF_HOME`, then used offline; and the offline error when it is absent.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;

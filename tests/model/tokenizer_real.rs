@@ -1,7 +1,7 @@
 //! The fast Unigram tokenizer (and its binary cache) against `tokenizers` on the real model's
 //! 250k-piece tokenizer.json: identical ids on multilingual text.
 
-mod common;
+use crate::common;
 
 use mtcheck::model::tokenizer::{LoadedFrom, TextTokenizer};
 

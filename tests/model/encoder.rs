@@ -1,11 +1,11 @@
 //! The encoder against candle-transformers' reference BERT and XLM-RoBERTa on tiny random models,
 //! and the embedder's pooling, windowing and batching on them.
 
-mod common;
+use crate::common;
 
+use crate::common::{Arch, TinySpec};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use common::{Arch, TinySpec};
 use mtcheck::model::f32linear::F32Kernel;
 use mtcheck::model::{self, bert::BertEncoder, Config, Embedder, LoadOptions};
 use mtcheck::util::vector;
@@ -90,14 +90,33 @@ fn bert_encoder_matches_candle_transformers_reference() {
         .unwrap();
     let d = max_diff_on_tokens(&a, &b, &lens);
     assert!(d < 1e-4, "max difference {d}");
-    // The packed AVX-512 and AVX2 projections (where the CPU has them) agree as well, and with
-    // each other bit for bit (the same fused multiply-adds in the same order).
+}
+
+/// The packed AVX-512 and AVX2 f32 projections agree with candle-transformers' BERT, and with
+/// each other bit for bit (the same fused multiply-adds in the same order).
+#[test]
+#[cfg_attr(
+    not(all(mtcheck_cpu = "avx512f", mtcheck_cpu = "avx2fma")),
+    ignore = "this CPU lacks AVX-512 or AVX2 with FMA"
+)]
+fn packed_avx512_and_avx2_projections_are_bit_identical() {
+    let dir = tiny_dir(Arch::Bert, 1);
+    let text = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
+    let ours_cfg: Config = serde_json::from_str(&text).unwrap();
+    let ref_cfg: candle_transformers::models::bert::Config = serde_json::from_str(&text).unwrap();
+    let reference =
+        candle_transformers::models::bert::BertModel::load(var_builder(dir.path()), &ref_cfg)
+            .unwrap();
+    let (ids, mask, lens) = batch(Arch::Bert);
+    let b = reference
+        .forward(&ids, &ids.zeros_like().unwrap(), Some(&mask))
+        .unwrap();
     let mut states = Vec::new();
     for kernel in [F32Kernel::Avx512, F32Kernel::Avx2] {
-        if !kernel.available() {
-            println!("SKIPPED: {kernel:?} is not supported by this CPU");
-            continue;
-        }
+        assert!(
+            kernel.available(),
+            "{kernel:?}: build.rs saw it, the run-time check does not"
+        );
         let mut packed = BertEncoder::load(var_builder(dir.path()), &ours_cfg).unwrap();
         packed.pack_f32(Some(kernel)).unwrap();
         let c = packed.forward(&ids, &mask).unwrap();
@@ -105,9 +124,10 @@ fn bert_encoder_matches_candle_transformers_reference() {
         assert!(d < 1e-4, "packed {kernel:?}: max difference {d}");
         states.push(c.flatten_all().unwrap().to_vec1::<f32>().unwrap());
     }
-    if let [a, b] = &states[..] {
-        assert!(a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()));
-    }
+    let [a, b] = &states[..] else {
+        unreachable!("two kernels ran")
+    };
+    assert!(a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()));
 }
 
 #[test]
