@@ -36,7 +36,7 @@ try:
 except ValueError:
     pass
 text = re.sub(r"[0-9.]+ ?(s|ms|sentences/s|sent/s)\b", "<time>", text)
-text = re.sub(r'time="[0-9.]+"', 'time="<time>"', text)
+text = re.sub(r"time=\"[0-9.]+\"", "time=\"<time>\"", text)
 # eval tables end each row with throughput (sent/s)
 if "sent/s" in text:
     text = re.sub(r"(?m)^(.*\S)\s+[0-9.]+$", r"\1 <rate>", text)

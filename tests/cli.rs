@@ -298,7 +298,7 @@ fn bad_language_code_is_a_usage_error() {
 }
 
 #[test]
-fn json_report_has_the_documented_fields() {
+fn json_report_matches_the_published_schema() {
     let f = Fixture::new();
     let b = f.file(
         "b.txt",
@@ -309,33 +309,17 @@ fn json_report_has_the_documented_fields() {
         &b,
         &["--format", "json", "--src-lang", "en", "--tgt-lang", "de"],
     );
+    // The fields, their types and which are required come from docs/report.schema.json, which
+    // the report types generate; common::run already held this report to it.
+    assert_eq!(
+        common::validate_reports(&out),
+        1,
+        "no report in: {out} {err}"
+    );
     let r: serde_json::Value =
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
-    for key in [
-        "version",
-        "source",
-        "target",
-        "model",
-        "score",
-        "verdict",
-        "alignments",
-        "findings",
-        "timing",
-    ] {
-        assert!(r.get(key).is_some(), "missing {key}");
-    }
-    for key in ["path", "lang", "sentences"] {
-        assert!(r["source"].get(key).is_some());
-    }
-    for key in ["id", "device", "dtype"] {
-        assert!(r["model"].get(key).is_some());
-    }
     for key in ["load_s", "embed_s", "total_s"] {
         assert!(r["timing"][key].as_f64().is_some());
-    }
-    let a = &r["alignments"][0];
-    for key in ["source", "target", "similarity", "score"] {
-        assert!(a.get(key).is_some());
     }
     // Every sentence of both sides appears in exactly one link.
     let mut src = vec![];
