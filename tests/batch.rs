@@ -527,3 +527,49 @@ fn eval_compares_several_models_side_by_side_in_one_table_and_plot() {
     assert_eq!(code, 2);
     assert!(err.contains("--model given 2 times"), "{err}");
 }
+
+#[test]
+fn batch_manifest_in_the_current_folder_is_read() {
+    // `mtcheck batch manifest.jsonl` run in the manifest's own folder: its parent path is empty,
+    // which once failed with "… cannot be resolved".
+    let f = Fixture::new();
+    let manifest = f.manifest(1);
+    let out = std::process::Command::new(common::bin())
+        .current_dir(manifest.parent().unwrap())
+        .args(["batch", "manifest.jsonl", "--model"])
+        .arg(&f.model)
+        .args(["--fail-on", "never"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(common::validate_reports(&stdout), 1, "{stdout}");
+}
+
+#[test]
+fn batch_root_admits_absolute_manifest_paths_inside_it() {
+    let f = Fixture::new();
+    f.manifest(1);
+    let src = f.path("pairs/0.en.txt");
+    let tgt = f.path("pairs/0.de.txt");
+    let m = f.file(
+        "lists/abs.jsonl",
+        &format!(
+            "{{\"source\": {:?}, \"target\": {:?}, \"src_lang\": \"en\", \"tgt_lang\": \"de\"}}\n",
+            src.to_str().unwrap(),
+            tgt.to_str().unwrap()
+        ),
+    );
+    let (code, _, err) = f.batch(&m, &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--root DIR"), "{err}");
+    let root = f.path("pairs");
+    let (code, out, err) = f.batch(&m, &["--root", root.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(common::validate_reports(&out), 1);
+}

@@ -368,3 +368,22 @@ fn an_unknown_kernel_in_mtcheck_f32_or_q8_kernel_is_a_usage_error() {
         assert_eq!(err.trim().lines().count(), 1, "{err}");
     }
 }
+
+#[test]
+fn text_report_is_findings_by_default_q_is_one_line_and_alignment_lists_every_pair() {
+    let f = Fixture::new();
+    let b = f.file(
+        "b.txt",
+        b"Die katze sat on the mat. Der hund ran in the park.",
+    );
+    let langs = ["--src-lang", "en", "--tgt-lang", "de", "--fail-on", "never"];
+    let (_, quiet, _) = f.check(&f.good(), &b, &[&langs[..], &["-q"]].concat());
+    assert_eq!(quiet.lines().count(), 1, "{quiet}");
+    let (_, default, _) = f.check(&f.good(), &b, &langs);
+    assert!(!default.contains("\nAlignment\n"), "{default}");
+    assert!(default.contains("--alignment shows them all"), "{default}");
+    let (_, full, _) = f.check(&f.good(), &b, &[&langs[..], &["--alignment"]].concat());
+    assert!(full.contains("\nAlignment\n"), "{full}");
+    let (code, _, err) = f.check(&f.good(), &b, &[&langs[..], &["-q", "-v"]].concat());
+    assert_eq!(code, 2, "-q and -v conflict: {err}");
+}

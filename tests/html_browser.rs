@@ -215,7 +215,7 @@ fn html_report_renders_and_its_script_runs() {
         .expect("chromium not found on PATH: install it (Debian: apt-get install -y chromium)");
     let dir = tempfile::tempdir().expect("temp dir");
     let page = dir.path().join("report.html");
-    let html = report::render(&report(), Format::Html, false);
+    let html = report::render(&report(), Format::Html, Default::default());
     std::fs::write(&page, html).expect("write page");
     let dom = dump_dom(&browser, &page, &dir.path().join("profile"));
 

@@ -18,8 +18,13 @@ use super::{
 pub struct BatchArgs {
     /// Pairs to check: a .jsonl file of {"source", "target", "src_lang", "tgt_lang", "id"}
     /// objects, a .tsv file with those column names in a header, or a directory holding `src/`
-    /// and `tgt/` trees or NAME.SRC.EXT / NAME.TGT.EXT files. Paths are relative to the manifest.
+    /// and `tgt/` trees or NAME.SRC.EXT / NAME.TGT.EXT files. Paths are relative to the manifest
+    /// and may not leave its folder, unless --root is given.
     pub manifest: PathBuf,
+    /// Allow manifest paths that are absolute or leave the manifest's folder, as long as they
+    /// resolve inside DIR (for manifests written by `find` or a pipeline).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// Source language of pairs that do not give one (and SRC in NAME.SRC.EXT).
     #[arg(long)]
     pub src_lang: Option<String>,
@@ -69,6 +74,7 @@ pub fn run(args: BatchArgs) -> anyhow::Result<i32> {
         &args.manifest,
         args.src_lang.as_deref(),
         args.tgt_lang.as_deref(),
+        args.root.as_deref(),
     )?;
     let options = BatchOptions {
         workers: args.jobs,

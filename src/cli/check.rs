@@ -8,7 +8,7 @@ use clap::Args;
 use mtcheck::pipeline::check::{check_input, prepare, Prepared};
 use mtcheck::pipeline::config::Sources;
 use mtcheck::pipeline::input::check_size;
-use mtcheck::report::{self, Format};
+use mtcheck::report::{self, Detail, Format, TextOptions};
 use mtcheck::util::fs::{same_file, write_atomic};
 
 use super::{
@@ -38,6 +38,12 @@ pub struct CheckArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub gate: GateArgs,
+    /// Text report: also list every aligned pair, clean or not (by default only the findings).
+    #[arg(long, short = 'v', conflicts_with = "quiet")]
+    pub alignment: bool,
+    /// Text report: print the verdict line only.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// Colour in the text report (`auto`: only on a terminal and when NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -102,7 +108,14 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
                 && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
         }
     };
-    let rendered = report::render(&report, args.format, color);
+    let detail = if args.quiet {
+        Detail::Quiet
+    } else if args.alignment {
+        Detail::Alignment
+    } else {
+        Detail::Findings
+    };
+    let rendered = report::render(&report, args.format, TextOptions { color, detail });
     match &args.output {
         Some(path) => write_atomic(path, rendered.as_bytes())?,
         None => {

@@ -31,18 +31,32 @@ pub struct Job {
 
 /// Reads a manifest: a `.jsonl` file of `{"source", "target", "src_lang", "tgt_lang", "id"}`
 /// objects, a `.tsv` file with a header naming those columns, or a directory (see `scan_dir`).
-/// Relative paths are relative to the manifest's folder and may not leave it; every named file
-/// must exist, so a typo fails before a model is loaded.
+/// Relative paths are relative to the manifest's folder. Without `root` they must be relative
+/// and stay inside that folder (a manifest from a pull request must not read `~/.ssh`); with
+/// `root` (`--root DIR`) they may be absolute or use `..`, but must resolve inside `root`. Every
+/// named file must exist, so a typo fails before a model is loaded.
 pub fn read_manifest(
     path: &Path,
     src_lang: Option<&str>,
     tgt_lang: Option<&str>,
+    root: Option<&Path>,
 ) -> Result<Vec<Job>> {
     let jobs = if path.is_dir() {
         scan_dir(path, src_lang, tgt_lang)?
     } else {
         let text = crate::formats::read_text(path, 256 * 1024 * 1024)?;
-        let base = path.parent().unwrap_or(Path::new("."));
+        // A manifest named without a folder lives in the current one.
+        let base = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let root = match root {
+            Some(r) => Some(
+                r.canonicalize()
+                    .map_err(|e| Error::Usage(format!("--root {}: {e}", r.display())))?,
+            ),
+            None => None,
+        };
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
@@ -53,9 +67,9 @@ pub fn read_manifest(
             parse_jsonl(path, &text)?
         };
         for (line, job) in &mut jobs {
-            job.source = inside(path, *line, base, &job.source)?;
+            job.source = inside(path, *line, base, root.as_deref(), &job.source)?;
             if let Some(t) = &job.target {
-                job.target = Some(inside(path, *line, base, t)?);
+                job.target = Some(inside(path, *line, base, root.as_deref(), t)?);
             }
             job.src_lang = job.src_lang.take().or(src_lang.map(str::to_string));
             job.tgt_lang = job.tgt_lang.take().or(tgt_lang.map(str::to_string));
@@ -77,12 +91,21 @@ pub fn read_manifest(
     Ok(jobs)
 }
 
-/// `rel` resolved against `base`; refused when it leaves `base` or does not exist.
-fn inside(manifest: &Path, line: usize, base: &Path, rel: &Path) -> Result<PathBuf> {
+/// `rel` resolved against `base`; refused when it does not exist, or when it leaves `root` (the
+/// `--root` folder), or without a root when it is absolute, uses `..` or leaves `base`.
+fn inside(
+    manifest: &Path,
+    line: usize,
+    base: &Path,
+    root: Option<&Path>,
+    rel: &Path,
+) -> Result<PathBuf> {
     let at = |msg: String| Error::input(manifest, format!("line {line}: {msg}"));
-    if rel.is_absolute() || rel.components().any(|c| matches!(c, Component::ParentDir)) {
+    let escapes = rel.is_absolute() || rel.components().any(|c| matches!(c, Component::ParentDir));
+    if root.is_none() && escapes {
         return Err(at(format!(
-            "{} is outside the manifest's folder (paths must be relative, without ..)",
+            "{} is outside the manifest's folder (paths must be relative, without ..; \
+             give --root DIR to allow any path inside DIR)",
             rel.display()
         )));
     }
@@ -91,16 +114,30 @@ fn inside(manifest: &Path, line: usize, base: &Path, rel: &Path) -> Result<PathB
         return Err(at(format!("{} does not exist", full.display())));
     }
     // A symbolic link inside the folder may still point out of it.
-    let (Ok(b), Ok(f)) = (base.canonicalize(), full.canonicalize()) else {
+    let Ok(f) = full.canonicalize() else {
         return Err(at(format!("{} cannot be resolved", full.display())));
     };
-    if !f.starts_with(&b) {
-        return Err(at(format!(
-            "{} links outside the manifest's folder",
-            rel.display()
-        )));
+    match root {
+        Some(r) if !f.starts_with(r) => Err(at(format!(
+            "{} is outside --root {}",
+            rel.display(),
+            r.display()
+        ))),
+        Some(_) => Ok(full),
+        None => {
+            let Ok(b) = base.canonicalize() else {
+                return Err(at(format!("{} cannot be resolved", base.display())));
+            };
+            if f.starts_with(&b) {
+                Ok(full)
+            } else {
+                Err(at(format!(
+                    "{} links outside the manifest's folder",
+                    rel.display()
+                )))
+            }
+        }
     }
-    Ok(full)
 }
 
 #[derive(serde::Deserialize)]
@@ -636,7 +673,7 @@ impl Plan {
             let reports: Vec<Report> = reports.into_iter().map(|(_, r)| r).collect();
             write_atomic(
                 path,
-                report::render_many(&reports, *format, false).as_bytes(),
+                report::render_many(&reports, *format, Default::default()).as_bytes(),
             )?;
         }
         Ok(BatchRun {
@@ -761,7 +798,7 @@ mod tests {
             )
         };
         std::fs::write(&manifest, [line("a"), line("b"), line("c")].concat()).unwrap();
-        let jobs = read_manifest(&manifest, None, None).unwrap();
+        let jobs = read_manifest(&manifest, None, None, None).unwrap();
         let sources = Sources::load_with(Default::default(), None, &no_env, dir.path()).unwrap();
         (dir, jobs, sources)
     }
@@ -886,7 +923,7 @@ mod tests {
             "{\"source\": \"a.en.txt\", \"target\": \"a.de.txt\", \"src_lang\": \"en\"}\n\n{\"id\": \"x\", \"source\": \"b/x.xlf\"}\n",
         )
         .unwrap();
-        let jobs = read_manifest(&m, None, Some("de")).unwrap();
+        let jobs = read_manifest(&m, None, Some("de"), None).unwrap();
         assert_eq!(jobs.len(), 2);
         assert_eq!(jobs[0].id, "a.de.txt");
         assert_eq!(jobs[0].source, d.path().join("a.en.txt"));
@@ -901,7 +938,7 @@ mod tests {
             "source\ttarget\tsrc_lang\ttgt_lang\na.en.txt\ta.de.txt\ten\tde\n",
         )
         .unwrap();
-        let jobs = read_manifest(&t, None, None).unwrap();
+        let jobs = read_manifest(&t, None, None, None).unwrap();
         assert_eq!(jobs[0].target, Some(d.path().join("a.de.txt")));
         assert_eq!(jobs[0].tgt_lang.as_deref(), Some("de"));
     }
@@ -928,7 +965,7 @@ mod tests {
             ("{\"src\": \"a.txt\"}", "line 1: not a pair object"),
         ] {
             std::fs::write(&m, line).unwrap();
-            let e = read_manifest(&m, None, None).unwrap_err().to_string();
+            let e = read_manifest(&m, None, None, None).unwrap_err().to_string();
             assert!(e.contains("pairs.jsonl") && e.contains(what), "{line}: {e}");
         }
         std::fs::write(
@@ -936,8 +973,38 @@ mod tests {
             "{\"id\": \"1\", \"source\": \"a.txt\"}\n{\"id\": \"1\", \"source\": \"a.txt\"}\n",
         )
         .unwrap();
-        let e = read_manifest(&m, None, None).unwrap_err().to_string();
+        let e = read_manifest(&m, None, None, None).unwrap_err().to_string();
         assert!(e.contains("twice"), "{e}");
+    }
+
+    #[test]
+    fn absolute_manifest_paths_need_a_root_and_must_stay_inside_it() {
+        let d = tempfile::tempdir().unwrap();
+        touch(d.path(), "data/a.txt");
+        touch(d.path(), "secret.txt");
+        let m = d.path().join("lists/pairs.jsonl");
+        std::fs::create_dir_all(m.parent().unwrap()).unwrap();
+        let abs = d.path().join("data/a.txt");
+        std::fs::write(
+            &m,
+            format!("{{\"source\": {abs:?}}}\n{{\"source\": \"../data/a.txt\"}}\n"),
+        )
+        .unwrap();
+        let e = read_manifest(&m, None, None, None).unwrap_err().to_string();
+        assert!(e.contains("--root DIR"), "the error names the way out: {e}");
+        let data = d.path().join("data");
+        let jobs = read_manifest(&m, None, None, Some(&data)).unwrap();
+        assert_eq!(jobs.len(), 2);
+        // Inside the root only.
+        std::fs::write(&m, "{\"source\": \"../secret.txt\"}\n").unwrap();
+        let e = read_manifest(&m, None, None, Some(&data))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("outside --root"), "{e}");
+        let e = read_manifest(&m, None, None, Some(&d.path().join("nope")))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("--root "), "{e}");
     }
 
     #[test]
@@ -946,17 +1013,19 @@ mod tests {
         for f in ["src/news/1.txt", "tgt/news/1.txt", "src/2.txt"] {
             touch(d.path(), f);
         }
-        let jobs = read_manifest(d.path(), Some("ar"), Some("en")).unwrap();
+        let jobs = read_manifest(d.path(), Some("ar"), Some("en"), None).unwrap();
         assert_eq!(jobs.len(), 1, "2.txt has no target");
         assert_eq!(jobs[0].id, "news/1.txt");
         let d = tempfile::tempdir().unwrap();
         for f in ["a.en.po", "a.fr.po", "b.en.txt", "b.fr.txt", "c.en.txt"] {
             touch(d.path(), f);
         }
-        let jobs = read_manifest(d.path(), Some("en"), Some("fr")).unwrap();
+        let jobs = read_manifest(d.path(), Some("en"), Some("fr"), None).unwrap();
         let ids: Vec<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
         assert_eq!(ids, ["a", "b"]);
-        let e = read_manifest(d.path(), None, None).unwrap_err().to_string();
+        let e = read_manifest(d.path(), None, None, None)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("--src-lang"), "{e}");
     }
 

@@ -8,6 +8,11 @@ use super::{worst_first, Report};
 use crate::finding::Verdict;
 use crate::finding::{Finding, Severity};
 
+/// "1 pair", "2 pairs".
+fn counted(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -240,14 +245,14 @@ pub fn render(reports: &[Report]) -> String {
     );
     let _ = writeln!(
         out,
-        "<header id=\"summary\"><h1>mtcheck report</h1>\n<p>{} pairs: {} failed, {} with warnings, {} passed; {} errors, {} warnings, {} notes. mtcheck {}.</p>",
-        reports.len(),
+        "<header id=\"summary\"><h1>mtcheck report</h1>\n<p>{}: {} failed, {} with warnings, {} passed; {}, {}, {}. mtcheck {}.</p>",
+        counted(reports.len(), "pair"),
         n(Verdict::Fail),
         n(Verdict::Warn),
         n(Verdict::Pass),
-        total(|r| r.counts.errors),
-        total(|r| r.counts.warnings),
-        total(|r| r.counts.infos),
+        counted(total(|r| r.counts.errors), "error"),
+        counted(total(|r| r.counts.warnings), "warning"),
+        counted(total(|r| r.counts.infos), "note"),
         env!("CARGO_PKG_VERSION")
     );
     out.push_str("<p class=\"controls\"><label><input type=\"checkbox\" id=\"only-findings\"> Show only rows with findings</label></p>\n</header>\n");

@@ -189,6 +189,26 @@ impl Report {
     }
 }
 
+/// How much the text report shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    /// The verdict line only (`-q`).
+    Quiet,
+    /// The summary and the findings, with their sentences (the default).
+    #[default]
+    Findings,
+    /// Also every aligned pair, clean or not (`--alignment`, `-v`).
+    Alignment,
+}
+
+/// How the text report is drawn (other formats ignore it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TextOptions {
+    /// ANSI colours (only on a terminal; see `cli::check`).
+    pub color: bool,
+    pub detail: Detail,
+}
+
 /// The JSON Schema of the JSON report (draft 2020-12), generated from these types: what
 /// `mtcheck schema` prints and docs/report.schema.json holds.
 pub fn json_schema() -> String {
@@ -216,19 +236,19 @@ pub enum Format {
 }
 
 /// Renders `report` in `format`.
-pub fn render(report: &Report, format: Format, color: bool) -> String {
+pub fn render(report: &Report, format: Format, opts: TextOptions) -> String {
     match format {
-        Format::Text => text::render(report, color),
+        Format::Text => text::render(report, opts),
         // One report stays pretty-printed; JSON Lines is only for several.
         Format::Json => report.to_json(),
-        _ => render_many(std::slice::from_ref(report), format, color),
+        _ => render_many(std::slice::from_ref(report), format, opts),
     }
 }
 
 /// Renders several reports (batch mode) as one document in `format`: the text renderings one
 /// after another, JSON Lines (one compact report per line), one SARIF run, one JUnit suite, one
 /// stream of workflow commands, one Markdown summary, one HTML page.
-pub fn render_many(reports: &[Report], format: Format, color: bool) -> String {
+pub fn render_many(reports: &[Report], format: Format, opts: TextOptions) -> String {
     match format {
         Format::Text => {
             let mut out = String::new();
@@ -236,7 +256,7 @@ pub fn render_many(reports: &[Report], format: Format, color: bool) -> String {
                 if i > 0 {
                     out.push('\n');
                 }
-                out.push_str(&text::render(r, color));
+                out.push_str(&text::render(r, opts));
             }
             out
         }
@@ -397,7 +417,7 @@ mod tests {
         let out = render_many(
             &[sample_report(), passing_rtl_report()],
             Format::Json,
-            false,
+            TextOptions::default(),
         );
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), 2);
@@ -406,16 +426,27 @@ mod tests {
             assert_eq!(v["version"], REPORT_VERSION);
         }
         // One report alone stays pretty-printed, as before.
-        assert!(render(&sample_report(), Format::Json, false).contains("\n  \"version\": 1"));
+        assert!(
+            render(&sample_report(), Format::Json, TextOptions::default())
+                .contains("\n  \"version\": 1")
+        );
     }
 
     #[test]
     fn text_for_many_reports_is_the_renders_in_order() {
         let (a, b) = (sample_report(), passing_rtl_report());
-        let out = render_many(&[a.clone(), b.clone()], Format::Text, false);
+        let out = render_many(
+            &[a.clone(), b.clone()],
+            Format::Text,
+            TextOptions::default(),
+        );
         assert_eq!(
             out,
-            format!("{}\n{}", text::render(&a, false), text::render(&b, false))
+            format!(
+                "{}\n{}",
+                text::render(&a, TextOptions::default()),
+                text::render(&b, TextOptions::default())
+            )
         );
     }
 
@@ -430,8 +461,8 @@ mod tests {
             Format::Html,
         ] {
             assert_eq!(
-                render(&r, f, false),
-                render_many(std::slice::from_ref(&r), f, false)
+                render(&r, f, TextOptions::default()),
+                render_many(std::slice::from_ref(&r), f, TextOptions::default())
             );
         }
     }

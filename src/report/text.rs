@@ -1,8 +1,9 @@
-//! The human-readable report: a summary line, the findings, then the alignment stacked pair by pair.
+//! The human-readable report: a summary, the findings with their sentences, and on request the
+//! alignment stacked pair by pair. Like a linter's, the default output is what needs looking at.
 
 use std::fmt::Write;
 
-use super::Report;
+use super::{Detail, Report, TextOptions};
 use crate::finding::Severity;
 use crate::finding::Verdict;
 
@@ -35,8 +36,8 @@ fn clip(s: &str, max: usize) -> String {
     }
 }
 
-pub fn render(r: &Report, color: bool) -> String {
-    let st = Style { on: color };
+pub fn render(r: &Report, opts: TextOptions) -> String {
+    let st = Style { on: opts.color };
     let mut o = String::new();
     let verdict = match r.verdict {
         Verdict::Pass => st.paint("1;32", "PASS"),
@@ -54,6 +55,9 @@ pub fn render(r: &Report, color: bool) -> String {
         r.target.lang,
         r.target.sentences
     );
+    if opts.detail == Detail::Quiet {
+        return o;
+    }
     let _ = writeln!(
         o,
         "      {} errors, {} warnings, {} notes; model {} on {:?}; {:.2}s",
@@ -89,6 +93,14 @@ pub fn render(r: &Report, color: bool) -> String {
                 let _ = writeln!(o, "      tgt │ {}", clip(&f.target_text, 160));
             }
         }
+    }
+    if opts.detail != Detail::Alignment {
+        let _ = writeln!(
+            o,
+            "\n      {} aligned pairs; --alignment shows them all",
+            r.alignments.len()
+        );
+        return o;
     }
     let _ = writeln!(o, "\nAlignment");
     for a in &r.alignments {
@@ -132,4 +144,52 @@ pub fn render(r: &Report, color: bool) -> String {
         }
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::testing::{passing_rtl_report, sample_report};
+
+    fn with(detail: Detail) -> TextOptions {
+        TextOptions {
+            color: false,
+            detail,
+        }
+    }
+
+    #[test]
+    fn quiet_prints_the_verdict_line_only() {
+        let out = render(&sample_report(), with(Detail::Quiet));
+        assert_eq!(out.lines().count(), 1, "{out}");
+        assert!(out.starts_with("FAIL  score 61.4/100"), "{out}");
+    }
+
+    #[test]
+    fn a_clean_pair_by_default_is_a_summary_not_its_whole_alignment() {
+        let r = passing_rtl_report();
+        let out = render(&r, TextOptions::default());
+        assert!(
+            !out.contains("Alignment") && !out.contains("Findings"),
+            "{out}"
+        );
+        assert!(out.lines().count() <= 5, "{out}");
+        assert!(out.contains("--alignment shows them all"));
+        let full = render(&r, with(Detail::Alignment));
+        assert!(full.contains("\nAlignment\n"), "{full}");
+        for s in &r.target_sentences {
+            assert!(full.contains(&s.text));
+        }
+    }
+
+    #[test]
+    fn findings_are_shown_by_default_with_their_sentences() {
+        let r = sample_report();
+        let out = render(&r, TextOptions::default());
+        assert!(out.contains("\nFindings\n"), "{out}");
+        for f in &r.findings {
+            assert!(out.contains(&f.message), "{}", f.message);
+        }
+        assert!(!out.contains("\nAlignment\n"));
+    }
 }

@@ -335,28 +335,31 @@ fn pct(r: Option<f64>) -> String {
 
 /// A plain-text table: recall per type, false alarms per 100 clean target sentences, verdict accuracy.
 pub fn table(res: &EvalResult) -> String {
+    // Each type's column is as wide as its name, so headers never run together.
+    let width = |t: &str| t.len().max(6);
     let mut o = String::new();
     o.push_str(&format!("model {}\n", res.model));
-    o.push_str(&format!("{:<8} {:>5} ", "pair", "pairs"));
+    o.push_str(&format!("{:<8} {:>5}", "pair", "pairs"));
     for t in ERROR_TYPES {
-        o.push_str(&format!("{:>6}", &t[..t.len().min(6)]));
+        o.push_str(&format!(" {t:>w$}", w = width(t)));
     }
-    o.push_str("    all  FA/100 verdict  sent/s\n");
+    o.push_str(&format!(
+        "  {:>5}  {:>6} {:>7}  {:>6}\n",
+        "all", "FA/100", "verdict", "sent/s"
+    ));
     let rows = res
         .by_lang
         .iter()
         .map(|(k, v)| (k.as_str(), v))
         .chain(std::iter::once(("ALL", &res.all)));
     for (name, m) in rows {
-        o.push_str(&format!("{:<8} {:>5} ", name, m.pairs));
+        o.push_str(&format!("{:<8} {:>5}", name, m.pairs));
         for t in ERROR_TYPES {
-            o.push_str(&format!(
-                " {}",
-                pct(m.recall.get(*t).and_then(Ratio::value))
-            ));
+            let cell = pct(m.recall.get(*t).and_then(Ratio::value));
+            o.push_str(&format!(" {cell:>w$}", w = width(t)));
         }
         o.push_str(&format!(
-            "  {}  {:>6} {}  {:>6.1}\n",
+            "  {:>5}  {:>6} {:>7}  {:>6.1}\n",
             pct(m.recall_all.value()),
             m.false_alarms_text(),
             pct(m.verdict.value()),
@@ -411,6 +414,30 @@ pub fn safe_name(model: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn eval_table_headers_are_whole_words_over_their_columns() {
+        let mut res = EvalResult {
+            model: "m".into(),
+            ..Default::default()
+        };
+        res.all.pairs = 3;
+        let t = table(&res);
+        let lines: Vec<&str> = t.lines().collect();
+        for name in ERROR_TYPES {
+            assert!(
+                lines[1].split_whitespace().any(|w| w == *name),
+                "{}",
+                lines[1]
+            );
+        }
+        // Every row is as long as the header up to the last column.
+        assert_eq!(
+            lines[1].find("sent/s").map(|i| i + "sent/s".len()),
+            Some(lines[2].len()),
+            "{t}"
+        );
+    }
 
     #[test]
     fn tune_sets_a_named_parameter_and_names_the_flag_on_mistakes() {
