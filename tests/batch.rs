@@ -573,3 +573,30 @@ fn batch_root_admits_absolute_manifest_paths_inside_it() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(common::validate_reports(&out), 1);
 }
+
+#[test]
+fn batch_checks_translation_files_given_instead_of_a_manifest() {
+    // `mtcheck batch locale/*.po`, as the pre-commit hook runs it.
+    let f = Fixture::new();
+    let po = |lang: &str| {
+        f.file(
+            &format!("locale/{lang}.po"),
+            &format!(
+                "msgid \"\"\nmsgstr \"Language: {lang}\\n\"\n\nmsgid \"The council met.\"\nmsgstr \"Der Rat tagte.\"\n\nmsgid \"It approved the budget.\"\nmsgstr \"Er billigte den Haushalt.\"\n"
+            ),
+        )
+    };
+    let (de, at) = (po("de"), po("de_AT"));
+    let (code, out, err) = f.batch(&de, &[at.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(common::validate_reports(&out), 2, "{out}");
+    assert!(out.contains("de_AT.po"), "the path is the id: {out}");
+    // Anything but a translation file among them is a usage error naming it.
+    let txt = f.file("notes.txt", "hello");
+    let (code, _, err) = f.batch(&de, &[txt.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("notes.txt") && err.contains("not a translation file"),
+        "{err}"
+    );
+}

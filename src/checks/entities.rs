@@ -4,6 +4,8 @@
 //! with tolerance for inflection and exonyms. Also the entity scanner the language checks use to
 //! ignore text that is never translated.
 
+use std::collections::HashMap;
+
 use serde_json::json;
 
 use super::util::{dominant_script, edit_similarity, is_cjk_char, tokens, Script};
@@ -107,24 +109,17 @@ pub fn extract(text: &str) -> Vec<Entity> {
     // URLs and e-mail addresses are whitespace-delimited tokens; find them first so the
     // character scanner below does not read "#section" or "@host" inside them.
     let mut offset = 0;
-    for raw in text.split_inclusive(char::is_whitespace) {
-        let tok = raw.trim_end();
-        let mut lead = tok.len() - tok.trim_start_matches(LEADING).len();
-        // Chinese and Japanese need no space around a link: "详情请访问https://…。".
+    // Chinese and Japanese need no space around a link or address: "详情请访问https://…。",
+    // "バグ報告は<bug@gnu.org>へ".
+    let boundary = |c: char| c.is_whitespace() || cjk_text(c);
+    for raw in text.split_inclusive(boundary) {
+        let tok = raw.trim_end_matches(boundary);
+        let lead = tok.len() - tok.trim_start_matches(LEADING).len();
         let schemes = ["http://", "https://", "ftp://", "www."];
-        let lower_tok = tok.to_ascii_lowercase();
-        if let Some(p) = schemes.iter().filter_map(|s| lower_tok.find(s)).min() {
-            if p > lead && tok[..p].chars().next_back().is_some_and(cjk_text) {
-                lead = p;
-            }
-        }
-        let mut core = tok[lead..].trim_end_matches(TRAILING);
+        let core = tok[lead..].trim_end_matches(TRAILING);
         let start = offset + lead;
         let lower = core.to_ascii_lowercase();
         if schemes.iter().any(|p| lower.starts_with(p)) && core.len() > 6 {
-            if let Some(e) = core.find(cjk_text) {
-                core = core[..e].trim_end_matches(TRAILING);
-            }
             let key = core.trim_end_matches('/').to_string();
             out.push(Entity {
                 cat: Cat::Url,
@@ -167,19 +162,25 @@ pub fn extract(text: &str) -> Vec<Entity> {
         }
         let prev = if k > 0 { at(k - 1) } else { ' ' };
         let hit: Option<(Cat, usize, String)> = match c {
+            // GNU messages quote `like this' (findutils, sphinx): a quotation, not a code span.
             '`' => (k + 1..chars.len().min(k + 200))
                 .find(|&j| at(j) == '`')
-                .filter(|&j| j > k + 1)
+                .filter(|&j| j > k + 1 && !(k + 1..j).any(|i| at(i) == '\''))
                 .map(|j| (Cat::Code, j + 1, text[b..byte(j + 1)].to_string())),
             '<' => tag(&chars, k).map(|(end, key)| (Cat::Tag, end, key)),
             '&' => html_entity(&chars, k)
                 .map(|end| (Cat::HtmlEntity, end, text[b..byte(end)].to_string())),
-            // A percent sign after a number is a percentage ("50 %d" is not a format).
-            '%' if !prev.is_ascii_digit()
-                && (!prev.is_whitespace() || k < 2 || !at(k - 2).is_ascii_digit()) =>
-            {
-                printf(&chars, k).map(|end| (Cat::Placeholder, end, text[b..byte(end)].to_string()))
-            }
+            // A percent sign after a number is a percentage ("50%d", "50 %d'entre eux" are not
+            // formats); after a spaced number a conversion standing alone is one ("PCRE2 %d").
+            '%' if !prev.is_ascii_digit() => printf(&chars, k)
+                .filter(|&end| {
+                    let spaced_number =
+                        prev.is_whitespace() && k >= 2 && at(k - 2).is_ascii_digit();
+                    !spaced_number
+                        || at(end).is_whitespace()
+                        || matches!(at(end), '\0' | ',' | ';' | ')')
+                })
+                .map(|end| (Cat::Placeholder, end, text[b..byte(end)].to_string())),
             '$' if at(k + 1) == '{' => braces(&chars, k + 1)
                 .map(|end| (Cat::Placeholder, end, text[b..byte(end)].to_string())),
             '{' if prev != '$' => {
@@ -212,10 +213,85 @@ pub fn extract(text: &str) -> Vec<Entity> {
             None => k += 1,
         }
     }
+    // `<internal>`, `<file>`: a word in angle brackets that translators translate, not markup.
+    // A bare opening tag is markup only if it is an HTML element or is closed in the same text.
+    let closed: Vec<String> = found
+        .iter()
+        .filter_map(|e| e.key.strip_prefix("</").map(|n| format!("<{n}")))
+        .collect();
+    // `<HTTP 方法>` has words, not attributes, after its name.
+    // A bare tag in capitals (`<VAR>`, `<FILE>`) is a pseudo-tag too.
+    found.retain(|e| {
+        e.cat != Cat::Tag
+            || e.key.starts_with("</")
+            || e.key.ends_with("/>")
+            || text[e.start..e.end].contains('=')
+            || (text[e.start..e.end] == e.key
+                && (HTML_ELEMENTS.contains(&&e.key[1..e.key.len() - 1]) || closed.contains(&e.key)))
+    });
     out.extend(found);
     out.sort_by_key(|e| e.start);
     out
 }
+
+/// HTML elements written without attributes in running text; words that are also common
+/// pseudo-tags in messages (`<label>`, `<time>`, `<option>`) are left out.
+const HTML_ELEMENTS: &[&str] = &[
+    "a",
+    "abbr",
+    "b",
+    "big",
+    "blockquote",
+    "br",
+    "center",
+    "cite",
+    "code",
+    "dd",
+    "del",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "font",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "nobr",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "wbr",
+];
 
 /// `<b>`, `</b>`, `<br/>`, `<a href="…">`: the tag's name and kind, attributes dropped (a
 /// translated `title=` is fine; a changed `href` is caught as a URL).
@@ -272,7 +348,7 @@ fn html_entity(chars: &[(usize, char)], k: usize) -> Option<usize> {
     (j > start + 1 && at(j) == ';').then_some(j + 1)
 }
 
-/// A printf conversion: `%s`, `%d`, `%1$s`, `%-5.2f`, `%ld`, `%@`.
+/// A printf conversion: `%s`, `%d`, `%1$s`, `%-5.2f`, `%ld`, `%@`, `%(name)s`.
 fn printf(chars: &[(usize, char)], k: usize) -> Option<usize> {
     let at = |j: usize| chars.get(j).map_or('\0', |&(_, c)| c);
     let mut j = k + 1;
@@ -283,8 +359,17 @@ fn printf(chars: &[(usize, char)], k: usize) -> Option<usize> {
         j
     };
     let d = digits(j);
+    let named = at(j) == '(';
     if d > j && at(d) == '$' {
         j = d + 1;
+    } else if named {
+        // Python's named form, `%(count)d`.
+        let name_end = (j + 1..chars.len().min(j + 42))
+            .find(|&e| !(at(e).is_alphanumeric() || at(e) == '_'))?;
+        if name_end == j + 1 || at(name_end) != ')' {
+            return None;
+        }
+        j = name_end + 1;
     }
     while matches!(at(j), '-' | '+' | '0' | '#') {
         j += 1;
@@ -299,11 +384,13 @@ fn printf(chars: &[(usize, char)], k: usize) -> Option<usize> {
             break;
         }
     }
-    // A conversion followed by a letter is a word ("%dans"), not a format.
+    // A conversion followed by a letter is a word ("%dans"), not a format; Chinese and Japanese
+    // write none between ("%d年", "%d行目"), and a named one is never a word.
+    let next = at(j + 1);
     (matches!(
         at(j),
         's' | 'd' | 'i' | 'f' | 'u' | 'x' | 'X' | 'o' | 'e' | 'E' | 'g' | 'G' | 'c' | 'p' | '@'
-    ) && !at(j + 1).is_alphabetic())
+    ) && (named || !next.is_alphabetic() || cjk_text(next)))
     .then_some(j + 1)
 }
 
@@ -396,6 +483,28 @@ fn host(url: &str) -> &str {
     rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }
 
+/// The argument number and the rest of a numbered printf conversion (`%2$s` → 2, `s`).
+fn positional(key: &str) -> Option<(usize, &str)> {
+    let (n, rest) = key.strip_prefix('%')?.split_once('$')?;
+    Some((n.parse().ok()?, rest))
+}
+
+/// Gives the unnumbered printf conversions their argument numbers, in order (`%s %d` →
+/// `%1$s %2$d`), as the C library and gettext read them.
+fn number_printf(entities: &mut [Entity]) {
+    let mut n = 0;
+    for e in entities.iter_mut().filter(|e| e.cat == Cat::Placeholder) {
+        let Some(rest) = e.key.strip_prefix('%') else {
+            continue;
+        };
+        if positional(&e.key).is_some() || rest.starts_with('(') {
+            continue;
+        }
+        n += 1;
+        e.key = format!("%{n}${rest}");
+    }
+}
+
 fn compare_verbatim(
     src: &str,
     tgt: &str,
@@ -403,8 +512,14 @@ fn compare_verbatim(
     evidence: &mut Vec<serde_json::Value>,
     severity: &mut Severity,
 ) {
-    let s = extract(src);
-    let t = extract(tgt);
+    let mut s = extract(src);
+    let mut t = extract(tgt);
+    // `%s … %s` and `%2$s … %1$s` take the same arguments: gettext (and `msgfmt --check-format`)
+    // allows a translation to number them, so compare numbered forms on both sides.
+    if s.iter().chain(&t).any(|e| positional(&e.key).is_some()) {
+        number_printf(&mut s);
+        number_printf(&mut t);
+    }
     let cats = [
         Cat::Url,
         Cat::Email,
@@ -426,6 +541,24 @@ fn compare_verbatim(
             .filter(|e| e.cat == cat)
             .map(|e| e.key.as_str())
             .collect();
+        // A named or numbered argument may be used more than once (`%(name)s … %(name)s`):
+        // what counts is which arguments a side uses.
+        if cat == Cat::Placeholder {
+            for keys in [&mut s_keys, &mut t_keys] {
+                let mut seen = Vec::new();
+                keys.retain(|k| {
+                    let reusable = k.starts_with("%(")
+                        || k.starts_with('{')
+                        || k.starts_with("${")
+                        || positional(k).is_some();
+                    !reusable
+                        || (!seen.contains(k) && {
+                            seen.push(*k);
+                            true
+                        })
+                });
+            }
+        }
         // Multisets: order may change (`%2$s … %1$s`), counts may not.
         let mut k = 0;
         while k < s_keys.len() {
@@ -435,6 +568,22 @@ fn compare_verbatim(
             } else {
                 k += 1;
             }
+        }
+        // A conversion glued to a word or number ("%sañadido", "1%s") is not read as one, but
+        // it is there and printf fills it: only a flaw of spacing.
+        if cat == Cat::Placeholder {
+            let mut glued = HashMap::new();
+            s_keys.retain(|key| {
+                let have = tgt.matches(*key).count();
+                let used = glued.entry(*key).or_insert(0usize);
+                let extracted = t.iter().filter(|e| e.key == *key).count();
+                if key.starts_with('%') && have > extracted + *used {
+                    *used += 1;
+                    false
+                } else {
+                    true
+                }
+            });
         }
         if cat == Cat::HtmlEntity {
             // "&amp;" on one side and a plain "&" on the other is the same text.
@@ -938,6 +1087,142 @@ mod tests {
             "de",
         );
         assert_clean("Tom &amp; Jerry", "en", "Tom & Jerry", "fr");
+    }
+
+    #[test]
+    fn gettext_reordered_placeholders_are_not_entity_errors() {
+        // coreutils-style message: a translation may number the arguments and reorder them.
+        assert_clean(
+            "%s: cannot change owner of %s",
+            "en",
+            "%2$s: Eigentümer kann nicht geändert werden (%1$s)",
+            "de",
+        );
+        assert_clean("%s of %s", "en", "%2$s の %1$s", "ja");
+        assert_clean(
+            "%s: Unknown command %s in %s at line %d.",
+            "en",
+            "%1$s: コマンド %2$s (%3$s の %4$d行目) は不明です",
+            "ja",
+        );
+        assert_clean("%(num)d year", "en", "%(num)d年", "ja");
+        // Django's ja catalogue names one argument twice.
+        assert_clean(
+            "Please correct the duplicate data for %(field_name)s which must be unique for the %(lookup)s in %(date_field)s.",
+            "en",
+            "%(field_name)s の重複したデータを修正してください。%(date_field)s %(lookup)s では %(field_name)s がユニークである必要があります。",
+            "ja",
+        );
+        // wget: a conversion after a name ending in a digit is still a conversion.
+        assert_clean(
+            "Invalid regular expression %s, PCRE2 error %d",
+            "en",
+            "Expression rationnelle %s, erreur PCRE2 %d",
+            "fr",
+        );
+        assert_clean(
+            "Archive signed base-64 string %s is out of %s range",
+            "en",
+            "La cadena firmada en base 64 %s del archivo está fuera del rango %s",
+            "es",
+        );
+        assert_clean(
+            "Please send bug reports to <bug-wget@gnu.org>.",
+            "en",
+            "バグ報告は<bug-wget@gnu.org>へ",
+            "ja",
+        );
+        // findutils quotes GNU-style; sphinx names a brace argument twice; spacing flaws.
+        assert_clean(
+            "invalid argument `%s' to `%s'",
+            "en",
+            "argomento «%s» non valido per «%s»",
+            "it",
+        );
+        assert_clean(
+            "invalid argument `%s' to `%s'",
+            "en",
+            "“%2$s”的无效参数“%1$s”",
+            "zh",
+        );
+        assert_clean(
+            "The {name} “{obj}” was added. You may add another {name} below.",
+            "en",
+            "{name} „{obj}“ wurde hinzugefügt.",
+            "de",
+        );
+        assert_clean(
+            "%s added, %s changed, %s removed",
+            "en",
+            "%sañadido, %s cambiado, %s removido",
+            "es",
+        );
+        // A placeholder really dropped is still found when a glued one is there.
+        let (sev, _) = flagged(
+            "%s added, %s changed, %s removed",
+            "en",
+            "%sañadido, cambiado, %s removido",
+            "es",
+        );
+        assert_eq!(sev, Severity::Error);
+        // Numbering them does not excuse a changed type or a lost argument.
+        let (sev, m) = flagged("%s: %d files", "en", "%2$s: %1$s Dateien", "de");
+        assert_eq!(sev, Severity::Error, "{m}");
+        let (sev, _) = flagged("%s of %s", "en", "%1$s von", "de");
+        assert_eq!(sev, Severity::Error);
+    }
+
+    #[test]
+    fn gettext_translated_pseudo_tags_are_not_markup() {
+        // grep/tar-style messages name things in angle brackets; translators translate them.
+        assert_clean("<internal>", "en", "<intern>", "de");
+        assert_clean(
+            "memory exhausted in <internal>",
+            "en",
+            "<内部> でメモリを使い果たしました",
+            "ja",
+        );
+        assert_clean("Usage: cmd <file>", "en", "Использование: cmd <файл>", "ru");
+        assert_clean(
+            "use method \"HTTPMethod\" in the request",
+            "en",
+            "在请求中使用指定的 <HTTP 方法>。",
+            "zh",
+        );
+        assert_clean(
+            "set environment variable VAR in child process",
+            "en",
+            "在子进程中设置环境变量<VAR>",
+            "zh",
+        );
+        // Real markup still counts: an HTML element, a tag with attributes, or a closed pair.
+        let (sev, _) = flagged("Press <b>Save</b>.", "en", "Drücken Sie Speichern.", "de");
+        assert_eq!(sev, Severity::Error);
+        let (sev, _) = flagged("<g id=\"1\">Save</g> now", "en", "Jetzt speichern", "de");
+        assert_eq!(sev, Severity::Error);
+        let (sev, _) = flagged("<widget>Save</widget> now", "en", "Jetzt speichern", "de");
+        assert_eq!(sev, Severity::Error);
+    }
+
+    #[test]
+    fn python_named_placeholders_are_compared() {
+        assert_clean(
+            "Ensure this value has at most %(limit_value)d characters.",
+            "en",
+            "Stellen Sie sicher, dass dieser Wert höchstens %(limit_value)d Zeichen hat.",
+            "de",
+        );
+        let (sev, m) = flagged(
+            "%(count)s of %(total)s selected",
+            "en",
+            "%(count)s ausgewählt",
+            "de",
+        );
+        assert_eq!(sev, Severity::Error);
+        assert_eq!(
+            m,
+            "placeholder %(total)s in the source is missing in the target"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::util::{round3, script_of, Script};
 use super::{Finding, Kind, LinkCheck, PairContext, Severity};
+use crate::text::is_wide_char;
 use crate::text::lang::primary;
 
 /// The `number_mismatch` check.
@@ -1230,10 +1231,83 @@ fn value(n: &Num) -> f64 {
     }
 }
 
+/// Tokens that mix letters and digits (`UTF-8`, `blake2b`, `x86_64`), as written.
+fn identifiers(text: &str) -> Vec<&str> {
+    text.split(|c: char| c.is_whitespace() || ",;()[]{}\"'«»“”`".contains(c) || is_wide_char(c))
+        .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|t| {
+            // A letter before the digits, as `Scanner::digits` reads an identifier
+            // ("10-minute" is a number the ordinary comparison reads).
+            let glued = t.char_indices().any(|(i, c)| {
+                c.is_ascii_alphabetic()
+                    && t[i + 1..]
+                        .trim_start_matches(['-', '_', '.', '/', '='])
+                        .starts_with(|c: char| c.is_ascii_digit())
+            });
+            glued
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=".contains(c))
+        })
+        // A compound built on the identifier is the identifier: "UTF-15-Sequenz", "IPv6-Adresse".
+        .map(|t| {
+            let mut t = t;
+            while let Some((head, tail)) = t.rsplit_once('-') {
+                if tail.is_empty() || !tail.chars().all(|c| c.is_alphabetic()) {
+                    break;
+                }
+                t = head;
+            }
+            t
+        })
+        .filter(|t| t.contains(|c: char| c.is_ascii_digit()))
+        .collect()
+}
+
+/// An identifier with its digits changed (`UTF-8` → `UTF-15`, `blake2b` → `blake9b`): the
+/// letters and separators are the same and the digits are not. Identifiers are kept verbatim,
+/// so this is a changed value, not a localised one.
+fn changed_identifiers<'a>(src: &'a str, tgt: &'a str) -> Vec<(&'a str, &'a str)> {
+    let shape = |t: &str| -> String {
+        let mut out = String::new();
+        for c in t.chars() {
+            if !c.is_ascii_digit() {
+                out.push(c.to_ascii_lowercase());
+            } else if !out.ends_with('#') {
+                out.push('#');
+            }
+        }
+        out
+    };
+    let digits = |t: &str| t.chars().filter(char::is_ascii_digit).collect::<String>();
+    // Multisets: "IPv4 or IPv6" rendered "IPv6 or IPv6" has lost the IPv4.
+    let (mut s, mut t) = (identifiers(src), identifiers(tgt));
+    let mut k = 0;
+    while k < s.len() {
+        if let Some(j) = t.iter().position(|b| b.eq_ignore_ascii_case(s[k])) {
+            t.remove(j);
+            s.remove(k);
+        } else {
+            k += 1;
+        }
+    }
+    let mut out = Vec::new();
+    for a in s {
+        if let Some(k) = t
+            .iter()
+            .position(|b| shape(b) == shape(a) && digits(b) != digits(a))
+        {
+            out.push((a, t.remove(k)));
+        }
+    }
+    out
+}
+
 fn check(pair: &PairContext) -> Option<Finding> {
-    let src = extract(&pair.src_text(), pair.src_lang);
-    let tgt = extract(&pair.tgt_text(), pair.tgt_lang);
-    if src.is_empty() && tgt.is_empty() {
+    let (src_text, tgt_text) = (pair.src_text(), pair.tgt_text());
+    let src = extract(&src_text, pair.src_lang);
+    let tgt = extract(&tgt_text, pair.tgt_lang);
+    let ids = changed_identifiers(&src_text, &tgt_text);
+    if src.is_empty() && tgt.is_empty() && ids.is_empty() {
         return None;
     }
     let (s_left, t_left) = unmatched(&src, &tgt);
@@ -1256,7 +1330,7 @@ fn check(pair: &PairContext) -> Option<Finding> {
         .filter(|n| reportable(n, pair.src_lang))
         .map(Some)
         .collect();
-    if s_left.is_empty() && t_left.is_empty() {
+    if s_left.is_empty() && t_left.is_empty() && ids.is_empty() {
         return None;
     }
     // A doubtful link: the numbers may belong to sentences the aligner paired wrongly.
@@ -1291,6 +1365,16 @@ fn check(pair: &PairContext) -> Option<Finding> {
             t.show()
         ));
         mismatches.push(json!({"source": s.text, "target": t.text, "severity": sev}));
+    }
+    for (a, b) in ids {
+        let sev = if doubtful {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        severity = severity.max(sev);
+        parts.push(format!("identifier {a} in the source is {b} in the target"));
+        mismatches.push(json!({"source": a, "target": b, "severity": sev}));
     }
     for s in s_missing {
         parts.push(format!(
@@ -1724,6 +1808,71 @@ mod tests {
             "en",
             "Installieren Sie das Paket.",
             "de",
+        );
+    }
+
+    #[test]
+    fn gettext_digits_changed_inside_identifiers_are_errors() {
+        let m = assert_flagged(
+            "invalid UTF-8 sequence in input",
+            "en",
+            "ungültige UTF-15-Sequenz in der Eingabe",
+            "de",
+            Severity::Error,
+        );
+        assert_eq!(m, "identifier UTF-8 in the source is UTF-15 in the target");
+        let m = assert_flagged(
+            "print or check BLAKE2b (512-bit) checksums",
+            "en",
+            "BLAKE9b (512-Bit) Prüfsummen ausgeben oder prüfen",
+            "de",
+            Severity::Error,
+        );
+        assert_eq!(
+            m,
+            "identifier BLAKE2b in the source is BLAKE9b in the target"
+        );
+        // The same identifier, or one written another way, is fine.
+        assert_clean(
+            "invalid UTF-8 sequence",
+            "en",
+            "неверная последовательность UTF-8",
+            "ru",
+        );
+        assert_clean("an ext4 file system", "en", "ein ext4-Dateisystem", "de");
+        assert_clean(
+            "a valid IPv4 or IPv6 address",
+            "en",
+            "eine gültige IPv4- oder IPv6-Adresse",
+            "de",
+        );
+        assert_flagged(
+            "a valid IPv6 address",
+            "en",
+            "有効なIPv17アドレス",
+            "ja",
+            Severity::Error,
+        );
+        assert_flagged(
+            "same as --format=v7",
+            "en",
+            "эквивалент --format=v20",
+            "ru",
+            Severity::Error,
+        );
+        assert_flagged(
+            "assuming HTTP/0.9",
+            "en",
+            "HTTP/0.17 supposé",
+            "fr",
+            Severity::Error,
+        );
+        assert_flagged(
+            "a valid IPv4 or IPv6 address",
+            "en",
+            "一个有效的 IPv6 或 IPv6 地址",
+            "zh",
+            Severity::Error,
         );
     }
 

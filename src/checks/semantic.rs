@@ -64,26 +64,101 @@ fn round(x: f32) -> f64 {
 pub fn run(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     let outlier_z = outlier_threshold(ctx.links);
+    // Unaligned sentences since the last aligned link: (finding, sentence index, neighbour gain).
+    let mut run_src: Vec<Unaligned> = Vec::new();
+    let mut run_tgt: Vec<Unaligned> = Vec::new();
     for l in ctx.links {
         let (src, tgt) = (l.link.source.clone(), l.link.target.clone());
         match (src.len(), tgt.len()) {
             (0, 0) => {}
-            (_, 0) => out.push(unaligned(ctx, src, true)),
-            (0, _) => out.push(unaligned(ctx, tgt, false)),
+            (_, 0) => {
+                let (f, gain) = unaligned(ctx, src.clone(), true);
+                run_src.push((f, src.start, gain));
+            }
+            (0, _) => {
+                let (f, gain) = unaligned(ctx, tgt.clone(), false);
+                run_tgt.push((f, tgt.start, gain));
+            }
             _ => {
+                out.extend(replaced(ctx, &mut run_src, &mut run_tgt));
                 // A merged link can be both a poor match and hide an absorbed sentence.
                 out.extend(mistranslation(ctx, l, outlier_z));
                 out.extend(swallowed(ctx, l));
             }
         }
     }
+    out.extend(replaced(ctx, &mut run_src, &mut run_tgt));
+    out
+}
+
+/// An unaligned sentence's finding, its index, and its best gain from joining a neighbour.
+type Unaligned = (Finding, usize, Option<f32>);
+
+/// Joining a sentence to a neighbouring link raises that link's similarity by at least this (z
+/// units): the sentence is part of a translation that splits or joins sentences.
+const SPLIT_GAIN: f32 = 0.0;
+
+/// The unaligned sentences between two aligned links (or a document's end), taken from the runs:
+/// a source sentence and a target sentence left unaligned between the same neighbours are one
+/// error, a replaced sentence ("target sentence N says something other than source sentence
+/// M"), paired in order; what has no partner stays an omission or an addition. The pair is a
+/// warning only when both sentences raise a neighbouring link's similarity (a translation that
+/// splits and joins sentences differently) or either is too short to carry content.
+fn replaced(
+    ctx: &Context,
+    run_src: &mut Vec<Unaligned>,
+    run_tgt: &mut Vec<Unaligned>,
+) -> Vec<Finding> {
+    let n = run_src.len().min(run_tgt.len());
+    let mut out = Vec::new();
+    // A replaced sentence next to a faithful one often "belongs" to it by `absorbed_gain`,
+    // which is loose (negative); a split translation really raises the neighbour's similarity.
+    let joins = |gain: Option<f32>| gain.is_some_and(|g| g >= SPLIT_GAIN);
+    for ((fs, i, gain_s), (ft, j, gain_t)) in run_src.drain(..n).zip(run_tgt.drain(..n)) {
+        let short =
+            !substantial(&ctx.src[i], ctx.src_cjk) || !substantial(&ctx.tgt[j], ctx.tgt_cjk);
+        let severity = if (joins(gain_s) && joins(gain_t)) || short {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        let cos = ctx.sim.cos1(i, j);
+        let z = ctx.sim.z(cos, &(i..i + 1), &(j..j + 1));
+        let message = format!(
+            "target sentence {} (line {}) says something other than source sentence {} (line {}): \
+             neither has a counterpart, and they do not match each other (similarity {:.3})",
+            j + 1,
+            ctx.tgt[j].line,
+            i + 1,
+            ctx.src[i].line,
+            cos
+        );
+        out.push(finding(
+            ctx,
+            Kind::Mistranslation,
+            severity,
+            i..i + 1,
+            j..j + 1,
+            message,
+            json!({
+                "replaced": true,
+                "similarity": round(cos),
+                "z": round(z),
+                "source_evidence": fs.evidence,
+                "target_evidence": ft.evidence,
+            }),
+        ));
+    }
+    out.extend(run_src.drain(..).map(|(f, ..)| f));
+    out.extend(run_tgt.drain(..).map(|(f, ..)| f));
     out
 }
 
 /// A 1-0 or 0-1 link. Downgraded to a warning when the sentence is short, or when adding it to a
 /// neighbouring link raises that link's similarity: then it is probably part of a translation that
 /// splits or joins sentences, not lost or invented content.
-fn unaligned(ctx: &Context, r: Range<usize>, is_source: bool) -> Finding {
+/// Also returns the sentence's best gain from joining a neighbouring link (`neighbour_gain`).
+fn unaligned(ctx: &Context, r: Range<usize>, is_source: bool) -> (Finding, Option<f32>) {
     let i = r.start;
     let (sentences, cjk) = if is_source {
         (ctx.src, ctx.src_cjk)
@@ -125,11 +200,12 @@ fn unaligned(ctx: &Context, r: Range<usize>, is_source: bool) -> Finding {
         "best_z": best.map(|(_, z)| round(z)),
         "neighbour_gain_z": neighbour_gain.map(|(_, g)| round(g)),
     });
-    if is_source {
+    let f = if is_source {
         finding(ctx, Kind::Omission, severity, r, 0..0, message, evidence)
     } else {
         finding(ctx, Kind::Addition, severity, 0..0, r, message, evidence)
-    }
+    };
+    (f, neighbour_gain.map(|(_, g)| g))
 }
 
 /// The best similarity gain (z units) from joining unaligned sentence `i` to an adjacent aligned
@@ -189,8 +265,18 @@ fn mistranslation(ctx: &Context, l: &ScoredLink, outlier_z: Option<f32>) -> Opti
             Severity::Warning
         }
     });
-    let severity = by_z.max(by_reference)?;
     let (src, tgt) = (l.link.source.clone(), l.link.target.clone());
+    // A sentence embedding says little about one to three words ("Aborted" → "中止", "Killed" →
+    // "Уничтожение"): similarity alone does not make such a pair an error.
+    let short = |r: &Range<usize>, sentences: &[Sentence], cjk: bool| {
+        r.len() == 1 && !substantial(&sentences[r.start], cjk)
+    };
+    let severity = by_z.max(by_reference)?;
+    let severity = if short(&src, ctx.src, ctx.src_cjk) && short(&tgt, ctx.tgt, ctx.tgt_cjk) {
+        severity.min(Severity::Warning)
+    } else {
+        severity
+    };
     let mut message = format!(
         "source {} and target {} do not say the same thing (score {:.0}/100, similarity {:.3})",
         describe(&src),
@@ -472,5 +558,71 @@ mod tests {
         );
         // A legitimate join: the target is as long as both source sentences.
         assert!(omissions(&model(8, 7, &[50.0, 50.0])).is_empty());
+    }
+    #[test]
+    fn gettext_short_messages_are_not_mistranslation_errors_by_similarity_alone() {
+        // "Memory exhausted" → "Speicher ausgeschöpft" scored low and was an error.
+        let long_src = sentences(&["The archive could not be written to the disk."; 3]);
+        let long_tgt =
+            sentences(&["Das Archiv konnte nicht auf die Platte geschrieben werden."; 3]);
+        let short_src = sentences(&["Memory exhausted"; 3]);
+        let short_tgt = sentences(&["Speicher ausgeschöpft"; 3]);
+        let sim = model(3, 3, &[]);
+        let mut links: Vec<_> = (0..3).map(|i| link(i..i + 1, i..i + 1, 2.4)).collect();
+        links[1].z = -3.0;
+        let severity = |src: &[Sentence], tgt: &[Sentence]| {
+            let f = run_on(src, tgt, &links, &sim, &[]);
+            assert_eq!(f.len(), 1, "{f:?}");
+            assert_eq!(f[0].kind, Kind::Mistranslation);
+            f[0].severity
+        };
+        assert_eq!(severity(&long_src, &long_tgt), Severity::Error);
+        assert_eq!(severity(&short_src, &short_tgt), Severity::Warning);
+        // A short source against a long target is still judged in full.
+        assert_eq!(severity(&short_src, &long_tgt), Severity::Error);
+    }
+
+    #[test]
+    fn a_replaced_sentence_is_one_mistranslation_not_an_omission_and_an_addition() {
+        // Held-out articles: a sentence swapped for another of the same chapter was reported as
+        // an omission plus an addition at the same place.
+        let src = sentences(&["The council approved the new budget on Monday evening."; 5]);
+        let tgt = sentences(&["Der Rat hat am Montagabend den neuen Haushalt gebilligt."; 5]);
+        let sim = model(5, 5, &[]);
+        let links = vec![
+            link(0..1, 0..1, 2.5),
+            link(1..2, 1..2, 2.5),
+            link(2..3, 2..2, 0.0),
+            link(3..3, 2..3, 0.0),
+            link(3..4, 3..4, 2.5),
+            link(4..5, 4..5, 2.5),
+        ];
+        let f = run_on(&src, &tgt, &links, &sim, &[]);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].kind, Kind::Mistranslation);
+        assert_eq!(f[0].severity, Severity::Error);
+        assert_eq!(
+            (f[0].source.clone(), f[0].target.clone()),
+            (vec![2], vec![2])
+        );
+        assert_eq!(f[0].evidence["replaced"], true);
+        assert!(
+            f[0].message.starts_with(
+                "target sentence 3 (line 3) says something other than source sentence 3"
+            ),
+            "{}",
+            f[0].message
+        );
+        // Unaligned on one side only: an omission, not a replacement.
+        let links = vec![
+            link(0..1, 0..1, 2.5),
+            link(1..2, 1..2, 2.5),
+            link(2..3, 2..2, 0.0),
+            link(3..4, 2..3, 2.5),
+            link(4..5, 3..4, 2.5),
+        ];
+        let f = run_on(&src, &tgt[..4], &links, &model(5, 4, &[]), &[]);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].kind, Kind::Omission);
     }
 }

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::entities;
 use super::util::{
     dominant_script, edit_similarity, is_cjk_char, lang_script, looks_like_code, quote, related,
-    round3, tokens, Script,
+    round3, script_of, tokens, Script,
 };
 use super::{Finding, Kind, LinkCheck, PairContext, Severity};
 use crate::text::lang::{detect, primary};
@@ -39,7 +39,18 @@ fn normalise(text: &str) -> String {
 
 /// Text that is legitimately the same in both languages: nothing but numbers and symbols, code,
 /// or a short run of names ("Microsoft Visual Studio", "Barcelona 2 – Real Madrid 1").
+/// `text` without identifiers and options (`op_verify_result`, `--https-only`, `KEY=VALUE`):
+/// code, not words a translator translates.
+fn prose(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|t| !(t.contains(['_', '=']) || t.starts_with('-') && t.len() > 1))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn left_as_is(text: &str) -> bool {
+    let prose = prose(text);
+    let text = prose.as_str();
     let words: Vec<_> = tokens(text)
         .into_iter()
         .filter(|t| t.has_letters())
@@ -52,14 +63,39 @@ pub fn left_as_is(text: &str) -> bool {
     if words.len() <= 3 && words.iter().all(name_like) {
         return true;
     }
-    // A content word: four letters or more, in lower case (or in a script without case).
-    let content = words.iter().any(|t| {
-        t.text.chars().count() >= 4
-            && t.text.chars().all(|c| {
-                !c.is_alphabetic() || c.is_lowercase() || !(c.is_uppercase() || c.is_lowercase())
-            })
+    // A content word: four letters or more, in lower case (or in a script without case). The
+    // first word may be capitalised when another word is in lower case: "Unmatched ( or \\(" is
+    // a message, not a name.
+    let lower = |t: &str| {
+        t.chars().all(|c| {
+            !c.is_alphabetic() || c.is_lowercase() || !(c.is_uppercase() || c.is_lowercase())
+        })
+    };
+    let sentence_case = words.iter().skip(1).any(|t| lower(t.text));
+    let content = words.iter().enumerate().any(|(k, t)| {
+        let rest = t
+            .text
+            .char_indices()
+            .nth(1)
+            .map_or("", |(b, _)| &t.text[b..]);
+        t.text.chars().count() >= 4 && (lower(t.text) || (k == 0 && sentence_case && lower(rest)))
     });
     !content
+}
+
+/// Field labels beside format directives (`Device: %Hd,%Ld Inode: %-10i Links: %h`), which
+/// translators often keep on purpose: at least two directives and two `Label:` words.
+fn labels_and_directives(text: &str) -> bool {
+    let directives = text
+        .split('%')
+        .skip(1)
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_alphanumeric() || "-+#.(".contains(c)))
+        .count();
+    let labels = tokens(text)
+        .iter()
+        .filter(|t| t.has_letters() && text[t.start + t.text.len()..].starts_with(':'))
+        .count();
+    directives >= 2 && labels >= 2
 }
 
 /// A full sentence rather than a label (`words`: its tokens with letters): leaving it
@@ -81,12 +117,25 @@ fn check(pair: &PairContext) -> Option<Finding> {
     // English target) is no product name or label from three words on: a Qur'an verse of three
     // words copied into the English was only a warning.
     let (ss, ts) = (lang_script(pair.src_lang), lang_script(pair.tgt_lang));
-    let foreign = (ss != ts && ss != Script::Other && ts != Script::Other)
-        .then(|| dominant_script(&tgt))
+    // One Chinese character or Hangul syllable carries a word: two of them in the target's own
+    // script ("setsockopt SO_RCVBUF 失败：%s") are a translation, however many Latin letters
+    // the kept command names add.
+    let dense = matches!(ts, Script::Han | Script::Hangul);
+    let own = tgt
+        .chars()
+        .filter(|&c| {
+            script_of(c).is_some_and(|s| s == ts || dense && ts == Script::Han && s == Script::Kana)
+        })
+        .count();
+    let foreign = (ss != ts && ss != Script::Other && ts != Script::Other && !(dense && own >= 2))
+        .then(|| dominant_script(&prose(&tgt)))
         .flatten()
         .filter(|&(dom, share)| dom == ss && share >= 0.8);
     let words = tokens(&tgt).iter().filter(|t| t.has_letters()).count();
-    let severity = if full_sentence(&tgt, words) || (foreign.is_some() && words >= 3) {
+    let labels = labels_and_directives(&pair.src_text());
+    let severity = if labels {
+        Severity::Warning
+    } else if full_sentence(&tgt, words) || (foreign.is_some() && words >= 3) {
         Severity::Error
     } else {
         Severity::Warning
@@ -195,6 +244,72 @@ mod tests {
             "{}",
             f[0].message
         );
+    }
+
+    #[test]
+    fn gettext_copied_message_with_translatable_words_is_untranslated() {
+        // grep's regex message kept in English in a German catalogue.
+        let f = run("Unmatched ( or \\(", "en", "Unmatched ( or \\(", "de");
+        assert_eq!(
+            f.len(),
+            1,
+            "a copied message with translatable words is reported"
+        );
+        assert_eq!(f[0].kind, Kind::Untranslated);
+        // Names and codes stay as they are.
+        assert_eq!(
+            severity(
+                "GPGME op_verify_result: NULL",
+                "en",
+                "GPGME op_verify_result: NULL",
+                "de"
+            ),
+            None
+        );
+        assert_eq!(severity("GNU Emacs", "en", "GNU Emacs", "de"), None);
+        assert_eq!(
+            severity(
+                "Microsoft Visual Studio",
+                "en",
+                "Microsoft Visual Studio",
+                "de"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn gettext_kept_command_names_beside_chinese_are_not_untranslated() {
+        // wget's zh_CN catalogue keeps option and function names and translates the rest.
+        for (src, tgt) in [
+            (
+                "setsockopt SO_RCVBUF failed: %s",
+                "setsockopt SO_RCVBUF 失败：%s",
+            ),
+            (
+                "--no-cookies                don't use cookies",
+                "--no-cookies                不使用 cookies。",
+            ),
+            (
+                "POSIX 1003.1-1988 (ustar) format",
+                "POSIX 1003.1-1988 (ustar) 格式",
+            ),
+        ] {
+            assert_eq!(severity(src, "en", tgt, "zh-CN"), None, "{tgt}");
+        }
+        // A message left in English in a Chinese catalogue is still found.
+        let src = "Cannot open the file because the disk is full.";
+        assert_eq!(severity(src, "en", src, "zh-CN"), Some(Severity::Error));
+    }
+
+    #[test]
+    fn gettext_field_labels_beside_format_directives_are_at_most_a_warning() {
+        // coreutils `stat` format kept unchanged in a real Japanese catalogue.
+        let src = "Device: %Hd,%Ld\tInode: %-10i  Links: %-5h Device type: %Hr,%Lr\n";
+        assert_eq!(severity(src, "en", src, "ja"), Some(Severity::Warning));
+        // A sentence with one directive is still an error when copied.
+        let msg = "Cannot open the file %s because the disk is full.";
+        assert_eq!(severity(msg, "en", msg, "de"), Some(Severity::Error));
     }
 
     #[test]

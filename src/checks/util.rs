@@ -225,10 +225,19 @@ pub fn looks_like_code(text: &str) -> bool {
     if toks.is_empty() {
         return false;
     }
-    let codey = toks
+    // Bare punctuation ("(" in "Unmatched ( or \\(") is neither code nor prose.
+    let worded: Vec<&&str> = toks
+        .iter()
+        .filter(|t| t.chars().any(char::is_alphanumeric))
+        .collect();
+    let codey = worded
         .iter()
         .filter(|t| {
-            let inner = t.trim_end_matches(['.', ',', ':', ';', '!', '?']);
+            // Words in brackets are prose: "Date (without time)"; "f(x)" and "main()" are code.
+            let inner = t
+                .trim_end_matches(['.', ',', ':', ';', '!', '?'])
+                .trim_start_matches(['(', '['])
+                .trim_end_matches([')', ']']);
             inner.contains([
                 '/', '_', '=', '(', ')', '{', '}', '[', ']', '<', '>', '$', '\\', '|', '`',
             ]) || inner.starts_with('-')
@@ -244,7 +253,7 @@ pub fn looks_like_code(text: &str) -> bool {
     // A command line copied into the text starts with the command.
     let command =
         COMMANDS.contains(&first) && toks.len() >= 2 && !text.trim_end().ends_with(['.', '!', '?']);
-    prompt || command || codey * 2 >= toks.len()
+    prompt || command || codey * 2 >= worded.len()
 }
 
 /// Rounds evidence values to three decimals so reports stay readable.
@@ -298,6 +307,9 @@ mod tests {
         assert!(looks_like_code("$ ls /etc/ssh"));
         assert!(looks_like_code("x = f(y);"));
         assert!(!looks_like_code("The plant opened on Tuesday in Sohar."));
+        assert!(!looks_like_code("Date (without time)"));
+        assert!(!looks_like_code("Unmatched ( or \\("));
+        assert!(looks_like_code("call main() then exit(1)"));
         assert!(!looks_like_code(
             "Die Anlage wurde am Dienstag eröffnet, z.B. in Sohar."
         ));

@@ -19,8 +19,10 @@ pub struct BatchArgs {
     /// Pairs to check: a .jsonl file of {"source", "target", "src_lang", "tgt_lang", "id"}
     /// objects, a .tsv file with those column names in a header, or a directory holding `src/`
     /// and `tgt/` trees or NAME.SRC.EXT / NAME.TGT.EXT files. Paths are relative to the manifest
-    /// and may not leave its folder, unless --root is given.
-    pub manifest: PathBuf,
+    /// and may not leave its folder, unless --root is given. Or translation files (.po, .xlf,
+    /// .xliff, .tmx), each one pair, as `mtcheck batch locale/*.po` or a pre-commit hook gives them.
+    #[arg(value_name = "MANIFEST|FILE", required = true, num_args = 1..)]
+    pub inputs: Vec<PathBuf>,
     /// Allow manifest paths that are absolute or leave the manifest's folder, as long as they
     /// resolve inside DIR (for manifests written by `find` or a pipeline).
     #[arg(long, value_name = "DIR")]
@@ -70,12 +72,13 @@ pub fn run(args: BatchArgs) -> anyhow::Result<i32> {
         gate_layer(&args.gate, &args.model)?,
         args.model.config.as_deref(),
     )?;
-    let jobs = batch::read_manifest(
-        &args.manifest,
-        args.src_lang.as_deref(),
-        args.tgt_lang.as_deref(),
-        args.root.as_deref(),
-    )?;
+    let (src_lang, tgt_lang) = (args.src_lang.as_deref(), args.tgt_lang.as_deref());
+    let jobs = match args.inputs.as_slice() {
+        [one] if !mtcheck::formats::is_translation_file(one) => {
+            batch::read_manifest(one, src_lang, tgt_lang, args.root.as_deref())?
+        }
+        files => batch::file_jobs(files, src_lang, tgt_lang)?,
+    };
     let options = BatchOptions {
         workers: args.jobs,
         output: args.output.clone(),

@@ -105,6 +105,19 @@ impl Default for ReadOptions {
     }
 }
 
+/// A translation file by its extension alone (XLIFF, TMX, gettext PO): one that `batch` can take
+/// as a pair by itself, as a pre-commit hook passes them.
+pub fn is_translation_file(path: &Path) -> bool {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    matches!(
+        ext.as_deref(),
+        Some("xlf" | "xliff" | "sdlxliff" | "mxliff" | "mqxliff" | "tmx" | "po")
+    )
+}
+
 /// The format of `path`: by extension first, then by looking at the text.
 pub fn detect_format(path: &Path, text: &str) -> FileFormat {
     let ext = path

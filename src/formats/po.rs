@@ -352,11 +352,12 @@ pub(super) fn parse(text: &str, opts: &ReadOptions) -> Result<Bilingual, String>
         if let Some(plural) = &e.plural {
             let mut forms = e.msgstr_n.clone();
             forms.sort_by_key(|(k, _, _)| *k);
-            for (k, s, at_line) in forms {
-                if let Some(n) = plurals.filter(|&n| k >= n) {
-                    return Err(format!(
-                        "line {at_line}: msgstr[{k}] but the header's Plural-Forms says nplurals={n}"
-                    ));
+            for (k, s, _) in forms {
+                // A form beyond the header's nplurals is never shown: Django 4.2's own Spanish
+                // catalogue has `msgstr[2]` under nplurals=2, and `msgfmt` compiles it. Skipped,
+                // so one stray form does not refuse a whole catalogue.
+                if plurals.is_some_and(|n| k >= n) {
+                    continue;
                 }
                 out.segments.push(Segment {
                     id: format!("{base}[{k}]"),
@@ -525,11 +526,14 @@ msgstr "Таб\tздесь"
         let po = "msgid \"\"\nmsgstr \"Language: ru\\n\"\n\"Plural-Forms: nplurals=three; plural=n;\\n\"\n\nmsgid \"a\"\nmsgstr \"b\"\n";
         let e = err(po);
         assert!(e.starts_with("line 2: bad Plural-Forms header"), "{e}");
-        let po = "msgid \"\"\nmsgstr \"Plural-Forms: nplurals=2; plural=(n != 1);\\n\"\n\nmsgid \"a\"\nmsgid_plural \"as\"\nmsgstr[0] \"b\"\nmsgstr[2] \"c\"\n";
-        let e = err(po);
-        assert!(
-            e.starts_with("line 7: msgstr[2]") && e.contains("nplurals=2"),
-            "{e}"
-        );
+    }
+
+    #[test]
+    fn gettext_plural_form_beyond_nplurals_is_skipped_not_refused() {
+        // Django 4.2's es catalogue: `msgstr[2]` under nplurals=2, which msgfmt compiles.
+        let po = "msgid \"\"\nmsgstr \"Plural-Forms: nplurals=2; plural=(n != 1);\\n\"\n\nmsgid \"a\"\nmsgid_plural \"as\"\nmsgstr[0] \"b\"\nmsgstr[1] \"bs\"\nmsgstr[2] \"bs\"\n";
+        let b = parse(po, &ReadOptions::default()).unwrap();
+        let ids: Vec<&str> = b.segments.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["a[0]", "a[1]"]);
     }
 }

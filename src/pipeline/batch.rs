@@ -91,6 +91,42 @@ pub fn read_manifest(
     Ok(jobs)
 }
 
+/// Jobs for translation files named on the command line (`mtcheck batch *.po`, or a pre-commit
+/// hook's file list): each file is one pair, its id the path as given. These are the user's own
+/// paths, so no folder restriction applies; each must exist and be an XLIFF, TMX or PO file.
+pub fn file_jobs(
+    paths: &[PathBuf],
+    src_lang: Option<&str>,
+    tgt_lang: Option<&str>,
+) -> Result<Vec<Job>> {
+    let mut jobs = Vec::new();
+    let mut seen = HashSet::new();
+    for p in paths {
+        if !crate::formats::is_translation_file(p) {
+            return Err(Error::input(
+                p,
+                "is not a translation file (.po, .xlf, .xliff, .tmx); give one manifest, or \
+                 translation files only",
+            ));
+        }
+        if !p.is_file() {
+            return Err(Error::input(p, "does not exist or is not a file"));
+        }
+        let id = p.display().to_string();
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        jobs.push(Job {
+            id,
+            source: p.clone(),
+            target: None,
+            src_lang: src_lang.map(str::to_string),
+            tgt_lang: tgt_lang.map(str::to_string),
+        });
+    }
+    Ok(jobs)
+}
+
 /// `rel` resolved against `base`; refused when it does not exist, or when it leaves `root` (the
 /// `--root` folder), or without a root when it is absolute, uses `..` or leaves `base`.
 fn inside(
@@ -1005,6 +1041,37 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("--root "), "{e}");
+    }
+
+    #[test]
+    fn batch_takes_translation_files_named_on_the_command_line() {
+        // A pre-commit hook passes the staged files themselves, not a manifest.
+        let d = tempfile::tempdir().unwrap();
+        touch(d.path(), "locale/de.po");
+        touch(d.path(), "locale/fr.xlf");
+        touch(d.path(), "notes.txt");
+        let files = [
+            d.path().join("locale/de.po"),
+            d.path().join("locale/fr.xlf"),
+        ];
+        let jobs = file_jobs(&files, Some("en"), None).unwrap();
+        assert_eq!(jobs.len(), 2);
+        assert_eq!(jobs[0].id, files[0].display().to_string());
+        assert_eq!(
+            (jobs[0].target.clone(), jobs[0].src_lang.as_deref()),
+            (None, Some("en"))
+        );
+        let e = file_jobs(&[files[0].clone(), d.path().join("notes.txt")], None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("notes.txt") && e.contains("not a translation file"),
+            "{e}"
+        );
+        let e = file_jobs(&[d.path().join("gone.po")], None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("gone.po") && e.contains("does not exist"), "{e}");
     }
 
     #[test]

@@ -108,6 +108,16 @@ pub enum Device {
     Cuda,
 }
 
+/// As a person writes it: "CPU", "CUDA".
+impl std::fmt::Display for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Device::Cpu => "CPU",
+            Device::Cuda => "CUDA",
+        })
+    }
+}
+
 /// How token vectors became the sentence vector.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct SentenceSettingsUsed {

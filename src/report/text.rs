@@ -60,7 +60,7 @@ pub fn render(r: &Report, opts: TextOptions) -> String {
     }
     let _ = writeln!(
         o,
-        "      {} errors, {} warnings, {} notes; model {} on {:?}; {:.2}s",
+        "      {} errors, {} warnings, {} notes; model {} on {}; {:.2}s",
         r.counts.errors,
         r.counts.warnings,
         r.counts.infos,
@@ -156,6 +156,13 @@ mod tests {
             color: false,
             detail,
         }
+    }
+
+    #[test]
+    fn text_report_names_the_device_as_people_write_it_not_cpu_in_debug_case() {
+        let out = render(&sample_report(), TextOptions::default());
+        assert!(out.contains(" on CPU; "), "{out}");
+        assert!(!out.contains("on Cpu"), "{out}");
     }
 
     #[test]
