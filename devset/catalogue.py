@@ -168,6 +168,9 @@ def make(args):
     os.makedirs(args.out, exist_ok=True)
     rng = random.Random(args.seed)
     for path in args.catalogues:
+        if not os.path.isfile(path):
+            print(f"{path}: not there, skipped", file=sys.stderr)
+            continue
         name = os.path.basename(path)[:-3]
         # The header (`msgid ""`) stays: its Language field names the target language.
         entries = [e for e in parse(path) if not e["id"] or translated(e)]

@@ -163,10 +163,26 @@ pub fn extract(text: &str) -> Vec<Entity> {
         let prev = if k > 0 { at(k - 1) } else { ' ' };
         let hit: Option<(Cat, usize, String)> = match c {
             // GNU messages quote `like this' (findutils, sphinx): a quotation, not a code span.
+            // A placeholder in backticks (`{name}`) is that placeholder, which a translation may
+            // quote otherwise (« {name} »).
             '`' => (k + 1..chars.len().min(k + 200))
                 .find(|&j| at(j) == '`')
                 .filter(|&j| j > k + 1 && !(k + 1..j).any(|i| at(i) == '\''))
-                .map(|j| (Cat::Code, j + 1, text[b..byte(j + 1)].to_string())),
+                .map(|j| {
+                    let inner = match at(k + 1) {
+                        '{' => braces(&chars, k + 1),
+                        '%' => printf(&chars, k + 1),
+                        _ => None,
+                    };
+                    match inner {
+                        Some(end) if end == j => (
+                            Cat::Placeholder,
+                            j + 1,
+                            text[byte(k + 1)..byte(j)].to_string(),
+                        ),
+                        _ => (Cat::Code, j + 1, text[b..byte(j + 1)].to_string()),
+                    }
+                }),
             '<' => tag(&chars, k).map(|(end, key)| (Cat::Tag, end, key)),
             '&' => html_entity(&chars, k)
                 .map(|end| (Cat::HtmlEntity, end, text[b..byte(end)].to_string())),
@@ -1156,6 +1172,12 @@ mod tests {
             "en",
             "%sañadido, %s cambiado, %s removido",
             "es",
+        );
+        assert_clean(
+            "The config value `{name}` has to be a one of {candidates}, but `{current}` is given.",
+            "en",
+            "La valeur « {current} » du paramètre « {name} » ne figure pas dans {candidates}.",
+            "fr",
         );
         // A placeholder really dropped is still found when a glued one is there.
         let (sev, _) = flagged(
