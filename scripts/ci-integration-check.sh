@@ -80,6 +80,9 @@ grep -q "placeholder %s in the source is missing" "$work/out.txt" \
 # The `rust` hook builds this checkout; sharing the target folder reuses the dependencies.
 CARGO_TARGET_DIR="$repo/target" expect 1 "pre-commit hook mtcheck (cargo-built), both catalogues" \
     "$pc" try-repo "$repo" mtcheck --files app.de.po broken.de.po
+# Exit code 1 is also what a failed build gives: the check must have run.
+grep -q "placeholder %s in the source is missing" "$work/out.txt" \
+    || { cat "$work/out.txt"; fail "the cargo-built hook did not report the dropped placeholder"; }
 
 GITHUB_OUTPUT="$work/github-output" MTCHECK_BIN="$bin" MTCHECK_INPUTS="app.de.po broken.de.po" \
     MTCHECK_SARIF="$work/mtcheck.sarif" MTCHECK_JSONL="$work/mtcheck.jsonl" \

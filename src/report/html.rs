@@ -287,6 +287,15 @@ mod tests {
     use crate::report::testing::{passing_rtl_report, sample_report};
 
     #[test]
+    fn html_summary_says_1_pair_not_1_pairs() {
+        let html = render(&[sample_report()]);
+        assert!(html.contains("1 pair"), "{html}");
+        assert!(!html.contains("1 pairs"), "{html}");
+        assert_eq!(counted(2, "error"), "2 errors");
+        assert_eq!(counted(1, "warning"), "1 warning");
+    }
+
+    #[test]
     fn escapes_everything() {
         assert_eq!(
             escape("<script>alert('x\"&')</script>\u{0}"),
