@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use super::util::{dominant_script, edit_similarity, is_cjk_char, tokens, Script};
+use super::util::{dominant_script, drop_common, edit_similarity, is_cjk_char, tokens, Script};
 use super::{Finding, Kind, LinkCheck, PairContext, Severity};
 use crate::text::lang::primary;
 use crate::text::Sentence;
@@ -576,15 +576,7 @@ fn compare_verbatim(
             }
         }
         // Multisets: order may change (`%2$s … %1$s`), counts may not.
-        let mut k = 0;
-        while k < s_keys.len() {
-            if let Some(j) = t_keys.iter().position(|t| *t == s_keys[k]) {
-                t_keys.remove(j);
-                s_keys.remove(k);
-            } else {
-                k += 1;
-            }
-        }
+        drop_common(&mut s_keys, &mut t_keys, |a, b| a == b);
         // A conversion glued to a word or number ("%sañadido", "1%s") is not read as one, but
         // it is there and printf fills it: only a flaw of spacing.
         if cat == Cat::Placeholder {

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use serde_json::json;
 
-use super::util::{round3, script_of, Script};
+use super::util::{drop_common, round3, script_of, Script};
 use super::{Finding, Kind, LinkCheck, PairContext, Severity};
 use crate::text::is_wide_char;
 use crate::text::lang::primary;
@@ -1281,15 +1281,7 @@ fn changed_identifiers<'a>(src: &'a str, tgt: &'a str) -> Vec<(&'a str, &'a str)
     let digits = |t: &str| t.chars().filter(char::is_ascii_digit).collect::<String>();
     // Multisets: "IPv4 or IPv6" rendered "IPv6 or IPv6" has lost the IPv4.
     let (mut s, mut t) = (identifiers(src), identifiers(tgt));
-    let mut k = 0;
-    while k < s.len() {
-        if let Some(j) = t.iter().position(|b| b.eq_ignore_ascii_case(s[k])) {
-            t.remove(j);
-            s.remove(k);
-        } else {
-            k += 1;
-        }
-    }
+    drop_common(&mut s, &mut t, |a, b| a.eq_ignore_ascii_case(b));
     let mut out = Vec::new();
     for a in s {
         if let Some(k) = t

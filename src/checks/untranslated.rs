@@ -37,8 +37,6 @@ fn normalise(text: &str) -> String {
         .join(" ")
 }
 
-/// Text that is legitimately the same in both languages: nothing but numbers and symbols, code,
-/// or a short run of names ("Microsoft Visual Studio", "Barcelona 2 – Real Madrid 1").
 /// `text` without identifiers and options (`op_verify_result`, `--https-only`, `KEY=VALUE`):
 /// code, not words a translator translates.
 fn prose(text: &str) -> String {
@@ -48,6 +46,9 @@ fn prose(text: &str) -> String {
         .join(" ")
 }
 
+/// Text that is legitimately the same in both languages: nothing but numbers and symbols, code,
+/// or a short run of names ("Microsoft Visual Studio", "Barcelona 2 – Real Madrid 1"), judged
+/// on its `prose`.
 pub fn left_as_is(text: &str) -> bool {
     let prose = prose(text);
     let text = prose.as_str();

@@ -256,6 +256,20 @@ pub fn looks_like_code(text: &str) -> bool {
     prompt || command || codey * 2 >= worded.len()
 }
 
+/// Removes from both lists the items they share, as multisets (each item of `a` cancels at most
+/// one equal item of `b`); what is left keeps its order.
+pub fn drop_common<T>(a: &mut Vec<T>, b: &mut Vec<T>, same: impl Fn(&T, &T) -> bool) {
+    let mut k = 0;
+    while k < a.len() {
+        if let Some(j) = b.iter().position(|y| same(&a[k], y)) {
+            b.remove(j);
+            a.remove(k);
+        } else {
+            k += 1;
+        }
+    }
+}
+
 /// Rounds evidence values to three decimals so reports stay readable.
 pub fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
