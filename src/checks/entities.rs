@@ -235,8 +235,8 @@ pub fn extract(text: &str) -> Vec<Entity> {
         .iter()
         .filter_map(|e| e.key.strip_prefix("</").map(|n| format!("<{n}")))
         .collect();
-    // `<HTTP 方法>` has words, not attributes, after its name.
-    // A bare tag in capitals (`<VAR>`, `<FILE>`) is a pseudo-tag too.
+    // So is a bare tag in capitals (`<VAR>`, `<FILE>`), and `<HTTP 方法>`, which has words, not
+    // attributes, after its name.
     found.retain(|e| {
         e.cat != Cat::Tag
             || e.key.starts_with("</")

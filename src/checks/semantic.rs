@@ -74,29 +74,21 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
             (0, 0) => {}
             (_, 0) => {
                 let (f, gain) = unaligned(ctx, src.clone(), true);
-                if pairing {
-                    run_src.push((f, src.start, gain));
-                } else {
-                    out.push(f);
-                }
+                run_src.push((f, src.start, gain));
             }
             (0, _) => {
                 let (f, gain) = unaligned(ctx, tgt.clone(), false);
-                if pairing {
-                    run_tgt.push((f, tgt.start, gain));
-                } else {
-                    out.push(f);
-                }
+                run_tgt.push((f, tgt.start, gain));
             }
             _ => {
-                out.extend(replaced(ctx, &mut run_src, &mut run_tgt));
+                out.extend(replaced(ctx, pairing, &mut run_src, &mut run_tgt));
                 // A merged link can be both a poor match and hide an absorbed sentence.
                 out.extend(mistranslation(ctx, l, outlier_z));
                 out.extend(swallowed(ctx, l));
             }
         }
     }
-    out.extend(replaced(ctx, &mut run_src, &mut run_tgt));
+    out.extend(replaced(ctx, pairing, &mut run_src, &mut run_tgt));
     out
 }
 
@@ -162,13 +154,19 @@ const SPLIT_GAIN: f32 = 0.0;
 /// error, a replaced sentence ("target sentence N says something other than source sentence
 /// M"), paired in order; what has no partner stays an omission or an addition. A pair is left
 /// as it was when both sentences raise a neighbouring link's similarity (a translation that
-/// splits and joins sentences differently) or either is too short to carry content.
+/// splits and joins sentences differently) or either is too short to carry content, and nothing
+/// is paired without `pairing` (`reliable_gaps`).
 fn replaced(
     ctx: &Context,
+    pairing: bool,
     run_src: &mut Vec<Unaligned>,
     run_tgt: &mut Vec<Unaligned>,
 ) -> Vec<Finding> {
-    let n = run_src.len().min(run_tgt.len());
+    let n = if pairing {
+        run_src.len().min(run_tgt.len())
+    } else {
+        0
+    };
     let mut out = Vec::new();
     // A replaced sentence next to a faithful one often "belongs" to it by `absorbed_gain`,
     // which is loose (negative); a split translation really raises the neighbour's similarity.

@@ -125,7 +125,7 @@ fn check(pair: &PairContext) -> Option<Finding> {
     let own = tgt
         .chars()
         .filter(|&c| {
-            script_of(c).is_some_and(|s| s == ts || dense && ts == Script::Han && s == Script::Kana)
+            script_of(c).is_some_and(|s| s == ts || (ts == Script::Han && s == Script::Kana))
         })
         .count();
     let foreign = (ss != ts && ss != Script::Other && ts != Script::Other && !(dense && own >= 2))

@@ -112,11 +112,12 @@ pub fn is_translation_file(path: &Path) -> bool {
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    matches!(
-        ext.as_deref(),
-        Some("xlf" | "xliff" | "sdlxliff" | "mxliff" | "mqxliff" | "tmx" | "po")
-    )
+    ext.as_deref()
+        .is_some_and(|e| XLIFF_EXTENSIONS.contains(&e) || matches!(e, "tmx" | "po"))
 }
+
+/// Extensions of XLIFF files, the CAT tools' variants included.
+const XLIFF_EXTENSIONS: &[&str] = &["xlf", "xliff", "sdlxliff", "mxliff", "mqxliff"];
 
 /// The format of `path`: by extension first, then by looking at the text.
 pub fn detect_format(path: &Path, text: &str) -> FileFormat {
@@ -125,7 +126,7 @@ pub fn detect_format(path: &Path, text: &str) -> FileFormat {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     match ext.as_deref() {
-        Some("xlf" | "xliff" | "sdlxliff" | "mxliff" | "mqxliff") => return xliff_version(text),
+        Some(e) if XLIFF_EXTENSIONS.contains(&e) => return xliff_version(text),
         Some("tmx") => return FileFormat::Tmx,
         Some("po" | "pot") => return FileFormat::Po,
         Some("srt") => return FileFormat::Srt,
