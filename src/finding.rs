@@ -134,6 +134,45 @@ pub struct Finding {
     pub message: String,
     /// Numbers behind the decision (similarity, margin, z, …).
     pub evidence: serde_json::Value,
+    /// The words in the source that carry the error (a number, a name, a negator, a word
+    /// without a good partner); empty when the finding is about whole sentences.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_spans: Vec<Span>,
+    /// The same in the target.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_spans: Vec<Span>,
+}
+
+/// Words a finding points at, in one sentence of its side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Span {
+    /// The sentence's index in its document (one of the finding's `source` or `target`).
+    pub sentence: usize,
+    /// Byte range in the input file (plain text) or in the segment's text (translation files);
+    /// `text` is what it covers, with runs of whitespace collapsed to one space.
+    pub start: usize,
+    pub end: usize,
+    /// 1-based line and column (in characters) of `start`, where the input is plain text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    pub text: String,
+}
+
+impl Span {
+    /// A span of `text` bytes `range` of sentence `sentence`'s text, before the pipeline places it
+    /// in the input file.
+    pub fn in_sentence(sentence: usize, range: Range<usize>, text: &str) -> Self {
+        Span {
+            sentence,
+            start: range.start,
+            end: range.end,
+            line: None,
+            column: None,
+            text: text.get(range).unwrap_or_default().to_string(),
+        }
+    }
 }
 
 /// The sentences a finding is about: their document indices and the sentences themselves.
@@ -167,6 +206,8 @@ impl Finding {
             target_line: target.1.first().map(|s| s.line),
             message,
             evidence,
+            source_spans: Vec::new(),
+            target_spans: Vec::new(),
         }
     }
 }

@@ -58,6 +58,8 @@ fn finding(
         target_line: lines.1,
         message: message.into(),
         evidence: serde_json::json!({}),
+        source_spans: Vec::new(),
+        target_spans: Vec::new(),
     }
 }
 

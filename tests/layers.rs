@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["model"],
     &["finding"],
     &["reference"],
-    &["similarity", "align", "score"],
+    &["similarity", "align", "score", "wordalign"],
     &["checks"],
     &["report"],
     &["pipeline"],

@@ -18,7 +18,7 @@ pub mod util;
 
 use std::ops::Range;
 
-pub use crate::finding::{Finding, Kind, Severity, Side};
+pub use crate::finding::{Finding, Kind, Severity, Side, Span};
 use crate::text::Sentence;
 
 /// One aligned link (both sides non-empty) as the per-link checks see it.
@@ -53,6 +53,16 @@ impl PairContext<'_> {
             .join(" ")
     }
 
+    /// The span of bytes `range` of the link's source text (`src_text()`), in the sentence it
+    /// falls in (a range across a sentence boundary is cut at the boundary).
+    pub fn src_span(&self, range: Range<usize>) -> Span {
+        span_of(self.src, &self.src_index, range)
+    }
+    /// The same for the target text (`tgt_text()`).
+    pub fn tgt_span(&self, range: Range<usize>) -> Span {
+        span_of(self.tgt, &self.tgt_index, range)
+    }
+
     /// A finding about this link, with texts and lines filled in.
     pub fn finding(
         &self,
@@ -70,6 +80,21 @@ impl PairContext<'_> {
             evidence,
         )
     }
+}
+
+/// Places bytes `range` of sentences joined by one space in the sentence they start in.
+fn span_of(sentences: &[Sentence], index: &Range<usize>, range: Range<usize>) -> Span {
+    let mut at = 0;
+    for (k, s) in sentences.iter().enumerate() {
+        let end = at + s.text.len();
+        if range.start < end || k + 1 == sentences.len() {
+            let a = range.start.saturating_sub(at).min(s.text.len());
+            let b = range.end.saturating_sub(at).clamp(a, s.text.len());
+            return Span::in_sentence(index.start + k, a..b, &s.text);
+        }
+        at = end + 1;
+    }
+    Span::in_sentence(index.start, 0..0, "")
 }
 
 /// A rule over one aligned link. Adding a check is adding one file and one line in `link_checks`.

@@ -1,6 +1,7 @@
 //! Command-line flags (each documented beside its definition) and dispatch: one file per
 //! command parses its flags and calls the library; no pipeline logic lives here.
 
+mod align_words;
 mod batch;
 mod bench;
 mod calibrate;
@@ -20,6 +21,7 @@ use mtcheck::pipeline::check::{find_reference, Limits, DEFAULT_MAX_SENTENCES};
 use mtcheck::pipeline::config::{CacheSetting, FailOn, Layer, Settings, Sources};
 use mtcheck::reference::LoadedReference;
 
+pub use align_words::AlignWordsArgs;
 pub use batch::BatchArgs;
 pub use bench::BenchArgs;
 pub use calibrate::CalibrateArgs;
@@ -62,6 +64,9 @@ pub enum Command {
     Cache(CacheCommand),
     /// Print the JSON Schema of the JSON report (docs/report.schema.json).
     Schema,
+    /// Align the words of `source ||| target` lines with the model's hidden states (Pharaoh
+    /// links), and score them against gold links.
+    AlignWords(AlignWordsArgs),
 }
 
 /// Runs the command; returns the exit code.
@@ -76,6 +81,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Config(c) => config::run_config(c),
         Command::Cache(c) => config::run_cache(c),
         Command::Schema => schema::run(),
+        Command::AlignWords(a) => align_words::run(a),
     }
 }
 

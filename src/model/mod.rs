@@ -213,6 +213,33 @@ impl TransformerEncoder {
     }
 }
 
+/// One text's tokens at some layer: each token's byte range in the text and its hidden state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TokenStates {
+    pub spans: Vec<std::ops::Range<usize>>,
+    pub states: Vec<Vec<f32>>,
+}
+
+/// The text the tokenizer gets (`prefix` + the text as embedded) and, for each byte position of
+/// the embedded text and one past its end, the byte position in `text` it comes from.
+fn embedding_input(prefix: &str, text: &str) -> (String, Vec<usize>) {
+    let kept = crate::text::for_embedding(text);
+    let mut origin = Vec::with_capacity(kept.len() + 1);
+    if matches!(kept, std::borrow::Cow::Borrowed(_)) {
+        origin.extend(0..=text.len());
+    } else {
+        let mut k = kept.char_indices().peekable();
+        for (i, c) in text.char_indices() {
+            if k.peek().is_some_and(|&(_, kc)| kc == c) {
+                k.next();
+                origin.extend(std::iter::repeat_n(i, c.len_utf8()));
+            }
+        }
+        origin.push(text.len());
+    }
+    (format!("{prefix}{kept}"), origin)
+}
+
 /// Number format of the encoder's layers. Matrix products accumulate in f32 (candle's CUDA
 /// matmul does unless reduced precision is switched on), and pooling, the Dense head and
 /// normalisation always run in f32, so only the per-layer activations and weights are rounded.
@@ -820,6 +847,47 @@ impl Embedder {
             rows.drain(..lead.min(end));
         }
         Ok(states)
+    }
+
+    /// Hidden states after `layer` layers of each text's own tokens, with each token's byte
+    /// range in the text as given (before the model's prefix and Arabic diacritics are handled):
+    /// word alignment needs to know which words a token belongs to. Texts longer than the model's
+    /// maximum are cut to it.
+    pub fn token_spans(&self, texts: &[&str], layer: usize) -> Result<Vec<TokenStates>> {
+        let mut seqs = Vec::with_capacity(texts.len());
+        let mut spans = Vec::with_capacity(texts.len());
+        for text in texts {
+            let (input, origin) = embedding_input(&self.settings.prefix, text);
+            let (mut ids, offsets) = self
+                .tokenizer
+                .encode_with_offsets(input)
+                .map_err(|e| Error::Internal(format!("tokenizer: {e}")))?;
+            ids.truncate(self.encoder.max_tokens());
+            let own: Vec<Option<std::ops::Range<usize>>> = offsets
+                .iter()
+                .take(ids.len())
+                .map(|&(a, b)| {
+                    // A token may take the space that ends the prefix ("▁word").
+                    let skip = self.settings.prefix.len();
+                    (b > skip && b > a).then(|| origin[a.max(skip) - skip]..origin[b - skip])
+                })
+                .collect();
+            seqs.push(ids);
+            spans.push(own);
+        }
+        let states = self.batched(&seqs, |ids| self.encoder.token_states(ids, layer))?;
+        Ok(states
+            .into_iter()
+            .zip(spans)
+            .map(|(rows, own)| {
+                let (spans, states) = own
+                    .into_iter()
+                    .zip(rows)
+                    .filter_map(|(span, row)| span.map(|s| (s, row)))
+                    .unzip();
+                TokenStates { spans, states }
+            })
+            .collect())
     }
 
     pub fn num_layers(&self) -> usize {

@@ -684,6 +684,19 @@ impl TextTokenizer {
         Ok(enc.get_ids().to_vec())
     }
 
+    /// Token ids of `text` and each token's byte range in `text` (special tokens, which cover
+    /// no text, get an empty range).
+    pub fn encode_with_offsets(
+        &self,
+        text: String,
+    ) -> tokenizers::Result<(Vec<u32>, Vec<(usize, usize)>)> {
+        let enc = match self {
+            TextTokenizer::Standard(t) => t.encode(text, true)?,
+            TextTokenizer::Unigram(t) => t.encode(text, true)?,
+        };
+        Ok((enc.get_ids().to_vec(), enc.get_offsets().to_vec()))
+    }
+
     /// Loads `path` (a tokenizer.json), using the cache in `cache_dir` for Unigram tokenizers of at
     /// least `min_cache_bytes`.
     pub fn load(

@@ -923,6 +923,8 @@ mod tests {
             target_line: None,
             message: "something is wrong".into(),
             evidence: serde_json::Value::Null,
+            source_spans: Vec::new(),
+            target_spans: Vec::new(),
         }
     }
 

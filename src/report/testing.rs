@@ -64,6 +64,8 @@ fn finding(
         target_line: line(target, &r.target_sentences),
         message: message.to_string(),
         evidence: json!({"similarity": 0.42}),
+        source_spans: Vec::new(),
+        target_spans: Vec::new(),
     }
 }
 

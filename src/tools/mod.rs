@@ -1,9 +1,11 @@
 //! Commands that measure or build rather than check: `eval` (detection quality on a labelled
 //! set, and its `plot`), `calibrate` (a model's reference distributions), `bench` (embedding
-//! throughput), `verify` (a model separates translations from unrelated sentences).
+//! throughput), `verify` (a model separates translations from unrelated sentences), `wordalign`
+//! (word alignment of sentence pairs and its error rate against gold links).
 
 pub mod bench;
 pub mod calibrate;
 pub mod eval;
 pub mod plot;
 pub mod verify;
+pub mod wordalign;
