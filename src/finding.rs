@@ -148,15 +148,13 @@ pub struct Finding {
 pub struct Span {
     /// The sentence's index in its document (one of the finding's `source` or `target`).
     pub sentence: usize,
-    /// Byte range in the input file (plain text) or in the segment's text (translation files);
-    /// `text` is what it covers, with runs of whitespace collapsed to one space.
+    /// Byte range in that sentence's text as the report gives it (`source_sentences[i].text`).
     pub start: usize,
     pub end: usize,
-    /// 1-based line and column (in characters) of `start`, where the input is plain text.
+    /// Byte offset of `start` in the input file, where the input is plain text and the sentence
+    /// stands in it exactly as reported (no runs of whitespace collapsed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub column: Option<usize>,
+    pub file_offset: Option<usize>,
     pub text: String,
 }
 
@@ -168,8 +166,7 @@ impl Span {
             sentence,
             start: range.start,
             end: range.end,
-            line: None,
-            column: None,
+            file_offset: None,
             text: text.get(range).unwrap_or_default().to_string(),
         }
     }

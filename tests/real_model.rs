@@ -634,3 +634,179 @@ fn a_sentence_rendered_as_several_is_not_reported_as_added_content() {
         "{findings:?}"
     );
 }
+
+#[test]
+fn details_give_every_link_words_that_align_numbers_and_names_across_scripts() {
+    let model = common::real_model_dir();
+    let (code, report, err) = common::check_json(
+        &[
+            &example("news.ar.txt"),
+            &example("news.en.txt"),
+            "--details",
+        ],
+        &model,
+    );
+    assert!(code == 0 || code == 1, "{err}");
+    let links = report["alignments"].as_array().unwrap();
+    let with_words: Vec<&serde_json::Value> = links
+        .iter()
+        .filter(|l| !l["source"].as_array().unwrap().is_empty())
+        .filter(|l| !l["target"].as_array().unwrap().is_empty())
+        .collect();
+    assert!(!with_words.is_empty());
+    for l in &with_words {
+        assert!(
+            l["words"]["source"]
+                .as_array()
+                .is_some_and(|w| !w.is_empty()),
+            "{l}"
+        );
+    }
+    // "400" in the Arabic aligns to "400,000" in the English (sentence 3 of the example).
+    let found = with_words.iter().any(|l| {
+        let w = &l["words"];
+        w["source"].as_array().unwrap().iter().any(|s| {
+            s["text"] == "400"
+                && s["partners"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|j| w["target"][j.as_u64().unwrap() as usize]["text"] == "400,000")
+        })
+    });
+    assert!(found, "no link aligns 400 with 400,000");
+    // Without --details the report stays as it was: no words.
+    let (_, plain, _) =
+        common::check_json(&[&example("news.ar.txt"), &example("news.en.txt")], &model);
+    assert!(plain["alignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l.get("words").is_none()));
+}
+
+#[test]
+fn explain_prints_one_links_words_and_names_the_range_when_out_of_it() {
+    let model = common::real_model_dir();
+    let m = model.to_str().unwrap();
+    let (_, out, err) = common::run(
+        &[
+            "check",
+            &example("news.ar.txt"),
+            &example("news.en.txt"),
+            "--explain",
+            "3",
+            "--model",
+            m,
+        ],
+        &[],
+    );
+    assert!(out.starts_with("link #3"), "{out}\n{err}");
+    assert!(out.contains("source word") && out.contains("conf"), "{out}");
+    let (code, _, err) = common::run(
+        &[
+            "check",
+            &example("news.ar.txt"),
+            &example("news.en.txt"),
+            "--explain",
+            "999",
+            "--model",
+            m,
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--explain 999") && err.contains("numbered 1 to"),
+        "{err}"
+    );
+}
+
+#[test]
+fn align_words_scores_gold_links_and_writes_pharaoh_lines() {
+    let model = common::real_model_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let pairs = dir.path().join("deen.src-tgt");
+    let gold = dir.path().join("deen.gold");
+    // Hand-aligned German-English pairs (1-based, as the classic gold sets write them).
+    std::fs::write(
+        &pairs,
+        "Das Haus ist sehr groß . ||| The house is very big .\nIch habe keine Zeit . ||| I have no time .\n",
+    )
+    .unwrap();
+    std::fs::write(&gold, "1-1 2-2 3-3 4-4 5-5 6-6\n1-1 2-2 3-3 4-4 5-5\n").unwrap();
+    let out_file = dir.path().join("out.txt");
+    let (code, _, err) = common::run(
+        &[
+            "align-words",
+            pairs.to_str().unwrap(),
+            "--gold",
+            gold.to_str().unwrap(),
+            "-o",
+            out_file.to_str().unwrap(),
+            "--model",
+            model.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let lines = std::fs::read_to_string(&out_file).unwrap();
+    assert_eq!(lines.lines().count(), 2);
+    assert!(lines.lines().next().unwrap().contains("1-1"), "{lines}");
+    let aer: f64 = err
+        .split("AER ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no AER in {err}"));
+    assert!(
+        aer < 0.2,
+        "word-for-word pairs should align almost perfectly: {err}"
+    );
+    // Gold with another number of lines is an input error naming the file.
+    std::fs::write(&gold, "1-1\n").unwrap();
+    let (code, _, err) = common::run(
+        &[
+            "align-words",
+            pairs.to_str().unwrap(),
+            "--gold",
+            gold.to_str().unwrap(),
+            "--model",
+            model.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("deen.gold"), "{err}");
+}
+
+#[test]
+fn a_negation_added_in_the_translation_is_a_warning_that_points_at_it_and_a_faithful_one_is_not() {
+    let model = common::real_model_dir();
+    let flipped = check_en_de(
+        &model,
+        "The museum is open on Sundays.\nTickets cost ten euros.\n",
+        "Das Museum ist sonntags nicht geöffnet.\nKarten kosten zehn Euro.\n",
+    );
+    let neg: Vec<&serde_json::Value> = flipped["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["evidence"].get("negation").is_some())
+        .collect();
+    assert_eq!(neg.len(), 1, "{flipped}");
+    assert_eq!(neg[0]["target_spans"][0]["text"], "nicht");
+    let faithful = check_en_de(
+        &model,
+        "The museum is not open on Sundays.\nTickets cost ten euros.\n",
+        "Das Museum ist sonntags nicht geöffnet.\nKarten kosten zehn Euro.\n",
+    );
+    assert!(
+        faithful["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["evidence"].get("negation").is_none()),
+        "{faithful}"
+    );
+}

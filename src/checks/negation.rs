@@ -6,9 +6,12 @@
 
 use serde_json::json;
 
+use std::ops::Range;
+
 use super::util::tokens;
-use super::{Finding, Kind, LinkCheck, PairContext, Severity};
+use super::{Finding, Kind, LinkCheck, PairContext, Severity, Span};
 use crate::text::lang::primary;
+use crate::wordalign::{AlignedWord, WordAlignment};
 
 pub struct Negation;
 
@@ -104,19 +107,30 @@ fn ne_plus(lang: &str, words: &[String], i: usize) -> bool {
             .any(|w| w == "n" || w == "ne")
 }
 
-/// The negation words found in `text`, in order.
-fn negations(lang: &str, text: &str) -> Option<Vec<String>> {
+/// The negation words found in `text`, in order, with their byte ranges.
+fn negations(lang: &str, text: &str) -> Option<Vec<(String, Range<usize>)>> {
     let list = words(lang)?;
-    let lower: Vec<String> = tokens(text).iter().map(|t| t.text.to_lowercase()).collect();
-    let mut found: Vec<String> = (0..lower.len())
+    let toks = tokens(text);
+    let lower: Vec<String> = toks.iter().map(|t| t.text.to_lowercase()).collect();
+    let mut found: Vec<(String, Range<usize>)> = (0..lower.len())
         .filter(|&i| {
             (list.contains(&lower[i].as_str()) || ne_plus(lang, &lower, i))
                 && !neutralised(lang, &lower, i)
         })
-        .map(|i| lower[i].clone())
+        .map(|i| {
+            (
+                lower[i].clone(),
+                toks[i].start..toks[i].start + toks[i].text.len(),
+            )
+        })
         .collect();
-    if lang == "en" && (text.contains("n't") || text.contains("n’t")) {
-        found.push("n't".into());
+    if lang == "en" {
+        for pat in ["n't", "n’t"] {
+            found.extend(
+                text.match_indices(pat)
+                    .map(|(at, m)| ("n't".to_string(), at..at + m.len())),
+            );
+        }
     }
     Some(found)
 }
@@ -128,30 +142,189 @@ impl LinkCheck for Negation {
 
     fn run(&self, pair: &PairContext) -> Vec<Finding> {
         let (sl, tl) = (primary(pair.src_lang), primary(pair.tgt_lang));
-        let (Some(s), Some(t)) = (
+        let (s, t) = (
             negations(&sl, &pair.src_text()),
             negations(&tl, &pair.tgt_text()),
-        ) else {
-            return Vec::new();
-        };
-        let (side, other, words) = match (s.is_empty(), t.is_empty()) {
-            (true, false) => ("target", "source", &t),
-            (false, true) => ("source", "target", &s),
+        );
+        let count = |x: &Option<Vec<_>>| x.as_ref().map(Vec::len);
+        // Which side has a negation the other may lack, and whether word lists alone say so.
+        let (on_source, certain) = match (count(&s), count(&t)) {
+            (Some(a), Some(b)) if (a == 0) != (b == 0) => (a > 0, true),
+            (Some(a), Some(b)) if a != b => (a > b, false),
+            (Some(a), None) if a > 0 => (true, false),
+            (None, Some(b)) if b > 0 => (false, false),
             _ => return Vec::new(),
         };
-        let message = format!(
-            "the {side} negates (\u{201c}{}\u{201d}) but the {other} does not: check that the meaning is not reversed",
-            words.join("\u{201d}, \u{201c}")
-        );
-        vec![pair.finding(
+        let (side, other, found) = if on_source {
+            ("source", "target", s.unwrap_or_default())
+        } else {
+            ("target", "source", t.unwrap_or_default())
+        };
+        let words: Vec<&str> = found.iter().map(|(w, _)| w.as_str()).collect();
+        let quoted = words.join("\u{201d}, \u{201c}");
+        let message = if certain {
+            format!(
+                "the {side} negates (\u{201c}{quoted}\u{201d}) but the {other} does not: check that the meaning is not reversed"
+            )
+        } else {
+            format!(
+                "the {side} negates (\u{201c}{quoted}\u{201d}) and nothing in the {other} corresponds to it: check that the meaning is not reversed"
+            )
+        };
+        let mut f = pair.finding(
             Kind::Mistranslation,
             Severity::Warning,
             message,
-            json!({"negation": words, "side": side}),
-        )]
+            json!({"negation": words, "side": side, "by_word_lists": certain}),
+        );
+        let spans = found.iter().map(|(_, r)| {
+            if on_source {
+                pair.src_span(r.clone())
+            } else {
+                pair.tgt_span(r.clone())
+            }
+        });
+        if on_source {
+            f.source_spans = spans.collect();
+        } else {
+            f.target_spans = spans.collect();
+        }
+        vec![f]
     }
 }
 
+/// Whether `f` is this check's finding, to be judged with more evidence by [`judge`].
+pub fn is_candidate(f: &Finding) -> bool {
+    f.kind == Kind::Mistranslation && f.evidence.get("negation").is_some()
+}
+
+/// The texts of the deletion probe for a candidate: the negating side as it is, the same with its
+/// negation words deleted, and the other side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    pub kept: String,
+    pub without: String,
+    pub other: String,
+}
+
+/// The probe texts for candidate `f` of `pair`; `None` when it names no side.
+pub fn probe_texts(pair: &PairContext, f: &Finding) -> Option<Probe> {
+    let on_source = f.evidence.get("side")?.as_str()? == "source";
+    let (kept, other, lang) = if on_source {
+        (pair.src_text(), pair.tgt_text(), pair.src_lang)
+    } else {
+        (pair.tgt_text(), pair.src_text(), pair.tgt_lang)
+    };
+    let found = negations(&primary(lang), &kept)?;
+    let mut without = String::with_capacity(kept.len());
+    let mut at = 0;
+    for (_, r) in &found {
+        if r.start >= at {
+            without.push_str(&kept[at..r.start]);
+            at = r.end;
+        }
+    }
+    without.push_str(&kept[at..]);
+    let without = without.split_whitespace().collect::<Vec<_>>().join(" ");
+    Some(Probe {
+        kept,
+        without,
+        other,
+    })
+}
+
+/// A candidate stands when deleting its negation words brings its side at least this much closer
+/// (cosine) to the other side. Measured on negations toggled in human translations against their
+/// clean twins (docs/quality.md, "Negation").
+pub const MIN_PROBE_GAIN: f32 = 0.0;
+
+/// A negator aligned to a word of the other side with at least this confidence is taken to be
+/// rendered there (lexically: "fail", "lack", "un-"), not lost.
+pub const RENDERED_CONFIDENCE: f32 = 0.6;
+
+/// Judges a candidate with the word alignment of its link and the deletion probe's similarities
+/// (with the negation, without it). The warning stands when some negation word has no confident
+/// partner on the other side and deleting the negation does not move the text away from its
+/// translation; a candidate that word lists alone did not establish (the other language has
+/// none, or both sides negate a different number of times) also needs the word alignment.
+/// The evidence records both measurements.
+pub fn judge(
+    pair: &PairContext,
+    mut f: Finding,
+    words: Option<&WordAlignment>,
+    probe: Option<(f32, f32)>,
+) -> Option<Finding> {
+    let on_source = f.evidence.get("side").and_then(|s| s.as_str()) == Some("source");
+    let by_lists = f.evidence.get("by_word_lists").and_then(|v| v.as_bool()) == Some(true);
+    let spans = if on_source {
+        &f.source_spans
+    } else {
+        &f.target_spans
+    };
+    let weakest = words.and_then(|wa| {
+        let mine = if on_source { &wa.source } else { &wa.target };
+        weakest_partner(mine, spans, pair, on_source)
+    });
+    let gain = probe.map(|(with, without)| without - with);
+    if let Some(obj) = f.evidence.as_object_mut() {
+        if let Some(g) = gain {
+            obj.insert("probe_gain".into(), json!(rounded(g)));
+        }
+        if let Some(c) = weakest {
+            obj.insert("negator_partner_confidence".into(), json!(rounded(c)));
+        }
+    }
+    let rendered = match weakest {
+        Some(c) => c >= RENDERED_CONFIDENCE,
+        None => !by_lists,
+    };
+    let moves_away = gain.is_some_and(|g| g < MIN_PROBE_GAIN);
+    (!rendered && !moves_away).then_some(f)
+}
+
+/// Three decimals, in f64 so that JSON shows 0.03, not 0.029999999.
+fn rounded(x: f32) -> f64 {
+    (f64::from(x) * 1000.0).round() / 1000.0
+}
+
+/// The lowest partner confidence among the negation words (words overlapping one of `spans`),
+/// a word without a partner counting 0; `None` when no negation word is among `words`.
+fn weakest_partner(
+    words: &[AlignedWord],
+    spans: &[Span],
+    pair: &PairContext,
+    on_source: bool,
+) -> Option<f32> {
+    // Spans are per sentence; the alignment's offsets are in the joined link text.
+    let (sents, index) = if on_source {
+        (pair.src, &pair.src_index)
+    } else {
+        (pair.tgt, &pair.tgt_index)
+    };
+    let base = |sentence: usize| {
+        sents[..sentence.saturating_sub(index.start).min(sents.len())]
+            .iter()
+            .map(|s| s.text.len() + 1)
+            .sum::<usize>()
+    };
+    spans
+        .iter()
+        .filter_map(|s| {
+            let (a, b) = (base(s.sentence) + s.start, base(s.sentence) + s.end);
+            words
+                .iter()
+                .filter(|w| w.start < b && a < w.end)
+                .map(|w| {
+                    if w.partners.is_empty() {
+                        0.0
+                    } else {
+                        w.confidence
+                    }
+                })
+                .reduce(f32::max)
+        })
+        .reduce(f32::min)
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +393,96 @@ mod tests {
     }
 
     // --- Seven-language coverage: ar, zh, ja, de, fr, ru, hi -----------------------------------
+
+    /// A word alignment of `src` and `tgt` where each word is listed with its partners and
+    /// confidence: `(text, partners, confidence)`, in order, one space apart.
+    fn aligned(src: &[(&str, Vec<usize>, f32)], tgt: &[(&str, Vec<usize>, f32)]) -> WordAlignment {
+        let side = |ws: &[(&str, Vec<usize>, f32)]| {
+            let mut at = 0;
+            ws.iter()
+                .map(|(t, p, c)| {
+                    let w = AlignedWord {
+                        text: t.to_string(),
+                        start: at,
+                        end: at + t.len(),
+                        partners: p.clone(),
+                        confidence: *c,
+                    };
+                    at += t.len() + 1;
+                    w
+                })
+                .collect()
+        };
+        WordAlignment {
+            source: side(src),
+            target: side(tgt),
+        }
+    }
+
+    #[test]
+    fn a_negation_with_no_partner_that_the_probe_confirms_stands_as_a_warning() {
+        let s = [crate::checks::testing::sentence("It is open")];
+        let t = [crate::checks::testing::sentence("Es ist nicht offen")];
+        let pair = crate::checks::testing::pair(&s, "en", &t, "de", 2.0);
+        let f = Negation.run(&pair).remove(0);
+        assert_eq!(f.target_spans[0].text, "nicht");
+        let wa = aligned(
+            &[
+                ("It", vec![0], 0.8),
+                ("is", vec![1], 0.8),
+                ("open", vec![3], 0.8),
+            ],
+            &[
+                ("Es", vec![0], 0.8),
+                ("ist", vec![1], 0.8),
+                ("nicht", vec![], 0.4),
+                ("offen", vec![2], 0.8),
+            ],
+        );
+        // Deleting "nicht" brings the target closer to the source: the negation was added.
+        let kept = judge(&pair, f.clone(), Some(&wa), Some((0.90, 0.93))).unwrap();
+        assert_eq!(kept.severity, Severity::Warning);
+        assert_eq!(kept.evidence["probe_gain"], 0.03);
+        assert_eq!(kept.evidence["negator_partner_confidence"], 0.0);
+        // Deleting it moves the target away: the negation belongs there (said otherwise in the
+        // source), so no warning.
+        assert!(judge(&pair, f, Some(&wa), Some((0.93, 0.90))).is_none());
+    }
+
+    #[test]
+    fn a_negation_rendered_by_a_word_of_the_other_side_is_not_reported() {
+        // "não molda somente" → "shapes more than": the negator aligns to "more" with confidence.
+        let s = [crate::checks::testing::sentence("não molda somente")];
+        let t = [crate::checks::testing::sentence("shapes more than")];
+        let pair = crate::checks::testing::pair(&s, "pt", &t, "en", 2.0);
+        let f = Negation.run(&pair).remove(0);
+        assert_eq!(f.source_spans[0].text, "não");
+        let wa = aligned(
+            &[
+                ("não", vec![1], 0.71),
+                ("molda", vec![0], 0.8),
+                ("somente", vec![2], 0.7),
+            ],
+            &[
+                ("shapes", vec![1], 0.8),
+                ("more", vec![0], 0.71),
+                ("than", vec![2], 0.7),
+            ],
+        );
+        assert!(judge(&pair, f, Some(&wa), Some((0.9, 0.95))).is_none());
+    }
+
+    #[test]
+    fn probe_texts_delete_the_negation_words_of_the_negating_side() {
+        let s = [crate::checks::testing::sentence("It is open")];
+        let t = [crate::checks::testing::sentence("Es ist nicht offen")];
+        let pair = crate::checks::testing::pair(&s, "en", &t, "de", 2.0);
+        let f = Negation.run(&pair).remove(0);
+        let p = probe_texts(&pair, &f).unwrap();
+        assert_eq!(p.kept, "Es ist nicht offen");
+        assert_eq!(p.without, "Es ist offen");
+        assert_eq!(p.other, "It is open");
+    }
 
     #[test]
     fn french_pas_is_a_negation_but_ne_que_is_not() {
@@ -382,7 +645,7 @@ mod tests {
     }
 
     #[test]
-    fn chinese_japanese_and_hindi_are_not_checked() {
+    fn chinese_japanese_and_hindi_need_the_word_alignment_to_be_flagged() {
         // No word lists: Chinese 不 and Japanese ない hide inside ordinary words (不过 "but",
         // 少ない "few"), and Hindi is not covered. Neither side is judged, whatever the other says.
         for (src, sl, tgt, tl) in [
@@ -429,7 +692,15 @@ mod tests {
                 "hi",
             ),
         ] {
-            assert!(run(src, sl, tgt, tl).is_empty(), "{src} / {tgt}");
+            // Word lists cannot tell: at most a candidate that the word alignment must confirm,
+            // and without one it is dropped.
+            let s = [crate::checks::testing::sentence(src)];
+            let t = [crate::checks::testing::sentence(tgt)];
+            let pair = crate::checks::testing::pair(&s, sl, &t, tl, 2.0);
+            for f in Negation.run(&pair) {
+                assert_eq!(f.evidence["by_word_lists"], false, "{src} / {tgt}");
+                assert!(judge(&pair, f, None, None).is_none(), "{src} / {tgt}");
+            }
         }
         // The same English sentence against a checked language is flagged, so the skip above is
         // the language's, not the sentence's.

@@ -44,6 +44,14 @@ pub struct CheckArgs {
     /// Text report: print the verdict line only.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Put each link's word alignment in the report (JSON `alignments[].words`): every word
+    /// with its byte range, its partners on the other side and their similarity.
+    #[arg(long)]
+    pub details: bool,
+    /// Print the word alignment of link N (counted from 1, as `--alignment` numbers links)
+    /// instead of the report: which target words each source word aligns to, and how well.
+    #[arg(long, value_name = "N", conflicts_with_all = ["quiet", "output"])]
+    pub explain: Option<usize>,
     /// Colour in the text report (`auto`: only on a terminal and when NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -95,6 +103,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
     let load_start = Instant::now();
     let loaded = load_model(&args.model, &settings)?;
     opts.reference = loaded.reference;
+    opts.details = args.details || args.explain.is_some();
     let load_s = load_start.elapsed().as_secs_f64();
     let mut report = check_input(&loaded.embedder, &input, &opts)?;
     report.timing.load_s = load_s;
@@ -115,6 +124,17 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
     } else {
         Detail::Findings
     };
+    if let Some(n) = args.explain {
+        let Some(text) = report::text::explain(&report, n) else {
+            return Err(mtcheck::Error::Usage(format!(
+                "--explain {n}: links are numbered 1 to {}, and only links with both a source and a target have words (see --alignment)",
+                report.alignments.len()
+            ))
+            .into());
+        };
+        print!("{text}");
+        return Ok(i32::from(settings.fail_on.fails(report.verdict)));
+    }
     let rendered = report::render(&report, args.format, TextOptions { color, detail });
     match &args.output {
         Some(path) => write_atomic(path, rendered.as_bytes())?,

@@ -19,6 +19,7 @@ use crate::score::{self, ScoredLink, Thresholds};
 use crate::similarity::SimilarityModel;
 use crate::text::{lang, weighted_len};
 use crate::util::vector::dot;
+use crate::wordalign::{self, Method, WordAlignment, Words};
 
 use super::config::{Settings, Sources};
 use super::input::{check_size, Document, Input, SegmentedPair};
@@ -46,6 +47,8 @@ pub struct CheckOptions {
     /// Documents with more sentences (or segments) than this are refused: the similarity
     /// matrix holds both sides' product.
     pub max_sentences: usize,
+    /// Put every link's word alignment in the report (`--details`).
+    pub details: bool,
 }
 
 /// Default `--max-sentences`: 8,000 × 8,000 cosines are 256 MB; articles have tens of sentences,
@@ -66,6 +69,7 @@ impl Default for CheckOptions {
             glossary: Vec::new(),
             ignore: Vec::new(),
             max_sentences: DEFAULT_MAX_SENTENCES,
+            details: false,
         }
     }
 }
@@ -402,7 +406,14 @@ fn check_linked_with_similarities(
     let mut findings = checks::semantic::run(&ctx);
     findings.extend(extra);
     let checks_start = Instant::now();
-    findings.extend(run_link_checks(src, tgt, &scored, opts));
+    let mut words = if opts.details {
+        word_alignments(embedder, src, tgt, &scored, |_| true)?
+    } else {
+        vec![None; scored.len()]
+    };
+    let mut link_findings = run_link_checks(src, tgt, &scored, opts);
+    confirm_negations(embedder, src, tgt, &scored, &mut words, &mut link_findings)?;
+    findings.extend(link_findings);
     findings.extend(truncations(embedder, src, tgt, &scored, &sim, tv)?);
     let checks_s = checks_start.elapsed().as_secs_f64();
     let detected = src.lang_detected || tgt.lang_detected;
@@ -416,6 +427,7 @@ fn check_linked_with_similarities(
     opts.rules.apply(&mut findings);
     drop_ignored(&mut findings, &opts.ignore)?;
     locate(&mut findings, src, tgt);
+    place_spans(&mut findings, src, tgt);
     findings.sort_by(|a, b| {
         let key = |f: &Finding| {
             (
@@ -435,6 +447,7 @@ fn check_linked_with_similarities(
         &scored,
         findings,
         &emb.windowed,
+        words,
     );
     report.timing = Timing {
         load_s: 0.0,
@@ -524,6 +537,7 @@ fn build_report(
     scored: &[ScoredLink],
     findings: Vec<Finding>,
     windowed: &[bool],
+    words: Vec<Option<WordAlignment>>,
 ) -> Report {
     let score = score::document_score(scored);
     let verdict = score::verdict(score, &findings, opts.min_score);
@@ -555,9 +569,11 @@ fn build_report(
         counts: Report::count(&findings),
         alignments: scored
             .iter()
-            .map(|l| {
+            .zip(words)
+            .map(|(l, words)| {
                 let unaligned = l.link.source.is_empty() || l.link.target.is_empty();
                 Alignment {
+                    words: words.filter(|_| opts.details),
                     source: l.link.source.clone().collect(),
                     target: l.link.target.clone().collect(),
                     similarity: (!unaligned).then(|| round(l.similarity)),
@@ -666,6 +682,118 @@ fn run_link_checks(
         }
     }
     out
+}
+
+/// The word alignment of the links `want` selects among those with both sides (one forward pass
+/// through the word-alignment layer for all of them); `None` for the others.
+fn word_alignments(
+    embedder: &Embedder,
+    src: &Document,
+    tgt: &Document,
+    links: &[ScoredLink],
+    want: impl Fn(usize) -> bool,
+) -> Result<Vec<Option<WordAlignment>>> {
+    let chosen: Vec<usize> = (0..links.len())
+        .filter(|&k| {
+            let l = &links[k].link;
+            !l.source.is_empty() && !l.target.is_empty() && want(k)
+        })
+        .collect();
+    let mut out = vec![None; links.len()];
+    if chosen.is_empty() {
+        return Ok(out);
+    }
+    let texts: Vec<(String, String)> = chosen
+        .iter()
+        .map(|&k| {
+            let pair = pair_context(src, tgt, &links[k]);
+            (pair.src_text(), pair.tgt_text())
+        })
+        .collect();
+    let flat: Vec<&str> = texts
+        .iter()
+        .flat_map(|(a, b)| [a.as_str(), b.as_str()])
+        .collect();
+    let layer = wordalign::default_layer(embedder.num_layers());
+    let states = embedder.token_spans(&flat, layer)?;
+    for ((&k, (a, b)), st) in chosen.iter().zip(&texts).zip(states.chunks(2)) {
+        out[k] = Some(WordAlignment::build(
+            (a, &st[0].spans, &st[0].states),
+            (b, &st[1].spans, &st[1].states),
+            Words::Natural,
+            Method::Argmax,
+        ));
+    }
+    Ok(out)
+}
+
+/// Negation warnings stand only where the evidence agrees: the negator has no partner on the
+/// other side, and deleting it does not move the sentence away from its translation (see
+/// `checks::negation::judge`). Word alignments computed here are kept for the report.
+fn confirm_negations(
+    embedder: &Embedder,
+    src: &Document,
+    tgt: &Document,
+    links: &[ScoredLink],
+    words: &mut [Option<WordAlignment>],
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    let is_candidate = |f: &Finding| checks::negation::is_candidate(f);
+    let link_of = |f: &Finding| {
+        links.iter().position(|l| {
+            l.link.source.clone().eq(f.source.iter().copied())
+                && l.link.target.clone().eq(f.target.iter().copied())
+        })
+    };
+    let wanted: Vec<usize> = findings
+        .iter()
+        .filter(|f| is_candidate(f))
+        .filter_map(link_of)
+        .filter(|&k| words[k].is_none())
+        .collect();
+    if findings.iter().all(|f| !is_candidate(f)) {
+        return Ok(());
+    }
+    let fresh = word_alignments(embedder, src, tgt, links, |k| wanted.contains(&k))?;
+    for (slot, new) in words.iter_mut().zip(fresh) {
+        if slot.is_none() {
+            *slot = new;
+        }
+    }
+    // The probe: each candidate's two texts with the negator deleted from its side.
+    let mut probes = Vec::new();
+    for f in findings.iter().filter(|f| is_candidate(f)) {
+        let Some(k) = link_of(f) else { continue };
+        let pair = pair_context(src, tgt, &links[k]);
+        probes.push((k, checks::negation::probe_texts(&pair, f)));
+    }
+    let texts: Vec<&str> = probes
+        .iter()
+        .filter_map(|(_, p)| p.as_ref())
+        .flat_map(|p| [p.kept.as_str(), p.without.as_str(), p.other.as_str()])
+        .collect();
+    let vectors = embedder.embed(&texts)?.vectors;
+    let mut sims = vectors
+        .chunks(3)
+        .map(|v| (dot(&v[0], &v[2]), dot(&v[1], &v[2])));
+    let mut probe_of = probes
+        .into_iter()
+        .map(|(k, p)| (k, p.and_then(|_| sims.next())));
+    let mut out = Vec::with_capacity(findings.len());
+    for f in findings.drain(..) {
+        if !is_candidate(&f) {
+            out.push(f);
+            continue;
+        }
+        let Some((k, probe)) = probe_of.next() else {
+            out.push(f);
+            continue;
+        };
+        let pair = pair_context(src, tgt, &links[k]);
+        out.extend(checks::negation::judge(&pair, f, words[k].as_ref(), probe));
+    }
+    *findings = out;
+    Ok(())
 }
 
 /// Unaligned sentences between an unaligned sentence and the aligned link it may belong to, at most.
@@ -832,6 +960,25 @@ fn coverage_truncations(
         }
     }
     Ok(out)
+}
+
+/// Places each span in the input file where the document is plain text and the span's sentence
+/// stands in it as reported (its byte length unchanged by collapsing whitespace).
+fn place_spans(findings: &mut [Finding], src: &Document, tgt: &Document) {
+    let place = |spans: &mut Vec<crate::finding::Span>, d: &Document| {
+        for sp in spans.iter_mut() {
+            let Some(s) = d.sentences.get(sp.sentence) else {
+                continue;
+            };
+            if d.locations.is_empty() && s.end.saturating_sub(s.start) == s.text.len() {
+                sp.file_offset = Some(s.start + sp.start);
+            }
+        }
+    };
+    for f in findings {
+        place(&mut f.source_spans, src);
+        place(&mut f.target_spans, tgt);
+    }
 }
 
 /// In segmented files, starts each message with the segment's location ("trans-unit 12: …"), so

@@ -55,14 +55,13 @@ pub fn render(reports: &[Report]) -> String {
         for f in &r.findings {
             let a = anchor(r, f);
             let title = format!("mtcheck/{}", f.kind.as_str());
-            annotation(
-                &mut out,
-                command(f.severity),
-                a.path,
-                a.line,
-                &title,
-                &f.message,
-            );
+            let words = super::quoted_spans(f);
+            let msg = if words.is_empty() {
+                f.message.clone()
+            } else {
+                format!("{} [{words}]", f.message)
+            };
+            annotation(&mut out, command(f.severity), a.path, a.line, &title, &msg);
         }
         // A pair can fail on its score alone; say so once, on the target file.
         let cmd = match r.verdict {
@@ -95,9 +94,18 @@ mod tests {
     }
 
     #[test]
+    fn annotations_quote_the_words_a_finding_points_at() {
+        let out = render(&[sample_report()]);
+        let first = out.lines().next().unwrap();
+        assert!(first.contains("[“20”, “25”]"), "{first}");
+    }
+
+    #[test]
     fn one_annotation_per_finding_and_failing_pair() {
         let mut r = sample_report();
         r.findings[0].message = "50% off,\nnow: here".into();
+        r.findings[0].source_spans.clear();
+        r.findings[0].target_spans.clear();
         r.target.path = "de/a,b:c.txt".into();
         let out = render(&[r, passing_rtl_report()]);
         let lines: Vec<&str> = out.lines().collect();

@@ -104,6 +104,36 @@ fn finding_item(out: &mut String, f: &Finding) {
         },
         escape(&f.message)
     );
+    let marked = |spans: &[crate::finding::Span]| {
+        spans
+            .iter()
+            .map(|s| format!("<mark>{}</mark>", escape(&s.text)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    if !f.source_spans.is_empty() || !f.target_spans.is_empty() {
+        // Inside the item: reopen it for the words the finding points at.
+        out.truncate(out.trim_end_matches("</li>\n").len());
+        let _ = writeln!(
+            out,
+            "<span class=\"spans\">{}{}{}</span></li>",
+            if f.source_spans.is_empty() {
+                String::new()
+            } else {
+                format!(" source: {}", marked(&f.source_spans))
+            },
+            if f.source_spans.is_empty() || f.target_spans.is_empty() {
+                ""
+            } else {
+                ";"
+            },
+            if f.target_spans.is_empty() {
+                String::new()
+            } else {
+                format!(" target: {}", marked(&f.target_spans))
+            },
+        );
+    }
 }
 
 /// A cell with the sentences of one side of a link; `dir="auto"` lets the browser lay out
@@ -287,6 +317,15 @@ mod tests {
     use crate::report::testing::{passing_rtl_report, sample_report};
 
     #[test]
+    fn the_words_a_finding_points_at_are_highlighted() {
+        let html = render(&[sample_report()]);
+        assert!(
+            html.contains("source: <mark>20</mark>; target: <mark>25</mark></span></li>"),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn html_summary_says_1_pair_not_1_pairs() {
         let html = render(&[sample_report()]);
         assert!(html.contains("1 pair"), "{html}");
@@ -364,6 +403,7 @@ mod tests {
             score: 0.0,
             z: None,
             parts: Vec::new(),
+            words: None,
         });
         let html = render(&[r]);
         let doc = html.find("<ul class=\"findings document\">").unwrap();

@@ -42,6 +42,10 @@ pub struct Alignment {
     /// For merged links: what each end sentence adds to the similarity (z units).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<MergedPart>,
+    /// The link's word alignment (with `--details`): each word of both sides with its byte range
+    /// in the link's text, its partners on the other side and the similarity to the best one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words: Option<crate::wordalign::WordAlignment>,
 }
 
 /// What one sentence of a merged link contributes: the link's similarity minus the similarity
@@ -328,6 +332,60 @@ pub(crate) fn excerpt(s: &str, max: usize) -> String {
     } else {
         flat.chars().take(max.saturating_sub(1)).collect::<String>() + "…"
     }
+}
+
+/// The words a finding's spans point at, quoted and joined (`“Iran”, “not”`); empty when it has
+/// none. Source spans first.
+pub(crate) fn quoted_spans(f: &Finding) -> String {
+    f.source_spans
+        .iter()
+        .chain(&f.target_spans)
+        .map(|s| format!("\u{201c}{}\u{201d}", s.text))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A finding's text on one side cut into pieces, `true` for those its spans cover (the side's
+/// sentences joined by one space, as `source_text`/`target_text` are).
+pub(crate) fn span_pieces<'a>(
+    text: &'a str,
+    ids: &[usize],
+    sentences: &[SentenceOut],
+    spans: &[crate::finding::Span],
+) -> Vec<(&'a str, bool)> {
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for sp in spans {
+        let Some(pos) = ids.iter().position(|&i| i == sp.sentence) else {
+            continue;
+        };
+        // The sentences before it in the joined text, each with its space.
+        let before: usize = ids[..pos]
+            .iter()
+            .filter_map(|&i| sentences.get(i))
+            .map(|s| s.text.len() + 1)
+            .sum();
+        let (a, b) = (before + sp.start, before + sp.end);
+        if a < b && b <= text.len() && text.is_char_boundary(a) && text.is_char_boundary(b) {
+            ranges.push((a, b));
+        }
+    }
+    ranges.sort_unstable();
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (a, b) in ranges {
+        if a < at {
+            continue;
+        }
+        if a > at {
+            out.push((&text[at..a], false));
+        }
+        out.push((&text[a..b], true));
+        at = b;
+    }
+    if at < text.len() {
+        out.push((&text[at..], false));
+    }
+    out
 }
 
 /// Where a finding points first: the target sentence when it has one, else the source sentence

@@ -174,12 +174,26 @@ fn result(r: &Report, f: &Finding, rule_index: usize, occurrence: usize) -> Valu
     } else {
         &f.target_text
     };
+    let mut location = physical(a.path, a.line, snippet);
+    // Narrow the region to the first word the finding points at, where its bytes are known.
+    let spans = if a.on_source {
+        &f.source_spans
+    } else {
+        &f.target_spans
+    };
+    if let (Some(sp), Some(region)) = (spans.first(), location.get_mut("region")) {
+        if let Some(offset) = sp.file_offset {
+            region["byteOffset"] = json!(offset);
+            region["byteLength"] = json!(sp.end - sp.start);
+            region["snippet"] = json!({"text": sp.text});
+        }
+    }
     let mut res = json!({
         "ruleId": rule_id(f.kind),
         "ruleIndex": rule_index,
         "level": level(f.severity),
         "message": {"text": f.message},
-        "locations": [{"physicalLocation": physical(a.path, a.line, snippet)}],
+        "locations": [{"physicalLocation": location}],
         // The occurrence number tells identical findings in one document apart.
         "partialFingerprints": {FINGERPRINT_KEY: format!("{}:{occurrence}", fingerprint(f))},
         "properties": {
@@ -275,6 +289,18 @@ mod tests {
         assert_valid(&parse(&[sample_report()]));
         assert_valid(&parse(&[sample_report(), passing_rtl_report()]));
         assert_valid(&parse(&[]));
+    }
+
+    #[test]
+    fn a_region_narrows_to_the_word_a_finding_points_at() {
+        let log = parse(&[sample_report()]);
+        let region = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(region["byteOffset"], json!(19), "{region}");
+        assert_eq!(region["byteLength"], json!(2));
+        assert_eq!(region["snippet"]["text"], json!("25"));
+        // Without a file offset (a translation file), the region stays the sentence's line.
+        let omission = &log["runs"][0]["results"][1]["locations"][0]["physicalLocation"]["region"];
+        assert!(omission.get("byteOffset").is_none(), "{omission}");
     }
 
     #[test]

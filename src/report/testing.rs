@@ -6,7 +6,7 @@ use super::{
     Alignment, Counts, Device, DocumentInfo, ModelUsed, ReferenceUsed, Report, SentenceOut,
     SentenceSettingsUsed, Timing, REPORT_VERSION,
 };
-use crate::finding::{Finding, Kind, Severity, Verdict};
+use crate::finding::{Finding, Kind, Severity, Span, Verdict};
 
 fn sentences(texts: &[(&str, usize)]) -> Vec<SentenceOut> {
     let mut start = 0;
@@ -35,6 +35,7 @@ fn link(source: &[usize], target: &[usize], similarity: Option<f64>, score: f64)
         score,
         z: similarity.map(|s| (s - 0.5) * 10.0),
         parts: Vec::new(),
+        words: None,
     }
 }
 
@@ -170,6 +171,12 @@ pub(crate) fn sample_report() -> Report {
             "target sentence 4 has no counterpart in the source",
         ),
     ];
+    // The number finding points at the numbers: "20" (bytes 13-15) and "25" (bytes 19-21),
+    // the target's at a known place in its file.
+    r.findings[0].source_spans = vec![Span::in_sentence(0, 13..15, &r.source_sentences[0].text)];
+    let mut t = Span::in_sentence(0, 19..21, &r.target_sentences[0].text);
+    t.file_offset = Some(19);
+    r.findings[0].target_spans = vec![t];
     r.counts = Report::count(&r.findings);
     r
 }

@@ -86,11 +86,40 @@ pub fn render(r: &Report, opts: TextOptions) -> String {
                 loc,
                 f.message
             );
-            if !f.source_text.is_empty() {
-                let _ = writeln!(o, "      src │ {}", clip(&f.source_text, 160));
-            }
-            if !f.target_text.is_empty() {
-                let _ = writeln!(o, "      tgt │ {}", clip(&f.target_text, 160));
+            let sides = [
+                (
+                    "src",
+                    &f.source_text,
+                    &f.source,
+                    &r.source_sentences,
+                    &f.source_spans,
+                ),
+                (
+                    "tgt",
+                    &f.target_text,
+                    &f.target,
+                    &r.target_sentences,
+                    &f.target_spans,
+                ),
+            ];
+            for (label, text, ids, sentences, spans) in sides {
+                if text.is_empty() {
+                    continue;
+                }
+                let line = if spans.is_empty() {
+                    clip(text, 160)
+                } else {
+                    // The words the finding is about, marked in full: clipping could cut them.
+                    super::span_pieces(text, ids, sentences, spans)
+                        .into_iter()
+                        .map(|(piece, marked)| match (marked, st.on) {
+                            (false, _) => piece.to_string(),
+                            (true, true) => st.paint("1;4", piece),
+                            (true, false) => format!("\u{27e6}{piece}\u{27e7}"),
+                        })
+                        .collect()
+                };
+                let _ = writeln!(o, "      {label} │ {line}");
             }
         }
     }
@@ -102,8 +131,8 @@ pub fn render(r: &Report, opts: TextOptions) -> String {
         );
         return o;
     }
-    let _ = writeln!(o, "\nAlignment");
-    for a in &r.alignments {
+    let _ = writeln!(o, "\nAlignment (link, source → target sentences, score)");
+    for (k, a) in r.alignments.iter().enumerate() {
         let flagged = r.findings.iter().any(|f| {
             f.severity >= Severity::Warning
                 && (a.source.iter().any(|i| f.source.contains(i))
@@ -116,7 +145,8 @@ pub fn render(r: &Report, opts: TextOptions) -> String {
                 .join(",")
         };
         let head = format!(
-            "{:>7} → {:<7} {:>5.1}",
+            "#{:<4} {:>7} → {:<7} {:>5.1}",
+            k + 1,
             ids(&a.source),
             ids(&a.target),
             a.score
@@ -144,6 +174,67 @@ pub fn render(r: &Report, opts: TextOptions) -> String {
         }
     }
     o
+}
+
+/// One link's word alignment (`check --explain N`, N counted from 1 as `--alignment` lists
+/// links): each source word with its partners in the target and the similarity to the best one,
+/// then the target words left without a partner. `None` when there is no such link or it has no
+/// word alignment (an omission or addition).
+pub fn explain(r: &Report, n: usize) -> Option<String> {
+    let a = r.alignments.get(n.checked_sub(1)?)?;
+    let words = a.words.as_ref()?;
+    let mut o = String::new();
+    let join = |ids: &[usize], s: &[super::SentenceOut]| {
+        ids.iter()
+            .filter_map(|&i| s.get(i))
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let _ = writeln!(
+        o,
+        "link #{n}: similarity {:.3}, score {:.1}",
+        a.similarity.unwrap_or(0.0),
+        a.score
+    );
+    let _ = writeln!(o, "  src │ {}", join(&a.source, &r.source_sentences));
+    let _ = writeln!(o, "  tgt │ {}", join(&a.target, &r.target_sentences));
+    let _ = writeln!(
+        o,
+        "\n  {:<24} {:<24} {:>6}",
+        "source word", "target word", "conf"
+    );
+    for w in &words.source {
+        let partners = w
+            .partners
+            .iter()
+            .filter_map(|&j| words.target.get(j))
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" + ");
+        let partners = if partners.is_empty() {
+            "(none)".to_string()
+        } else {
+            partners
+        };
+        let _ = writeln!(
+            o,
+            "  {:<24} {:<24} {:>6.3}",
+            clip(&w.text, 24),
+            clip(&partners, 24),
+            w.confidence
+        );
+    }
+    let alone: Vec<&str> = words
+        .target
+        .iter()
+        .filter(|w| w.partners.is_empty())
+        .map(|w| w.text.as_str())
+        .collect();
+    if !alone.is_empty() {
+        let _ = writeln!(o, "\n  target words without a partner: {}", alone.join(" "));
+    }
+    Some(o)
 }
 
 #[cfg(test)]
@@ -183,10 +274,55 @@ mod tests {
         assert!(out.lines().count() <= 5, "{out}");
         assert!(out.contains("--alignment shows them all"));
         let full = render(&r, with(Detail::Alignment));
-        assert!(full.contains("\nAlignment\n"), "{full}");
+        assert!(full.contains("\nAlignment ("), "{full}");
         for s in &r.target_sentences {
             assert!(full.contains(&s.text));
         }
+    }
+
+    #[test]
+    fn the_words_a_finding_points_at_are_marked_in_its_sentences() {
+        let out = render(&sample_report(), TextOptions::default());
+        assert!(out.contains("src │ The price is ⟦20⟧ €"), "{out}");
+        assert!(out.contains("tgt │ Der Preis beträgt ⟦25⟧ €"), "{out}");
+        let coloured = render(
+            &sample_report(),
+            TextOptions {
+                color: true,
+                detail: Detail::Findings,
+            },
+        );
+        assert!(coloured.contains("\x1b[1;4m25\x1b[0m"), "{coloured}");
+    }
+
+    #[test]
+    fn explain_lists_each_word_with_its_partner_and_refuses_links_without_words() {
+        let mut r = sample_report();
+        assert!(
+            explain(&r, 1).is_none(),
+            "no word alignment without --details"
+        );
+        let word = |text: &str, start: usize, partners: Vec<usize>, confidence: f32| {
+            crate::wordalign::AlignedWord {
+                text: text.into(),
+                start,
+                end: start + text.len(),
+                partners,
+                confidence,
+            }
+        };
+        r.alignments[0].words = Some(crate::wordalign::WordAlignment {
+            source: vec![word("price", 4, vec![1], 0.81), word("20", 13, vec![], 0.4)],
+            target: vec![word("Der", 0, vec![], 0.3), word("Preis", 4, vec![0], 0.81)],
+        });
+        let out = explain(&r, 1).unwrap();
+        assert!(
+            out.contains("price") && out.contains("Preis") && out.contains("0.810"),
+            "{out}"
+        );
+        assert!(out.contains("(none)"), "{out}");
+        assert!(out.contains("without a partner: Der"), "{out}");
+        assert!(explain(&r, 0).is_none() && explain(&r, 99).is_none());
     }
 
     #[test]
@@ -197,6 +333,6 @@ mod tests {
         for f in &r.findings {
             assert!(out.contains(&f.message), "{}", f.message);
         }
-        assert!(!out.contains("\nAlignment\n"));
+        assert!(!out.contains("\nAlignment ("));
     }
 }

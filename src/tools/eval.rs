@@ -27,6 +27,10 @@ pub const ERROR_TYPES: &[&str] = &[
 pub struct LabelledError {
     #[serde(rename = "type")]
     pub kind: String,
+    /// A finer label (`negation`, `antonym`, `entity`, `number`, `role`, …): recall is also
+    /// reported per subtype.
+    #[serde(default)]
+    pub subtype: Option<String>,
     pub source_text: Option<String>,
     pub target_text: Option<String>,
 }
@@ -140,8 +144,12 @@ pub struct Metrics {
     /// Recall per labelled type (warning or error findings count).
     pub recall: BTreeMap<String, Ratio>,
     pub recall_all: Ratio,
+    /// Recall per labelled subtype (labels without one are not counted here).
+    pub recall_subtype: BTreeMap<String, Ratio>,
     /// Error-severity findings on clean pairs, and those pairs' target sentences.
     pub clean_errors: usize,
+    /// Warning-severity findings on clean pairs.
+    pub clean_warnings: usize,
     pub clean_target_sentences: usize,
     pub verdict: Ratio,
     pub sentences: usize,
@@ -172,6 +180,9 @@ impl Metrics {
         for err in &pair.labels.errors {
             let hit = detected(err, &report.findings, Severity::Warning);
             self.recall.entry(err.kind.clone()).or_default().add(hit);
+            if let Some(sub) = &err.subtype {
+                self.recall_subtype.entry(sub.clone()).or_default().add(hit);
+            }
             self.recall_all.add(hit);
         }
         let clean = pair.labels.errors.is_empty();
@@ -180,6 +191,11 @@ impl Metrics {
                 .findings
                 .iter()
                 .filter(|f| f.severity == Severity::Error)
+                .count();
+            self.clean_warnings += report
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
                 .count();
             self.clean_target_sentences += report.target.sentences;
         }
@@ -367,6 +383,26 @@ pub fn table(res: &EvalResult) -> String {
         ));
     }
     o.push_str("recall % of labelled errors found (warning or error); FA/100: error findings per 100 target sentences of clean pairs; verdict: accuracy %\n");
+    if !res.all.recall_subtype.is_empty() {
+        o.push_str("recall by subtype:");
+        for (sub, r) in &res.all.recall_subtype {
+            o.push_str(&format!(
+                " {sub} {} ({}/{})",
+                pct(r.value()).trim(),
+                r.hit,
+                r.total
+            ));
+        }
+        o.push('\n');
+    }
+    let m = &res.all;
+    if m.clean_target_sentences > 0 {
+        o.push_str(&format!(
+            "warnings on clean pairs: {} ({:.2} per 100 target sentences)\n",
+            m.clean_warnings,
+            100.0 * m.clean_warnings as f64 / m.clean_target_sentences as f64
+        ));
+    }
     o
 }
 

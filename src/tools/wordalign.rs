@@ -6,14 +6,8 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::model::Embedder;
+pub use crate::wordalign::default_layer;
 use crate::wordalign::{AerCounts, Method, WordAlignment, Words};
-
-/// The encoder layer whose hidden states align words by default, as a fraction of the model's
-/// depth: layer 7 of 12 had the lowest alignment error rate on the gold sets of
-/// docs/word-alignment.md (6 was as good, 4 and 10 clearly worse).
-pub fn default_layer(num_layers: usize) -> usize {
-    ((num_layers * 7 + 6) / 12).max(1)
-}
 
 /// One line's sentence pair.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,12 +157,5 @@ mod tests {
         let g = read_gold(p, "0-0 1p1\n").unwrap();
         assert_eq!(g[0].possible, vec![(0, 0), (1, 1)]);
         assert!(read_gold(p, "1:2\n").is_err());
-    }
-
-    #[test]
-    fn default_layer_is_seven_twelfths_down() {
-        assert_eq!(default_layer(12), 7);
-        assert_eq!(default_layer(6), 4);
-        assert_eq!(default_layer(1), 1);
     }
 }
