@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Meaning errors inside aligned sentences, made from the clean pairs of a generated dev set.
 
-For every clean pair whose source is English, writes two pairs to OUT: the clean twin
-(NAME-clean, unchanged) and a perturbed one (NAME-neg) whose English source has the polarity of
+For every clean pair whose source is English, writes up to three pairs to OUT: the clean twin
+(NAME-clean, unchanged); NAME-add, whose target has a sentence from elsewhere in it glued after
+one of its sentences with a colon or semicolon (an addition inside a link; subtype "glued"); and
+NAME-neg, whose English source has the polarity of
 one or two sentences toggled ("is" -> "is not", "cannot" -> "can", "didn't" -> "did"). Toggling
 the source rather than the translation gives the same mismatch between the two sides for every
 target language, without a negation grammar per target language. Labels carry
@@ -64,6 +66,36 @@ def toggle(text, rng, n):
     return "\n".join(lines), snippets
 
 
+SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+
+
+def glue(text, rng, n):
+    """Glues up to n sentences taken from other lines of the same text after a sentence of a
+    line, joined by ": " or "; " in place of its full stop, so that no sentence boundary
+    separates them; returns (text, snippets of the glued sentences)."""
+    lines = text.split("\n")
+    full = [k for k, l in enumerate(lines) if l.strip()]
+    snippets = []
+    order = full[:]
+    rng.shuffle(order)
+    for k in order:
+        if len(snippets) >= n:
+            break
+        line = lines[k].rstrip()
+        if not line.endswith((".", "。")) or len(full) < 3:
+            continue
+        donors = [d for d in full if d != k]
+        donor = SENTENCE_END.split(lines[rng.choice(donors)].strip())[0].strip()
+        if len(donor.split()) < 5 and len(donor) < 20:
+            continue
+        joiner = rng.choice([": ", "; "])
+        if line.endswith("。"):
+            joiner = "："
+        lines[k] = line[:-1] + joiner + donor
+        snippets.append(" ".join(donor.split()[:6]) if " " in donor else donor[:12])
+    return "\n".join(lines), snippets
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("set")
@@ -87,6 +119,18 @@ def main():
         if not snippets:
             continue
         shutil.copytree(d, out / f"{d.name}-clean", dirs_exist_ok=True)
+        glued, added = glue((d / "target.txt").read_text(), rng, 1)
+        if added:
+            add = out / f"{d.name}-add"
+            add.mkdir(exist_ok=True)
+            shutil.copy(d / "source.txt", add / "source.txt")
+            (add / "target.txt").write_text(glued)
+            lab = dict(labels)
+            lab["errors"] = [
+                {"type": "addition", "subtype": "glued", "target_text": s} for s in added
+            ]
+            lab["verdict"] = "fail"
+            (add / "labels.json").write_text(json.dumps(lab, ensure_ascii=False, indent=1) + "\n")
         neg = out / f"{d.name}-neg"
         neg.mkdir(exist_ok=True)
         (neg / "source.txt").write_text(toggled)

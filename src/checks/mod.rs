@@ -3,6 +3,7 @@
 
 pub mod entities;
 pub mod glossary;
+pub mod inner_addition;
 pub mod language;
 pub mod long_sentence;
 pub mod negation;

@@ -10,6 +10,7 @@ use crate::score::{ScoredLink, Thresholds};
 use crate::similarity::PartGain;
 use crate::similarity::SimilarityModel;
 use crate::text::Sentence;
+use crate::wordalign::{AlignedWord, WordAlignment};
 
 /// What the semantic checks look at.
 pub struct Context<'a> {
@@ -61,6 +62,43 @@ fn round(x: f32) -> f64 {
 }
 
 /// Runs every semantic check over the alignment.
+/// Words of at least this many characters without a partner are pointed at (shorter ones are
+/// mostly particles and punctuation that languages use differently).
+const MIN_POINTED_CHARS: usize = 3;
+
+/// At most this many words per side are pointed at: the ones least like anything opposite.
+const MAX_POINTED: usize = 5;
+
+/// Points a mistranslation finding at the words of its link that have no partner on the other
+/// side (the word alignment's view of what does not correspond), weakest first.
+pub fn point_at_unpartnered(pair: &super::PairContext, words: &WordAlignment, f: &mut Finding) {
+    let pick = |side: &[AlignedWord]| {
+        let mut alone: Vec<&AlignedWord> = side
+            .iter()
+            .filter(|w| w.partners.is_empty())
+            .filter(|w| {
+                w.text.chars().filter(|c| c.is_alphanumeric()).count() >= MIN_POINTED_CHARS
+                    || w.text.chars().any(crate::text::is_wide_char)
+            })
+            .collect();
+        alone.sort_by(|a, b| a.confidence.total_cmp(&b.confidence));
+        alone.truncate(MAX_POINTED);
+        alone.sort_by_key(|w| w.start);
+        alone
+            .into_iter()
+            .map(|w| w.start..w.end)
+            .collect::<Vec<_>>()
+    };
+    f.source_spans = pick(&words.source)
+        .into_iter()
+        .map(|r| pair.src_span(r))
+        .collect();
+    f.target_spans = pick(&words.target)
+        .into_iter()
+        .map(|r| pair.tgt_span(r))
+        .collect();
+}
+
 pub fn run(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     let outlier_z = outlier_threshold(ctx.links);
@@ -453,6 +491,46 @@ mod tests {
     use super::*;
     use crate::align::Link;
     use crate::reference::Judgement;
+
+    #[test]
+    fn a_mistranslation_points_at_the_longer_words_without_a_partner_weakest_first() {
+        let word = |text: &str, start: usize, partners: Vec<usize>, confidence: f32| AlignedWord {
+            text: text.into(),
+            start,
+            end: start + text.len(),
+            partners,
+            confidence,
+        };
+        let s = [crate::checks::testing::sentence("a sign of desperation")];
+        let t = [crate::checks::testing::sentence("ein Zeichen der Stärke")];
+        let pair = crate::checks::testing::pair(&s, "en", &t, "de", 2.0);
+        let wa = WordAlignment {
+            source: vec![
+                word("a", 0, vec![], 0.2),
+                word("sign", 2, vec![1], 0.8),
+                word("of", 7, vec![2], 0.7),
+                word("desperation", 10, vec![], 0.45),
+            ],
+            target: vec![
+                word("ein", 0, vec![], 0.3),
+                word("Zeichen", 4, vec![1], 0.8),
+                word("der", 12, vec![2], 0.7),
+                word("Stärke", 16, vec![], 0.45),
+            ],
+        };
+        let mut f = pair.finding(
+            Kind::Mistranslation,
+            Severity::Warning,
+            "x".into(),
+            json!({}),
+        );
+        point_at_unpartnered(&pair, &wa, &mut f);
+        let texts =
+            |v: &[crate::finding::Span]| v.iter().map(|s| s.text.clone()).collect::<Vec<_>>();
+        // "a" is too short to point at; "ein" has three letters and no partner.
+        assert_eq!(texts(&f.source_spans), ["desperation"]);
+        assert_eq!(texts(&f.target_spans), ["ein", "Stärke"]);
+    }
 
     fn sentences(texts: &[&str]) -> Vec<Sentence> {
         texts

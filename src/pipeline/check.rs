@@ -413,8 +413,12 @@ fn check_linked_with_similarities(
     };
     let mut link_findings = run_link_checks(src, tgt, &scored, opts);
     confirm_negations(embedder, src, tgt, &scored, &mut words, &mut link_findings)?;
+    link_findings.extend(inner_additions(
+        embedder, src, tgt, &scored, &sim, &mut words,
+    )?);
     findings.extend(link_findings);
     findings.extend(truncations(embedder, src, tgt, &scored, &sim, tv)?);
+    point_mistranslations(embedder, src, tgt, &scored, &mut words, &mut findings)?;
     let checks_s = checks_start.elapsed().as_secs_f64();
     let detected = src.lang_detected || tgt.lang_detected;
     findings.extend(checks::same_language::check(&src.lang, &tgt.lang, detected));
@@ -794,6 +798,125 @@ fn confirm_negations(
     }
     *findings = out;
     Ok(())
+}
+
+/// Points every mistranslation finding about one link that has no spans yet at the link's words
+/// without partners (the word alignment is computed for those links only).
+fn point_mistranslations(
+    embedder: &Embedder,
+    src: &Document,
+    tgt: &Document,
+    links: &[ScoredLink],
+    words: &mut [Option<WordAlignment>],
+    findings: &mut [Finding],
+) -> Result<()> {
+    let link_of = |f: &Finding| {
+        links.iter().position(|l| {
+            !l.link.source.is_empty()
+                && l.link.source.clone().eq(f.source.iter().copied())
+                && l.link.target.clone().eq(f.target.iter().copied())
+        })
+    };
+    let pointless = |f: &Finding| {
+        f.kind == Kind::Mistranslation && f.source_spans.is_empty() && f.target_spans.is_empty()
+    };
+    let wanted: Vec<usize> = findings
+        .iter()
+        .filter(|f| pointless(f))
+        .filter_map(link_of)
+        .filter(|&k| words[k].is_none())
+        .collect();
+    let fresh = word_alignments(embedder, src, tgt, links, |k| wanted.contains(&k))?;
+    for (slot, new) in words.iter_mut().zip(fresh) {
+        if slot.is_none() {
+            *slot = new;
+        }
+    }
+    for f in findings.iter_mut().filter(|f| pointless(f)) {
+        if let Some(k) = link_of(f) {
+            if let Some(wa) = &words[k] {
+                let pair = pair_context(src, tgt, &links[k]);
+                checks::semantic::point_at_unpartnered(&pair, wa, f);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Additions inside a link (`checks::inner_addition`): links whose target is long for the
+/// document get a word alignment; a long run of target words without partners is deleted and
+/// the shorter target embedded again, and a target that gets closer to its source is reported.
+fn inner_additions(
+    embedder: &Embedder,
+    src: &Document,
+    tgt: &Document,
+    links: &[ScoredLink],
+    sim: &SimilarityModel,
+    words: &mut [Option<WordAlignment>],
+) -> Result<Vec<Finding>> {
+    use checks::inner_addition;
+    let candidate = |l: &ScoredLink| {
+        !l.link.source.is_empty()
+            && !l.link.target.is_empty()
+            && sim.length_ratio(&l.link.source, &l.link.target) >= inner_addition::CANDIDATE_RATIO
+    };
+    let wanted: Vec<usize> = (0..links.len())
+        .filter(|&k| candidate(&links[k]) && words[k].is_none())
+        .collect();
+    let fresh = word_alignments(embedder, src, tgt, links, |k| wanted.contains(&k))?;
+    for (slot, new) in words.iter_mut().zip(fresh) {
+        if slot.is_none() {
+            *slot = new;
+        }
+    }
+    // Per run: the link's source, its target, the target without the run, the run, and the
+    // source sentences on either side of the link (a run that translates one of them is a merge
+    // the aligner made, not added content).
+    let mut runs = Vec::new();
+    for (k, l) in links.iter().enumerate().filter(|(_, l)| candidate(l)) {
+        let Some(run) = words[k].as_ref().and_then(inner_addition::unaligned_run) else {
+            continue;
+        };
+        let pair = pair_context(src, tgt, l);
+        let (s, t) = (pair.src_text(), pair.tgt_text());
+        let without = inner_addition::without_run(&t, &run);
+        let run_text = t[run.clone()].to_string();
+        let before = l.link.source.start.checked_sub(1);
+        let after = Some(l.link.source.end).filter(|&i| i < src.sentences.len());
+        let neighbours = [before, after]
+            .into_iter()
+            .flatten()
+            .map(|i| src.sentences[i].text.clone());
+        let mut texts = vec![s, t, without, run_text];
+        texts.extend(neighbours);
+        runs.push((k, run, texts));
+    }
+    if runs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let texts: Vec<&str> = runs
+        .iter()
+        .flat_map(|(_, _, t)| t.iter().map(String::as_str))
+        .collect();
+    let v = embedder.embed(&texts)?.vectors;
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (k, run, texts) in runs {
+        let v = &v[at..at + texts.len()];
+        at += texts.len();
+        let neighbour = v[4..]
+            .iter()
+            .map(|n| dot(&v[3], n))
+            .fold(f32::MIN, f32::max);
+        let probe = inner_addition::Probe {
+            with: dot(&v[0], &v[1]),
+            without: dot(&v[0], &v[2]),
+            neighbour: (v.len() > 4).then_some(neighbour),
+        };
+        let pair = pair_context(src, tgt, &links[k]);
+        out.extend(inner_addition::judge(&pair, run, &probe));
+    }
+    Ok(out)
 }
 
 /// Unaligned sentences between an unaligned sentence and the aligned link it may belong to, at most.
