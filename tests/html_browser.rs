@@ -33,6 +33,7 @@ fn link(source: &[usize], target: &[usize], score: f64) -> Alignment {
         score,
         z: None,
         parts: Vec::new(),
+        words: None,
     }
 }
 

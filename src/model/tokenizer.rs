@@ -655,6 +655,9 @@ fn assemble(model: FastUnigram, rest_json: &str) -> Result<FastTokenizer, BoxErr
     Ok(tokenizer)
 }
 
+/// Token ids and each token's byte range, as `encode_with_offsets` gives them.
+pub type IdsAndOffsets = (Vec<u32>, Vec<(usize, usize)>);
+
 /// How a tokenizer was loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoadedFrom {
@@ -686,10 +689,7 @@ impl TextTokenizer {
 
     /// Token ids of `text` and each token's byte range in `text` (special tokens, which cover
     /// no text, get an empty range).
-    pub fn encode_with_offsets(
-        &self,
-        text: String,
-    ) -> tokenizers::Result<(Vec<u32>, Vec<(usize, usize)>)> {
+    pub fn encode_with_offsets(&self, text: String) -> tokenizers::Result<IdsAndOffsets> {
         let enc = match self {
             TextTokenizer::Standard(t) => t.encode(text, true)?,
             TextTokenizer::Unigram(t) => t.encode(text, true)?,
