@@ -309,9 +309,10 @@ fn word_match(name: &str, word: &str, entry: &Entry) -> Option<(usize, bool)> {
     best
 }
 
-/// An inflected form: the word keeps all but at most two final characters of the name (at
-/// least three, all of a name shorter than five) and adds at most `more` (two to a name shorter
-/// than five: "Íránu", "Iranem", not "Perugia" for Peru).
+/// An inflected form: the word keeps all of a name shorter than five characters, all but one of
+/// five ("Rosja"/"Rosji", not "India"/"Indeed"), all but two of a longer one ("Polska"/"Polsce"),
+/// and adds at most `more` (two to a name shorter than five: "Íránu", "Iranem", not "Perugia" for
+/// Peru).
 fn stem_match(name: &str, word: &str, more: usize) -> Option<(usize, bool)> {
     if name == word {
         return Some((name.chars().count(), true));
@@ -322,10 +323,10 @@ fn stem_match(name: &str, word: &str, more: usize) -> Option<(usize, bool)> {
         .zip(word.chars())
         .take_while(|(a, b)| a == b)
         .count();
-    let (need, more) = if n < 5 {
-        (n, more.min(2))
-    } else {
-        ((n - 2).max(3), more)
+    let (need, more) = match n {
+        0..5 => (n, more.min(2)),
+        5 => (4, more),
+        _ => (n - 2, more),
     };
     (n >= 2 && p >= need && w + 1 >= n && w <= n + more).then_some((p, false))
 }
@@ -395,6 +396,13 @@ fn match_at(entry: &Entry, toks: &[Token], text: &str, i: usize) -> Option<(usiz
     if entry.capital && first.text.chars().next().is_some_and(char::is_lowercase) {
         return None;
     }
+    // A capitalised word opening a sentence may be any word ("Indeed"): only a name as written.
+    let opening = text[..first.start]
+        .trim_end()
+        .chars()
+        .last()
+        .is_none_or(|c| matches!(c, '.' | '!' | '?' | '"' | '“' | '«' | ':'));
+    let sure_only = opening && first.text.chars().next().is_some_and(char::is_uppercase);
     let (mut score, mut exact) = (0, true);
     for (k, w) in entry.words.iter().enumerate() {
         let t = toks[i + k];
@@ -408,6 +416,9 @@ fn match_at(entry: &Entry, toks: &[Token], text: &str, i: usize) -> Option<(usiz
             }
         }
         let (s, e) = word_match(w, t.text, entry)?;
+        if sure_only && !e {
+            return None;
+        }
         score += s;
         exact &= e;
     }
@@ -532,6 +543,10 @@ mod tests {
         assert!(ids("آموزش و پرورش", "fa").is_empty());
         assert!(ids("They met in Perugia.", "en").is_empty());
         assert_eq!(ids("Spotkanie w Iranie.", "pl"), ["country:IR"]);
+        // "Indeed" opening a sentence was read as India, "مورد" (case) as Mauritius.
+        assert!(ids("It works. Indeed it does.", "en").is_empty());
+        assert!(ids("در این مورد", "fa").is_empty());
+        assert_eq!(ids("Rozmowy w Rosji.", "pl"), ["country:RU"]);
     }
 
     #[test]
