@@ -1,13 +1,16 @@
 //! Entities a translation must carry over (`entity_mismatch`): URLs, e-mail addresses,
 //! placeholders (printf, braces, `${x}`), markup tags, HTML character references, code spans,
-//! hashtags and @mentions, compared verbatim; and personal/place names in Latin script, compared
-//! with tolerance for inflection and exonyms. Also the entity scanner the language checks use to
-//! ignore text that is never translated.
+//! hashtags and @mentions, compared verbatim; countries, languages, months and weekdays, compared
+//! by what they stand for (CLDR, see `names`), in any script; and other personal/place names in
+//! Latin script, compared with tolerance for inflection and exonyms. Also the entity scanner the
+//! language checks use to ignore text that is never translated.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use serde_json::json;
 
+use super::names::{self, Found};
 use super::util::{dominant_script, drop_common, edit_similarity, is_cjk_char, tokens, Script};
 use super::{Finding, Kind, LinkCheck, PairContext, Severity};
 use crate::text::lang::primary;
@@ -22,26 +25,62 @@ impl LinkCheck for Entities {
     }
 
     fn run(&self, pair: &PairContext) -> Vec<Finding> {
-        let mut parts = Vec::new();
-        let mut evidence = Vec::new();
-        let mut severity = Severity::Info;
-        compare_verbatim(
-            &pair.src_text(),
-            &pair.tgt_text(),
-            &mut parts,
-            &mut evidence,
-            &mut severity,
-        );
-        compare_names(pair, &mut parts, &mut evidence, &mut severity);
-        if parts.is_empty() {
+        let (src, tgt) = (pair.src_text(), pair.tgt_text());
+        let mut out = Collected::default();
+        compare_verbatim(&src, &tgt, &mut out);
+        let known = compare_known(pair, &src, &tgt, &mut out);
+        compare_names(pair, &src, &tgt, &known, &mut out);
+        if out.parts.is_empty() {
             return Vec::new();
         }
-        vec![pair.finding(
+        let mut f = pair.finding(
             Kind::EntityMismatch,
-            severity,
-            parts.join("; "),
-            json!({ "entities": evidence }),
-        )]
+            out.severity,
+            out.parts.join("; "),
+            json!({ "entities": out.evidence }),
+        );
+        f.source_spans = out.src.into_iter().map(|r| pair.src_span(r)).collect();
+        f.target_spans = out.tgt.into_iter().map(|r| pair.tgt_span(r)).collect();
+        vec![f]
+    }
+}
+
+/// What the comparisons found, gathered into the link's one finding.
+struct Collected {
+    parts: Vec<String>,
+    evidence: Vec<serde_json::Value>,
+    severity: Severity,
+    /// Byte ranges of the link's source and target texts that carry the differences.
+    src: Vec<Range<usize>>,
+    tgt: Vec<Range<usize>>,
+}
+
+impl Default for Collected {
+    fn default() -> Self {
+        Collected {
+            parts: Vec::new(),
+            evidence: Vec::new(),
+            severity: Severity::Info,
+            src: Vec::new(),
+            tgt: Vec::new(),
+        }
+    }
+}
+
+impl Collected {
+    fn add(
+        &mut self,
+        message: String,
+        severity: Severity,
+        evidence: serde_json::Value,
+        src: Option<Range<usize>>,
+        tgt: Option<Range<usize>>,
+    ) {
+        self.severity = self.severity.max(severity);
+        self.parts.push(message);
+        self.evidence.push(evidence);
+        self.src.extend(src);
+        self.tgt.extend(tgt);
     }
 }
 
@@ -521,13 +560,7 @@ fn number_printf(entities: &mut [Entity]) {
     }
 }
 
-fn compare_verbatim(
-    src: &str,
-    tgt: &str,
-    parts: &mut Vec<String>,
-    evidence: &mut Vec<serde_json::Value>,
-    severity: &mut Severity,
-) {
+fn compare_verbatim(src: &str, tgt: &str, out: &mut Collected) {
     let mut s = extract(src);
     let mut t = extract(tgt);
     // `%s … %s` and `%2$s … %1$s` take the same arguments: gettext (and `msgfmt --check-format`)
@@ -546,23 +579,22 @@ fn compare_verbatim(
         Cat::Hashtag,
         Cat::Mention,
     ];
+    // Each entity's key with its bytes, for the finding's spans.
+    fn keyed(es: &[Entity], cat: Cat) -> Vec<(&str, Range<usize>)> {
+        es.iter()
+            .filter(|e| e.cat == cat)
+            .map(|e| (e.key.as_str(), e.start..e.end))
+            .collect()
+    }
     for cat in cats {
-        let mut s_keys: Vec<&str> = s
-            .iter()
-            .filter(|e| e.cat == cat)
-            .map(|e| e.key.as_str())
-            .collect();
-        let mut t_keys: Vec<&str> = t
-            .iter()
-            .filter(|e| e.cat == cat)
-            .map(|e| e.key.as_str())
-            .collect();
+        let mut s_keys = keyed(&s, cat);
+        let mut t_keys = keyed(&t, cat);
         // A named or numbered argument may be used more than once (`%(name)s … %(name)s`):
         // what counts is which arguments a side uses.
         if cat == Cat::Placeholder {
             for keys in [&mut s_keys, &mut t_keys] {
                 let mut seen = Vec::new();
-                keys.retain(|k| {
+                keys.retain(|(k, _)| {
                     let reusable = k.starts_with("%(")
                         || k.starts_with('{')
                         || k.starts_with("${")
@@ -576,12 +608,12 @@ fn compare_verbatim(
             }
         }
         // Multisets: order may change (`%2$s … %1$s`), counts may not.
-        drop_common(&mut s_keys, &mut t_keys, |a, b| a == b);
+        drop_common(&mut s_keys, &mut t_keys, |a, b| a.0 == b.0);
         // A conversion glued to a word or number ("%sañadido", "1%s") is not read as one, but
         // it is there and printf fills it: only a flaw of spacing.
         if cat == Cat::Placeholder {
             let mut glued = HashMap::new();
-            s_keys.retain(|key| {
+            s_keys.retain(|(key, _)| {
                 let have = tgt.matches(*key).count();
                 let used = glued.entry(*key).or_insert(0usize);
                 let extracted = t.iter().filter(|e| e.key == *key).count();
@@ -595,14 +627,14 @@ fn compare_verbatim(
         }
         if cat == Cat::HtmlEntity {
             // "&amp;" on one side and a plain "&" on the other is the same text.
-            s_keys.retain(|e| decode(e).is_none_or(|c| !tgt.contains(c)));
-            t_keys.retain(|e| decode(e).is_none_or(|c| !src.contains(c)));
+            s_keys.retain(|(e, _)| decode(e).is_none_or(|c| !tgt.contains(c)));
+            t_keys.retain(|(e, _)| decode(e).is_none_or(|c| !src.contains(c)));
         }
         let n = s_keys.len().max(t_keys.len());
         for i in 0..n {
-            let (sv, tv) = (s_keys.get(i).copied(), t_keys.get(i).copied());
-            let (message, sev) = match (sv, tv) {
-                (Some(a), Some(b)) => {
+            let (sv, tv) = (s_keys.get(i).cloned(), t_keys.get(i).cloned());
+            let (message, sev) = match (&sv, &tv) {
+                (Some((a, _)), Some((b, _))) => {
                     // A localised link (same site, another language's page) is likely on purpose.
                     let sev = if cat == Cat::Url && host(a).eq_ignore_ascii_case(host(b)) {
                         Severity::Warning
@@ -614,11 +646,11 @@ fn compare_verbatim(
                         sev,
                     )
                 }
-                (Some(a), None) => (
+                (Some((a, _)), None) => (
                     format!("{} {a} in the source is missing in the target", cat.name()),
                     cat.severity(),
                 ),
-                (None, Some(b)) => {
+                (None, Some((b, _))) => {
                     // An added link or address is unusual but harmless; an added placeholder or
                     // tag breaks the software that fills it.
                     let sev = if matches!(cat, Cat::Placeholder | Cat::Tag) {
@@ -633,18 +665,101 @@ fn compare_verbatim(
                 }
                 (None, None) => continue,
             };
-            *severity = (*severity).max(sev);
-            evidence.push(json!({"type": cat.name(), "source": sv, "target": tv, "severity": sev}));
-            parts.push(message);
+            let (sk, tk) = (sv.as_ref().map(|x| x.0), tv.as_ref().map(|x| x.0));
+            out.add(
+                message,
+                sev,
+                json!({"type": cat.name(), "source": sk, "target": tk, "severity": sev}),
+                sv.map(|x| x.1),
+                tv.map(|x| x.1),
+            );
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Countries, languages, months and weekdays (CLDR)
+
+/// Compares the names `names` knows by what they stand for: a country, language, month or
+/// weekday of the source that the target does not name, where the target names another of the
+/// same kind instead, is a replaced name ("North Korea" → "Iran"); a translated one ("Reino
+/// Unido" → "UK", "w Niemczech" → "in Germany") is the same. Returns the names found on each
+/// side, which the capitalised-word comparison leaves alone.
+fn compare_known(
+    pair: &PairContext,
+    src: &str,
+    tgt: &str,
+    out: &mut Collected,
+) -> (Vec<Found>, Vec<Found>) {
+    let s = names::find(src, pair.src_lang);
+    let t = names::find(tgt, pair.tgt_lang);
+    // Names of one side the other does not name, once each. A name kept as written ("Jordan"
+    // the person, read as the country) is carried over whatever it is.
+    let only = |a: &[Found], a_text: &str, b: &[Found], b_text: &str| -> Vec<Found> {
+        let b_lower = b_text.to_lowercase();
+        let mut seen = Vec::new();
+        a.iter()
+            .filter(|f| {
+                !b.iter().any(|g| g.id == f.id)
+                    && !b_lower.contains(&a_text[f.start..f.end].to_lowercase())
+                    && !seen.contains(&f.id)
+                    && {
+                        seen.push(f.id);
+                        true
+                    }
+            })
+            .cloned()
+            .collect()
+    };
+    let s_only = only(&s, src, &t, tgt);
+    let mut t_only: Vec<Option<Found>> = only(&t, tgt, &s, src).into_iter().map(Some).collect();
+    // Only a replaced name is reported: one dropped or added alone is often a paraphrase
+    // ("Pyongyang" for "North Korea", "the country" for "Iran").
+    for a in s_only {
+        let Some(b) = t_only
+            .iter_mut()
+            .find(|b| b.as_ref().is_some_and(|b| names::same_kind(a.id, b.id)))
+            .and_then(Option::take)
+        else {
+            continue;
+        };
+        // A different country, month or weekday on a confident link is an error of meaning;
+        // language names double as adjectives of nationality ("French", "francés"), so only a
+        // warning; a doubtful link may pair sentences wrongly.
+        // A short name read with an ending ("Íránu") is less sure than one as CLDR writes it.
+        let sure = |f: &Found, text: &str| f.exact || text[f.start..f.end].chars().count() >= 6;
+        let sev = if pair.z < 0.5
+            || matches!(a.id, names::Id::Language(_))
+            || !sure(&a, src)
+            || !sure(&b, tgt)
+        {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        let (an, bn) = (&src[a.start..a.end], &tgt[b.start..b.end]);
+        out.add(
+            format!(
+                "{} {an} ({}) in the source is {bn} ({}) in the target",
+                a.id.kind(),
+                a.id.code(),
+                b.id.code()
+            ),
+            sev,
+            json!({"type": a.id.kind(), "source": an, "target": bn,
+                   "source_id": a.id.code(), "target_id": b.id.code(), "severity": sev}),
+            Some(a.start..a.end),
+            Some(b.start..b.end),
+        );
+    }
+    (s, t)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Names
 
 /// Capitalised words that are not names, or are capitalised in one language only (English
-/// months, days, nationalities, titles).
+/// nationalities and titles). Months, weekdays and language names are CLDR's (`names`).
 const NOT_NAMES: &[&str] = &[
     "i",
     "mr",
@@ -685,37 +800,6 @@ const NOT_NAMES: &[&str] = &[
     "southern",
     "eastern",
     "western",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "english",
-    "french",
-    "german",
-    "spanish",
-    "italian",
-    "portuguese",
-    "russian",
-    "polish",
-    "dutch",
-    "arabic",
-    "chinese",
-    "japanese",
     "european",
     "american",
     "british",
@@ -763,28 +847,10 @@ const NOT_NAMES: &[&str] = &[
     "ceo",
 ];
 
-/// Names that change completely between languages (exonyms): one group per place.
+/// Names that change completely between languages (exonyms), one group per place, for what CLDR
+/// does not name: cities, England (not a CLDR region) and one given name. Countries and
+/// continents are `names`' business.
 const EXONYMS: &[&[&str]] = &[
-    &[
-        "germany",
-        "deutschland",
-        "allemagne",
-        "alemania",
-        "germania",
-        "niemcy",
-        "duitsland",
-        "alemanha",
-    ],
-    &[
-        "spain",
-        "spanien",
-        "espagne",
-        "españa",
-        "spagna",
-        "hiszpania",
-        "spanje",
-        "espanha",
-    ],
     &[
         "england",
         "angleterre",
@@ -796,76 +862,6 @@ const EXONYMS: &[&[&str]] = &[
     &["vienna", "wien", "vienne", "viena", "wiedeń", "wenen"],
     &["munich", "münchen", "monaco", "múnich", "monachium"],
     &["cologne", "köln", "colonia", "kolonia", "keulen"],
-    &[
-        "netherlands",
-        "niederlande",
-        "pays",
-        "bajos",
-        "paesi",
-        "bassi",
-        "holandia",
-        "nederland",
-        "holanda",
-        "holland",
-    ],
-    &[
-        "switzerland",
-        "schweiz",
-        "suisse",
-        "suiza",
-        "svizzera",
-        "szwajcaria",
-        "zwitserland",
-        "suíça",
-    ],
-    &[
-        "greece",
-        "griechenland",
-        "grèce",
-        "grecia",
-        "grecja",
-        "griekenland",
-        "grécia",
-    ],
-    &["japan", "japon", "giappone", "japonia", "japão"],
-    &[
-        "egypt", "ägypten", "égypte", "egipto", "egitto", "egipt", "egypte", "egito",
-    ],
-    &[
-        "hungary",
-        "ungarn",
-        "hongrie",
-        "hungría",
-        "ungheria",
-        "węgry",
-        "hongarije",
-    ],
-    &[
-        "croatia",
-        "kroatien",
-        "croatie",
-        "croacia",
-        "croazia",
-        "chorwacja",
-        "kroatië",
-    ],
-    &[
-        "sweden", "schweden", "suède", "suecia", "svezia", "szwecja", "zweden", "suécia",
-    ],
-    &[
-        "denmark",
-        "dänemark",
-        "danemark",
-        "dinamarca",
-        "danimarca",
-        "dania",
-        "denemarken",
-    ],
-    &["austria", "österreich", "autriche", "áustria", "oostenrijk"],
-    &[
-        "russia", "russland", "russie", "rusia", "rosja", "rusland", "rússia",
-    ],
-    &["china", "chine", "cina", "chiny"],
     &[
         "warsaw",
         "warschau",
@@ -894,7 +890,6 @@ const EXONYMS: &[&[&str]] = &[
         "bruksela",
         "brussel",
     ],
-    &["europe", "europa"],
     &["john", "jean", "juan", "giovanni", "johann", "jan", "joão"],
 ];
 
@@ -911,10 +906,14 @@ fn same_name(a: &str, b: &str) -> bool {
 }
 
 /// Capitalised words that are not at the start of a sentence or clause, nor acronyms, nor in
-/// `NOT_NAMES`. Title-case headlines give none.
-fn names(sentences: &[Sentence]) -> Vec<String> {
+/// `NOT_NAMES`, with their bytes in the sentences joined by one space (`PairContext::src_text`).
+/// Title-case headlines give none.
+fn names(sentences: &[Sentence]) -> Vec<(String, Range<usize>)> {
     let mut out = Vec::new();
+    let mut offset = 0;
     for s in sentences {
+        let at = offset;
+        offset += s.text.len() + 1;
         let toks: Vec<_> = tokens(&s.text)
             .into_iter()
             .filter(|t| t.has_letters())
@@ -941,17 +940,22 @@ fn names(sentences: &[Sentence]) -> Vec<String> {
             if NOT_NAMES.contains(&t.text.to_lowercase().as_str()) {
                 continue;
             }
-            out.push(t.text.to_string());
+            let start = at + t.start;
+            out.push((t.text.to_string(), start..start + t.text.len()));
         }
     }
     out
 }
 
+/// Other names (people, cities, organisations) in Latin script: a capitalised word of the source
+/// with no similar word in the target, where the target has a new one, is a replaced name. Words
+/// of the names `compare_known` read are left out: they were compared by what they stand for.
 fn compare_names(
     pair: &PairContext,
-    parts: &mut Vec<String>,
-    evidence: &mut Vec<serde_json::Value>,
-    severity: &mut Severity,
+    src: &str,
+    tgt: &str,
+    known: &(Vec<Found>, Vec<Found>),
+    out: &mut Collected,
 ) {
     // German capitalises every noun, so capitals do not mark names there; a doubtful link is
     // the mistranslation check's business.
@@ -959,28 +963,33 @@ fn compare_names(
     if noun_caps(pair.src_lang) || noun_caps(pair.tgt_lang) || pair.z < 0.5 {
         return;
     }
-    let (src, tgt) = (pair.src_text(), pair.tgt_text());
     let latin =
         |t: &str| dominant_script(t).is_some_and(|(s, share)| s == Script::Latin && share >= 0.9);
-    if !latin(&src) || !latin(&tgt) {
+    if !latin(src) || !latin(tgt) {
         return; // Merkel ↔ ميركل ↔ 默克尔 are the same name in another script
     }
-    let s_words: Vec<String> = tokens(&src).iter().map(|t| t.text.to_string()).collect();
-    let t_words: Vec<String> = tokens(&tgt).iter().map(|t| t.text.to_string()).collect();
-    let missing: Vec<String> = names(pair.src)
+    let inside = |r: &Range<usize>, found: &[Found]| {
+        found.iter().any(|f| f.start <= r.start && r.end <= f.end)
+    };
+    let s_words: Vec<String> = tokens(src).iter().map(|t| t.text.to_string()).collect();
+    let t_words: Vec<String> = tokens(tgt).iter().map(|t| t.text.to_string()).collect();
+    let missing: Vec<(String, Range<usize>)> = names(pair.src)
         .into_iter()
-        .filter(|n| !t_words.iter().any(|w| same_name(n, w)))
+        .filter(|(n, r)| !inside(r, &known.0) && !t_words.iter().any(|w| same_name(n, w)))
         .collect();
-    let new: Vec<String> = names(pair.tgt)
+    let new: Vec<(String, Range<usize>)> = names(pair.tgt)
         .into_iter()
-        .filter(|n| !s_words.iter().any(|w| same_name(n, w)))
+        .filter(|(n, r)| !inside(r, &known.1) && !s_words.iter().any(|w| same_name(n, w)))
         .collect();
     // Only a replaced name is reported: a name dropped alone is often a pronoun in translation.
-    for (a, b) in missing.iter().zip(new.iter()) {
-        *severity = (*severity).max(Severity::Warning);
-        parts.push(format!("name {a} in the source is {b} in the target"));
-        evidence
-            .push(json!({"type": "name", "source": a, "target": b, "severity": Severity::Warning}));
+    for ((a, ar), (b, br)) in missing.into_iter().zip(new) {
+        out.add(
+            format!("name {a} in the source is {b} in the target"),
+            Severity::Warning,
+            json!({"type": "name", "source": a, "target": b, "severity": Severity::Warning}),
+            Some(ar),
+            Some(br),
+        );
     }
 }
 
@@ -1561,5 +1570,182 @@ mod tests {
             "La chancelière a rencontré le président à Paris.",
             "fr",
         );
+    }
+
+    // --- Countries, languages, months and weekdays (CLDR) ---------------------------------------
+
+    use crate::checks::testing::span_texts as spans;
+
+    #[test]
+    fn a_swapped_country_is_an_error_in_any_script() {
+        // Held-out news: "Iran" and "China" for North Korea were not found.
+        let f = run(
+            "Kim Jong Un hosted the delegation in North Korea last week.",
+            "en",
+            "استضاف كيم جونغ أون الوفد في إيران الأسبوع الماضي.",
+            "ar",
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error, "{}", f[0].message);
+        assert_eq!(spans(&f[0]), (vec!["North Korea"], vec!["إيران"]));
+        let f = run(
+            "استضاف كيم جونغ أون الوفد في كوريا الشمالية الأسبوع الماضي.",
+            "ar",
+            "Kim Jong Un hosted the delegation in China last week.",
+            "en",
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Error);
+        assert_eq!(spans(&f[0]), (vec!["كوريا الشمالية"], vec!["China"]));
+        let (sev, m) = flagged(
+            "金正恩上周在朝鲜接待了代表团。",
+            "zh",
+            "Kim Jong Un hosted the delegation in Iran last week.",
+            "en",
+        );
+        assert_eq!(sev, Severity::Error);
+        assert_eq!(
+            m,
+            "country 朝鲜 (KP) in the source is Iran (IR) in the target"
+        );
+    }
+
+    #[test]
+    fn translated_country_names_are_not_mismatches() {
+        // "Reino Unido" against "UK" was a warning on good human translations.
+        assert_clean(
+            "O Reino Unido e a Alemanha assinaram o acordo.",
+            "pt",
+            "The UK and Germany signed the agreement.",
+            "en",
+        );
+        assert_clean(
+            "Kim Jong Un hosted the delegation in North Korea.",
+            "en",
+            "استضاف كيم جونغ أون الوفد في كوريا الشمالية.",
+            "ar",
+        );
+        assert_clean(
+            "Der Kanzler reiste nach Frankreich und in die Niederlande.",
+            "de",
+            "The chancellor travelled to France and the Netherlands.",
+            "en",
+        );
+    }
+
+    #[test]
+    fn declined_czech_and_polish_names_are_not_mismatches() {
+        // Declined Czech and Polish names were most of the warnings on clean articles.
+        assert_clean(
+            "Premiér Fiala přiletěl do Německa a pak jednal v Rakousku s Nehammerem.",
+            "cs",
+            "Prime Minister Fiala flew to Germany and then held talks in Austria with Nehammer.",
+            "en",
+        );
+        assert_clean(
+            "Prezydent Duda spotkał się w Niemczech z kanclerzem Scholzem i odleciał do Wielkiej Brytanii.",
+            "pl",
+            "President Duda met Chancellor Scholz in Germany and flew on to the United Kingdom.",
+            "en",
+        );
+        assert_clean(
+            "Rozmowy z Koreą Północną prowadzono w Chinach.",
+            "pl",
+            "The talks with North Korea were held in China.",
+            "en",
+        );
+    }
+
+    #[test]
+    fn a_swapped_declined_country_is_found() {
+        let (sev, m) = flagged(
+            "Rozmowy z Koreą Północną prowadzono w Chinach.",
+            "pl",
+            "The talks with Iran were held in China.",
+            "en",
+        );
+        assert_eq!(sev, Severity::Error);
+        assert_eq!(
+            m,
+            "country Koreą Północną (KP) in the source is Iran (IR) in the target"
+        );
+    }
+
+    #[test]
+    fn swapped_weekdays_and_months_are_errors_languages_warnings() {
+        let (sev, m) = flagged(
+            "The vote is on Monday.",
+            "en",
+            "La votación es el martes.",
+            "es",
+        );
+        assert_eq!(sev, Severity::Error);
+        assert_eq!(
+            m,
+            "weekday Monday (1) in the source is martes (2) in the target"
+        );
+        assert_clean(
+            "The vote is in March.",
+            "en",
+            "Le vote a lieu en mars.",
+            "fr",
+        );
+        let (sev, _) = flagged(
+            "The vote is in March.",
+            "en",
+            "Le vote a lieu en mai.",
+            "fr",
+        );
+        assert_eq!(sev, Severity::Error);
+        let (sev, _) = flagged(
+            "The book was translated into Russian.",
+            "en",
+            "Le livre a été traduit en polonais.",
+            "fr",
+        );
+        assert_eq!(sev, Severity::Warning);
+    }
+
+    #[test]
+    fn a_name_kept_as_written_is_not_a_swap() {
+        // "Jordan" the person reads as the country in English, not in Spanish.
+        assert_clean(
+            "Michael Jordan visited Iran.",
+            "en",
+            "Michael Jordan visitó Irán.",
+            "es",
+        );
+    }
+
+    #[test]
+    fn spans_of_placeholders_urls_and_names() {
+        let f = run(
+            "Deleted %d files from {folder}.",
+            "en",
+            "Dateien aus {ordner} gelöscht.",
+            "de",
+        );
+        // Pairs are made in order: %d against {ordner}, then {folder} missing.
+        assert_eq!(spans(&f[0]), (vec!["%d", "{folder}"], vec!["{ordner}"]));
+        let f = run(
+            "See https://example.com/docs.",
+            "en",
+            "Voir https://exemple.fr/docs.",
+            "fr",
+        );
+        assert_eq!(
+            spans(&f[0]),
+            (
+                vec!["https://example.com/docs"],
+                vec!["https://exemple.fr/docs"]
+            )
+        );
+        let f = run(
+            "The summit was held in Ankara on Monday.",
+            "en",
+            "La cumbre se celebró en Atenas el lunes.",
+            "es",
+        );
+        assert_eq!(spans(&f[0]), (vec!["Ankara"], vec!["Atenas"]));
     }
 }

@@ -6,6 +6,7 @@ pub mod glossary;
 pub mod inner_addition;
 pub mod language;
 pub mod long_sentence;
+pub mod names;
 pub mod negation;
 pub mod numbers;
 pub mod punctuation;
@@ -152,6 +153,14 @@ pub(crate) mod testing {
             similarity: 0.9,
             z,
         }
+    }
+
+    /// The texts of a finding's source and target spans.
+    pub fn span_texts(f: &Finding) -> (Vec<&str>, Vec<&str>) {
+        fn texts(spans: &[super::Span]) -> Vec<&str> {
+            spans.iter().map(|s| s.text.as_str()).collect()
+        }
+        (texts(&f.source_spans), texts(&f.target_spans))
     }
 
     /// Runs `check` on a 1-1 link.

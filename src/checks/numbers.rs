@@ -1,6 +1,7 @@
 //! Number consistency (`number_mismatch`): reads every number of a link's source and target —
 //! digits in any locale format and digit set, spelled-out numbers in twelve languages, CJK
-//! numerals, scale words, ordinals, times — and reports values missing, changed or added.
+//! numerals and mixed CJK numbers ("3億5千万"), scale words, ordinals, clock times ("12 h 00",
+//! "1200 GMT", "午後3時") — and reports values missing, changed or added, pointing at them.
 //!
 //! Each number becomes a set of readings (`Val`s): the first is the likeliest, the others cover
 //! ambiguity ("1.000" is a thousand in German and one in English; "120 ألف" is 120,000 but a
@@ -65,6 +66,9 @@ struct Num {
     text: String,
     vals: Vec<Val>,
     form: Form,
+    /// Where `text` is, in bytes of the text it was read from.
+    start: usize,
+    end: usize,
 }
 
 impl Num {
@@ -482,6 +486,36 @@ fn cjk_big(c: char) -> Option<f64> {
     })
 }
 
+/// A CJK number read left to right: the digit last read, the section below 万 and the total of
+/// the sections closed by 万 or 億 ("3億5千万": 3 × 10⁸ + 5 × 10³ × 10⁴).
+#[derive(Default)]
+struct CjkValue {
+    total: f64,
+    section: f64,
+    digit: f64,
+}
+
+impl CjkValue {
+    /// Applies `c` if it is a multiplier (十百千, 万億); a multiplier alone counts one.
+    fn multiply(&mut self, c: char) -> bool {
+        let or_one = |x: f64| if x == 0.0 { 1.0 } else { x };
+        if let Some(m) = cjk_small(c) {
+            self.section += or_one(self.digit) * m;
+        } else if let Some(m) = cjk_big(c) {
+            self.total += or_one(self.section + self.digit) * m;
+            self.section = 0.0;
+        } else {
+            return false;
+        }
+        self.digit = 0.0;
+        true
+    }
+
+    fn value(&self) -> f64 {
+        self.total + self.section + self.digit
+    }
+}
+
 fn is_cjk_numeral(c: char) -> bool {
     cjk_digit(c).is_some() || cjk_small(c).is_some() || cjk_big(c).is_some()
 }
@@ -547,6 +581,8 @@ fn scale_abbreviation(w: &str) -> Option<f64> {
 
 struct Scanner<'a> {
     orig: Vec<char>,
+    /// Byte offset of each character of `orig` in the text, and the text's length last.
+    bytes: Vec<usize>,
     norm: Vec<char>,
     lang: &'a str,
     dict: Option<&'static Dict>,
@@ -577,7 +613,9 @@ fn extract(text: &str, lang: &str) -> Vec<Num> {
             let w: Vec<char> = w.chars().collect();
             let mut i = 0;
             while i + w.len() <= norm.len() {
-                if norm[i..i + w.len()] == w[..] {
+                // After digits, "千万" is ten million ("3億5千万"), not "by all means".
+                let after_digit = i > 0 && norm[i - 1].is_ascii_digit();
+                if norm[i..i + w.len()] == w[..] && !after_digit {
                     norm[i..i + w.len()].iter_mut().for_each(|c| *c = ' ');
                     i += w.len();
                 } else {
@@ -586,8 +624,14 @@ fn extract(text: &str, lang: &str) -> Vec<Num> {
             }
         }
     }
+    let bytes = text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain(std::iter::once(text.len()))
+        .collect();
     let mut s = Scanner {
         orig,
+        bytes,
         norm,
         lang,
         dict: dict(lang),
@@ -640,8 +684,13 @@ impl Scanner<'_> {
 
     fn push(&mut self, a: usize, b: usize, vals: Vec<Val>, form: Form) {
         let text: String = self.orig[a..b].iter().collect();
+        let lead = text.len() - text.trim_start().len();
+        let text = text.trim().to_string();
+        let start = self.bytes[a] + lead;
         self.out.push(Num {
-            text: text.trim().to_string(),
+            start,
+            end: start + text.len(),
+            text,
             vals,
             form,
         });
@@ -827,11 +876,14 @@ impl Scanner<'_> {
                 self.push(start, end, nums(1.0), Form::Soft);
                 return end;
             }
-            if let Some(m) = cjk_big(c).or_else(|| (c == '千').then_some(1e3)) {
-                let mut v = nums(m);
-                v.extend(nums(1.0));
-                self.push(start, end + 1, v, Form::Digit);
-                return end + 1;
+            if cjk_big(c).is_some() || c == '千' {
+                return self.cjk_mixed(start, end, &vals);
+            }
+            if let Some(h) = (base.fract() == 0.0 && (0.0..=24.0).contains(&base))
+                .then_some(base as u32)
+                .and_then(|h| self.cjk_clock(start, end, h))
+            {
+                return h;
             }
         }
         // Letters glued to the number: "10k", "$1.2bn", "3pm", "15h30", "1st".
@@ -855,6 +907,9 @@ impl Scanner<'_> {
             if let (Some(h), true) = (hour, w == "am" || w == "pm") {
                 return self.time(start, le, h, w == "pm");
             }
+            if let Some(stop) = self.military(start, end, le, &w) {
+                return stop;
+            }
             if let (Some(h), "h") = (hour, w.as_str()) {
                 let me = self.digit_run(le);
                 let m: u32 = if me - le == 2 {
@@ -863,13 +918,7 @@ impl Scanner<'_> {
                     0
                 };
                 let stop = if me - le == 2 { me } else { le };
-                let v = vec![
-                    Val::T(h * 60 + m),
-                    Val::N(h as f64),
-                    Val::N(h as f64 + m as f64 / 100.0),
-                ];
-                self.push(start, stop, v, Form::Digit);
-                return stop;
+                return self.clock(start, stop, h, m);
             }
             // Ordinal endings and units ("1st", "2e", "10km") leave the value as it is.
             self.push(start, end, nums(1.0), Form::Digit);
@@ -902,10 +951,19 @@ impl Scanner<'_> {
                         return self.time(start, stop, h, false);
                     }
                     if w == "uhr" || w == "h" {
-                        let v = vec![Val::T(h * 60), Val::N(h as f64)];
-                        self.push(start, we, v, Form::Digit);
-                        return we;
+                        // "12 h 00": the minutes after a spaced h (French news style).
+                        let me = self.digit_run(we + 1);
+                        let m: u32 = if w == "h" && self.at(we) == ' ' && me == we + 3 {
+                            self.str_of(we + 1, me).parse().unwrap_or(60)
+                        } else {
+                            60
+                        };
+                        let (m, stop) = if m < 60 { (m, me) } else { (0, we) };
+                        return self.clock(start, stop, h, m);
                     }
+                }
+                if let Some(stop) = self.military(start, end, we, &w) {
+                    return stop;
                 }
                 let mut factor = 1.0;
                 let mut stop = end;
@@ -943,6 +1001,107 @@ impl Scanner<'_> {
         end
     }
 
+    /// A time of day h:m written at `start..stop`, also readable as the hour alone or as h.mm.
+    fn clock(&mut self, start: usize, stop: usize, h: u32, m: u32) -> usize {
+        let v = vec![
+            Val::T(h * 60 + m),
+            Val::N(h as f64),
+            Val::N(h as f64 + m as f64 / 100.0),
+        ];
+        self.push(start, stop, v, Form::Digit);
+        stop
+    }
+
+    /// "1200 GMT", "0930Z", "1800 hours": four digits (`start..end`) naming a time of day, by the
+    /// time zone or word `w` that follows them (ending at `stop`).
+    fn military(&mut self, start: usize, end: usize, stop: usize, w: &str) -> Option<usize> {
+        if end - start != 4 || !matches!(w, "gmt" | "utc" | "z" | "hrs" | "hours") {
+            return None;
+        }
+        let hm: u32 = self.str_of(start, end).parse().ok()?;
+        let (h, m) = (hm / 100, hm % 100);
+        if h > 24 || m >= 60 {
+            return None;
+        }
+        let v = vec![Val::T(h * 60 + m), Val::N(hm as f64)];
+        self.push(start, stop, v, Form::Digit);
+        Some(stop)
+    }
+
+    /// A Chinese or Japanese clock time: hour `h` written up to `end` (from `start`) and followed
+    /// by 時/时/点/點, with minutes (30分) or 半 (half past) after and 午後/下午 (p.m.) or 午前/上午
+    /// (a.m.) before. "3時間" (three hours) is a duration, not a time. "三点" may also be three
+    /// points, so the plain number stays a reading.
+    fn cjk_clock(&mut self, start: usize, end: usize, h: u32) -> Option<usize> {
+        if !matches!(self.at(end), '時' | '时' | '点' | '點') || self.at(end + 1) == '間' {
+            return None;
+        }
+        // "3点5" is 3.5 in Chinese: a digit right after 点 without 分 is a decimal.
+        let me = self.digit_run(end + 1);
+        let (m, stop) = if me > end + 1 && self.at(me) == '分' {
+            (self.str_of(end + 1, me).parse().ok()?, me + 1)
+        } else if me > end + 1 {
+            return None;
+        } else if self.at(end + 1) == '半' {
+            (30, end + 2)
+        } else {
+            (0, end + 1)
+        };
+        if m >= 60 {
+            return None;
+        }
+        let before: String = self.norm[start.saturating_sub(2)..start].iter().collect();
+        let pm = ["午後", "下午", "晚上", "傍晚"].contains(&before.as_str());
+        let am = ["午前", "上午", "早上", "凌晨"].contains(&before.as_str());
+        let h24 = match (pm, am) {
+            (true, _) if h < 12 => h + 12,
+            (_, true) if h == 12 => 0,
+            _ => h,
+        };
+        let from = if pm || am { start - 2 } else { start };
+        let v = vec![Val::T(h24 * 60 + m), Val::N(h as f64), Val::N(h24 as f64)];
+        self.push(from, stop, v, Form::Digit);
+        Some(stop)
+    }
+
+    /// Digits followed by CJK multipliers and more digits, read as one number from `start`
+    /// (the first digits end at `end`, with readings `first`): "1万1000" is 11000, "3億5千万"
+    /// 350000000. A single multiplier keeps the digits alone as a reading ("3万" may be rendered
+    /// "3" before a scale word the check does not know).
+    fn cjk_mixed(&mut self, start: usize, end: usize, first: &[f64]) -> usize {
+        let mut acc = CjkValue {
+            digit: first[0],
+            ..CjkValue::default()
+        };
+        let mut j = end;
+        let mut multipliers = 0;
+        loop {
+            let c = self.at(j);
+            if acc.multiply(c) {
+                multipliers += 1;
+                j += 1;
+                continue;
+            }
+            if !(c.is_ascii_digit() && multipliers > 0) {
+                break;
+            }
+            // Digits after a multiplier belong to it ("1万1000"), unless they are a year or a
+            // date ("5万2024年" does not occur; "5万，2024年" does).
+            let e = self.digit_run(j);
+            if matches!(self.at(e), '年' | '月' | '日' | '号' | '.' | ',') {
+                break;
+            }
+            acc.digit = self.str_of(j, e).parse().unwrap_or(0.0);
+            j = e;
+        }
+        let mut vals = vec![Val::N(acc.value())];
+        if multipliers == 1 && j == end + 1 {
+            vals.extend(first.iter().map(|&v| Val::N(v)));
+        }
+        self.push(start, j, vals, Form::Digit);
+        j
+    }
+
     fn time(&mut self, start: usize, stop: usize, h: u32, pm: bool) -> usize {
         if h == 0 || h > 12 {
             self.push(start, stop, vec![Val::N(h as f64)], Form::Digit);
@@ -978,22 +1137,21 @@ impl Scanner<'_> {
             run.iter()
                 .fold(0.0, |acc, &c| acc * 10.0 + cjk_digit(c).unwrap_or(0.0))
         } else {
-            let (mut total, mut section, mut digit) = (0.0, 0.0, 0.0);
+            let mut acc = CjkValue::default();
             for &c in run {
                 if let Some(d) = cjk_digit(c) {
-                    digit = d;
-                } else if let Some(m) = cjk_small(c) {
-                    section += if digit == 0.0 { 1.0 } else { digit } * m;
-                    digit = 0.0;
-                } else if let Some(m) = cjk_big(c) {
-                    let part = section + digit;
-                    total += if part == 0.0 { 1.0 } else { part } * m;
-                    section = 0.0;
-                    digit = 0.0;
+                    acc.digit = d;
+                } else {
+                    acc.multiply(c);
                 }
             }
-            total + section + digit
+            acc.value()
         };
+        if value.fract() == 0.0 && (0.0..=24.0).contains(&value) && !ordinal {
+            if let Some(stop) = self.cjk_clock(i, j, value as u32) {
+                return stop;
+            }
+        }
         let form = if ordinal || calendar || value <= 1.0 || !has_digit {
             Form::Soft
         } else {
@@ -1113,6 +1271,11 @@ fn unmatched(src: &[Num], tgt: &[Num]) -> (Vec<usize>, Vec<usize>) {
     (left(&s_used), left(&t_used))
 }
 
+/// Whether a number reads as a time of day first ("15:00", "3 p.m.", "午後3時").
+fn is_time(n: &Num) -> bool {
+    matches!(n.vals.first(), Some(Val::T(_)))
+}
+
 /// Matches equal values between the allowed source and target numbers, surest forms first, at
 /// most `limit` pairs.
 fn pair_up(
@@ -1135,6 +1298,10 @@ fn pair_up(
             let fits = |t: &Num| {
                 if pass == 0 {
                     same(src[k].vals[0], t.vals[0])
+                } else if is_time(&src[k]) && is_time(t) {
+                    // Two clock times are the same time or not: "3 a.m." is not "15:00",
+                    // though both have an hour 3 among their readings.
+                    src[k].vals[0] == t.vals[0]
                 } else {
                     src[k]
                         .vals
@@ -1294,6 +1461,14 @@ fn changed_identifiers<'a>(src: &'a str, tgt: &'a str) -> Vec<(&'a str, &'a str)
     out
 }
 
+/// The bytes of `part`, a slice of `text`, in `text`.
+fn bytes_of(text: &str, part: &str) -> std::ops::Range<usize> {
+    let start = (part.as_ptr() as usize)
+        .saturating_sub(text.as_ptr() as usize)
+        .min(text.len());
+    start..(start + part.len()).min(text.len())
+}
+
 fn check(pair: &PairContext) -> Option<Finding> {
     let (src_text, tgt_text) = (pair.src_text(), pair.tgt_text());
     let src = extract(&src_text, pair.src_lang);
@@ -1332,6 +1507,8 @@ fn check(pair: &PairContext) -> Option<Finding> {
     let mut parts = Vec::new();
     let mut mismatches = Vec::new();
     let mut severity = Severity::Warning;
+    // The bytes of the numbers that differ, in the link's source and target texts.
+    let (mut s_spans, mut t_spans) = (Vec::new(), Vec::new());
     let mut s_missing = Vec::new();
     // Changed values: a source number paired with a leftover target number of the same form
     // first (digits with digits), in order of appearance.
@@ -1357,6 +1534,8 @@ fn check(pair: &PairContext) -> Option<Finding> {
             t.show()
         ));
         mismatches.push(json!({"source": s.text, "target": t.text, "severity": sev}));
+        s_spans.push(s.start..s.end);
+        t_spans.push(t.start..t.end);
     }
     for (a, b) in ids {
         let sev = if doubtful {
@@ -1367,6 +1546,8 @@ fn check(pair: &PairContext) -> Option<Finding> {
         severity = severity.max(sev);
         parts.push(format!("identifier {a} in the source is {b} in the target"));
         mismatches.push(json!({"source": a, "target": b, "severity": sev}));
+        s_spans.push(bytes_of(&src_text, a));
+        t_spans.push(bytes_of(&tgt_text, b));
     }
     for s in s_missing {
         parts.push(format!(
@@ -1374,6 +1555,7 @@ fn check(pair: &PairContext) -> Option<Finding> {
             s.show()
         ));
         mismatches.push(json!({"source": s.text, "target": null, "severity": Severity::Warning}));
+        s_spans.push(s.start..s.end);
     }
     for t in t_left.into_iter().flatten() {
         parts.push(format!(
@@ -1381,6 +1563,7 @@ fn check(pair: &PairContext) -> Option<Finding> {
             t.show()
         ));
         mismatches.push(json!({"source": null, "target": t.text, "severity": Severity::Warning}));
+        t_spans.push(t.start..t.end);
     }
     let shows = |ns: &[Num]| {
         ns.iter()
@@ -1394,7 +1577,10 @@ fn check(pair: &PairContext) -> Option<Finding> {
         "mismatches": mismatches,
         "z": round3(pair.z as f64),
     });
-    Some(pair.finding(Kind::NumberMismatch, severity, parts.join("; "), evidence))
+    let mut f = pair.finding(Kind::NumberMismatch, severity, parts.join("; "), evidence);
+    f.source_spans = s_spans.into_iter().map(|r| pair.src_span(r)).collect();
+    f.target_spans = t_spans.into_iter().map(|r| pair.tgt_span(r)).collect();
+    Some(f)
 }
 
 #[cfg(test)]
@@ -2223,5 +2409,148 @@ mod tests {
                 f.iter().map(|f| &f.message).collect::<Vec<_>>()
             );
         }
+    }
+
+    #[test]
+    fn full_width_cjk_mixed_numerals_are_one_number_not_a_mismatch() {
+        // `１万１０００` against `11,000` was a number error on a clean article.
+        assert_eq!(values("１万１０００人", "ja"), vec![11000.0]);
+        assert_eq!(values("1万1000人", "zh"), vec![11000.0]);
+        assert_eq!(values("3億5千万円", "ja"), vec![350000000.0]);
+        assert_eq!(values("5万，2024年", "zh"), vec![50000.0, 2024.0]);
+        assert_clean(
+            "約１万１０００人が参加した。",
+            "ja",
+            "About 11,000 people took part.",
+            "en",
+        );
+        assert_clean(
+            "予算は3億5千万円だ。",
+            "ja",
+            "The budget is 350 million yen.",
+            "en",
+        );
+        assert_clean("投资3万元。", "zh", "It invested 30,000 yuan.", "en");
+    }
+
+    #[test]
+    fn a_changed_mixed_cjk_amount_is_still_an_error() {
+        assert_flagged(
+            "約１万２０００人が参加した。",
+            "ja",
+            "About 11,000 people took part.",
+            "en",
+            Severity::Error,
+        );
+        assert_flagged(
+            "予算は3億5千万円だ。",
+            "ja",
+            "The budget is 530 million yen.",
+            "en",
+            Severity::Error,
+        );
+    }
+
+    #[test]
+    fn clock_times_in_spaced_military_and_cjk_forms_are_not_mismatches() {
+        // `12 h 00` against `1200 GMT` was a number error on a clean article.
+        assert_clean(
+            "La réunion commence à 12 h 00.",
+            "fr",
+            "The meeting starts at 1200 GMT.",
+            "en",
+        );
+        assert_clean("à 12 h 00", "fr", "at 12:00", "en");
+        assert_clean("à 12 h 30", "fr", "at 12:30", "en");
+        assert_clean("at 0930Z", "en", "à 9 h 30", "fr");
+        assert_clean(
+            "会議は午後3時に始まる。",
+            "ja",
+            "The meeting starts at 3 p.m.",
+            "en",
+        );
+        assert_clean(
+            "会议下午3点开始。",
+            "zh",
+            "The meeting starts at 15:00.",
+            "en",
+        );
+        assert_clean("午前9時30分に", "ja", "at 9:30", "en");
+        assert_clean(
+            "会議は午後三時に始まる。",
+            "ja",
+            "The meeting starts at 3 p.m.",
+            "en",
+        );
+        // Three hours is a duration.
+        assert_clean("3時間かかった。", "ja", "It took 3 hours.", "en");
+    }
+
+    #[test]
+    fn a_changed_clock_time_is_still_an_error() {
+        assert_flagged("à 12 h 00", "fr", "at 1300 GMT", "en", Severity::Error);
+        assert_flagged("午後3時に", "ja", "at 4 p.m.", "en", Severity::Error);
+        // Both have an hour 3 among their readings; as times they differ.
+        assert_flagged("午後3時に", "ja", "at 3 a.m.", "en", Severity::Error);
+        assert_flagged("at 15:00", "en", "à 3 h", "fr", Severity::Error);
+    }
+
+    use crate::checks::testing::span_texts as spans;
+
+    #[test]
+    fn spans_cover_the_changed_missing_and_added_numbers() {
+        let f = run(
+            "The plant employs 1,200 people since 2019.",
+            "en",
+            "La planta emplea a 1.300 personas desde 2019.",
+            "es",
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(spans(&f[0]), (vec!["1,200"], vec!["1.300"]));
+        let f = run("in 2019 and 2020", "en", "en 2019 y 2021, con 7 más", "es");
+        assert_eq!(spans(&f[0]), (vec!["2020"], vec!["2021", "7"]));
+        let f = run(
+            "Use UTF-8 now.",
+            "en",
+            "Verwenden Sie jetzt die UTF-16-Kodierung.",
+            "de",
+        );
+        assert_eq!(spans(&f[0]), (vec!["UTF-8"], vec!["UTF-16"]));
+        let f = run(
+            "会議は午後3時に始まる。",
+            "ja",
+            "The meeting starts at 4 p.m.",
+            "en",
+        );
+        assert_eq!(spans(&f[0]), (vec!["午後3時"], vec!["4 p.m"]));
+    }
+
+    #[test]
+    fn spans_of_a_two_sentence_link_name_their_sentence() {
+        use crate::checks::testing::sentence;
+        let src = [sentence("It rose 5%."), sentence("Sales hit 300 units.")];
+        let tgt = [sentence(
+            "Es stieg um 5 % und der Absatz erreichte 400 Einheiten.",
+        )];
+        let pair = PairContext {
+            src: &src,
+            src_index: 4..6,
+            tgt: &tgt,
+            tgt_index: 3..4,
+            src_lang: "en",
+            tgt_lang: "de",
+            similarity: 0.9,
+            z: 2.0,
+        };
+        let f = Numbers.run(&pair);
+        assert_eq!(f.len(), 1);
+        let s = &f[0].source_spans[0];
+        assert_eq!(
+            (s.sentence, s.start, s.end, s.text.as_str()),
+            (5, 10, 13, "300")
+        );
+        let t = &f[0].target_spans[0];
+        assert_eq!((t.sentence, t.text.as_str()), (3, "400"));
+        assert_eq!(&tgt[0].text[t.start..t.end], "400");
     }
 }
