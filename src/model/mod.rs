@@ -62,6 +62,10 @@ pub struct StageTimes {
     /// Tokens fed to the encoder including padding: batches are padded to their longest, except on
     /// the padding-free path (CPU f32 and q8), where this equals the tokens.
     pub padded_tokens: u64,
+    /// Tokens run through the lower layers for token-level checks (word alignment, truncation
+    /// coverage), counted apart from the embedding passes (not part of `bench` output).
+    #[serde(skip)]
+    pub state_tokens: u64,
 }
 
 /// Adds the time `f` takes to `counter` (nanoseconds).
@@ -345,6 +349,7 @@ pub struct Embedder {
     /// [`Embedder::stage_times`].
     tokenise_ns: AtomicU64,
     padded_tokens: AtomicU64,
+    state_tokens: AtomicU64,
     /// See [`Embedder::set_pipeline_chunk`].
     pipeline_chunk: Option<usize>,
     pub info: ModelInfo,
@@ -582,6 +587,7 @@ impl Embedder {
             dir: files.dir.clone(),
             tokenise_ns: AtomicU64::new(0),
             padded_tokens: AtomicU64::new(0),
+            state_tokens: AtomicU64::new(0),
             // A few GPU batches' worth of ~30-token sentences.
             pipeline_chunk: (opts.device == DeviceKind::Cuda).then_some(PIPELINE_CHUNK),
             info,
@@ -795,7 +801,9 @@ impl Embedder {
 
     /// Pooled vectors for token sequences, run in length-sorted batches within the token budget.
     fn embed_sequences(&self, seqs: &[Vec<u32>]) -> Result<Vec<Vec<f32>>> {
-        self.batched(seqs, |ids| self.encoder.embed_batch(ids))
+        self.batched(seqs, &self.padded_tokens, |ids| {
+            self.encoder.embed_batch(ids)
+        })
     }
 
     /// Runs `run` over `seqs` sorted by length in batches within the token budget (real tokens when
@@ -803,6 +811,7 @@ impl Embedder {
     fn batched<T: Clone + Default>(
         &self,
         seqs: &[Vec<u32>],
+        tokens: &AtomicU64,
         run: impl Fn(&[Vec<u32>]) -> Result<Vec<T>>,
     ) -> Result<Vec<T>> {
         let mut order: Vec<usize> = (0..seqs.len()).collect();
@@ -816,8 +825,7 @@ impl Embedder {
         for batch in token_budget_batches(&order, |i| seqs[i].len(), self.token_budget, layout) {
             let ids: Vec<Vec<u32>> = batch.iter().map(|&i| seqs[i].clone()).collect();
             let lens: Vec<usize> = ids.iter().map(Vec::len).collect();
-            self.padded_tokens
-                .fetch_add(layout.tokens(&lens) as u64, Ordering::Relaxed);
+            tokens.fetch_add(layout.tokens(&lens) as u64, Ordering::Relaxed);
             for (&i, v) in batch.iter().zip(run(&ids)?) {
                 out[i] = v;
             }
@@ -840,7 +848,9 @@ impl Embedder {
         for ids in &mut seqs {
             ids.truncate(self.encoder.max_tokens());
         }
-        let mut states = self.batched(&seqs, |ids| self.encoder.token_states(ids, layer))?;
+        let mut states = self.batched(&seqs, &self.state_tokens, |ids| {
+            self.encoder.token_states(ids, layer)
+        })?;
         for rows in &mut states {
             let end = rows.len().saturating_sub(1);
             rows.truncate(end);
@@ -875,7 +885,9 @@ impl Embedder {
             seqs.push(ids);
             spans.push(own);
         }
-        let states = self.batched(&seqs, |ids| self.encoder.token_states(ids, layer))?;
+        let states = self.batched(&seqs, &self.state_tokens, |ids| {
+            self.encoder.token_states(ids, layer)
+        })?;
         Ok(states
             .into_iter()
             .zip(spans)
@@ -902,6 +914,7 @@ impl Embedder {
             forward_s: forward as f64 * 1e-9,
             pool_s: pool as f64 * 1e-9,
             padded_tokens: self.padded_tokens.load(Ordering::Relaxed),
+            state_tokens: self.state_tokens.load(Ordering::Relaxed),
         }
     }
 

@@ -211,6 +211,7 @@ pub fn bench_checked(
             forward_s: after.forward_s - before.forward_s,
             pool_s: after.pool_s - before.pool_s,
             padded_tokens: after.padded_tokens - before.padded_tokens,
+            state_tokens: after.state_tokens - before.state_tokens,
         };
         tokens = out.tokens;
         vectors = out.vectors;
