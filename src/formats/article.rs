@@ -71,8 +71,6 @@ pub struct Region {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     map: OffsetMap,
-    /// Byte offsets where the original's lines start.
-    line_starts: Vec<usize>,
     /// The original text (line/column counting needs its characters).
     original: String,
 }
@@ -161,30 +159,51 @@ impl Origin {
         self.map.end_of(t)
     }
 
-    /// 1-based line of an original byte offset.
-    pub fn line_of(&self, orig: usize) -> usize {
-        self.line_starts.partition_point(|&s| s <= orig).max(1)
-    }
-
     /// 1-based line and code-point column of an original byte offset.
     pub fn line_column(&self, orig: usize) -> (usize, usize) {
-        let line = self.line_of(orig);
-        let start = self.line_starts[line - 1];
-        let orig = floor_char_boundary(&self.original, orig.min(self.original.len()));
-        let column = self.original[start..orig.max(start)].chars().count() + 1;
-        (line, column)
+        let r = self.region(orig..orig);
+        (r.start_line, r.start_column)
     }
 
     /// The region of original bytes `range`.
     pub fn region(&self, range: Range<usize>) -> Region {
-        let (start_line, start_column) = self.line_column(range.start);
-        let (end_line, end_column) = self.line_column(range.end.max(range.start));
-        Region {
-            start_line,
-            start_column,
-            end_line,
-            end_column,
+        self.regions(std::slice::from_ref(&range))[0]
+    }
+
+    /// The regions of original byte ranges, found in one pass over the file: a minified page is
+    /// one long line, where counting each column from its line's start would be quadratic.
+    pub fn regions(&self, ranges: &[Range<usize>]) -> Vec<Region> {
+        let text = self.original.as_str();
+        // Every start and end, in file order, with the slot its line and column go to.
+        let mut points: Vec<(usize, usize)> = ranges
+            .iter()
+            .enumerate()
+            .flat_map(|(k, r)| [(r.start, 2 * k), (r.end.max(r.start), 2 * k + 1)])
+            .map(|(at, slot)| (floor_char_boundary(text, at.min(text.len())), slot))
+            .collect();
+        points.sort_unstable();
+        let mut found = vec![(1, 1); points.len()];
+        let (mut pos, mut line, mut column) = (0, 1, 1);
+        for (at, slot) in points {
+            for c in text[pos..at].chars() {
+                if c == '\n' {
+                    line += 1;
+                    column = 1;
+                } else {
+                    column += 1;
+                }
+            }
+            pos = at;
+            found[slot] = (line, column);
         }
+        (0..ranges.len())
+            .map(|k| Region {
+                start_line: found[2 * k].0,
+                start_column: found[2 * k].1,
+                end_line: found[2 * k + 1].0,
+                end_column: found[2 * k + 1].1,
+            })
+            .collect()
     }
 }
 
@@ -401,9 +420,6 @@ impl ArticleBuilder {
         self.text.truncate(end);
         let origin = original.map(|o| Origin {
             map: self.map,
-            line_starts: std::iter::once(0)
-                .chain(o.match_indices('\n').map(|(i, _)| i + 1))
-                .collect(),
             original: o.to_string(),
         });
         Article {
@@ -472,6 +488,29 @@ mod tests {
                 start_column: 3,
                 end_line: 2,
                 end_column: 8
+            }
+        );
+    }
+
+    #[test]
+    fn regions_on_one_long_line_take_one_pass() {
+        // A minified page: 1.5 MB on one line, 100,000 sentences.
+        let orig = "Ab. ".repeat(400_000);
+        let mut b = ArticleBuilder::new();
+        b.push_str(&orig, 0..orig.len());
+        let a = b.finish(FileFormat::Html, Some(&orig));
+        let o = a.origin.as_ref().unwrap();
+        let ranges: Vec<Range<usize>> = (0..100_000).map(|k| 16 * k..16 * k + 3).collect();
+        let t = std::time::Instant::now();
+        let regions = o.regions(&ranges);
+        assert!(t.elapsed().as_secs_f64() < 1.0, "{:?}", t.elapsed());
+        assert_eq!(
+            regions[99_999],
+            Region {
+                start_line: 1,
+                start_column: 1_599_985,
+                end_line: 1,
+                end_column: 1_599_988
             }
         );
     }

@@ -105,34 +105,45 @@ fn article_document(path: &Path, article: &Article, lang: Option<&str>) -> Resul
             .saturating_sub(1);
         verbatim[k].push(v.clone());
     }
-    let mut locations = Vec::with_capacity(sentences.len());
-    let mut regions = Vec::new();
-    for s in &mut sentences {
-        let k = article
-            .blocks
-            .partition_point(|b| b.range.start <= s.start)
-            .saturating_sub(1);
-        let label = article.blocks.get(k).map_or("", |b| b.label.as_str());
-        match &article.origin {
-            Some(origin) => {
-                let (start, end) = (origin.start_of(s.start), origin.end_of(s.end));
-                let region = origin.region(start..end);
-                (s.start, s.end, s.line) = (start, end, region.start_line);
+    let labels: Vec<(usize, &str)> = sentences
+        .iter()
+        .map(|s| {
+            let k = article
+                .blocks
+                .partition_point(|b| b.range.start <= s.start)
+                .saturating_sub(1);
+            (k, article.blocks.get(k).map_or("", |b| b.label.as_str()))
+        })
+        .collect();
+    let (locations, regions) = match &article.origin {
+        Some(origin) => {
+            for s in &mut sentences {
+                (s.start, s.end) = (origin.start_of(s.start), origin.end_of(s.end));
+            }
+            let spans: Vec<_> = sentences.iter().map(|s| s.start..s.end).collect();
+            let regions = origin.regions(&spans);
+            let mut locations = Vec::with_capacity(sentences.len());
+            for ((s, r), (_, label)) in sentences.iter_mut().zip(&regions).zip(&labels) {
+                s.line = r.start_line;
                 locations.push(format!(
                     "line {}, column {} ({label})",
-                    region.start_line, region.start_column
+                    r.start_line, r.start_column
                 ));
-                regions.push(region);
             }
-            None => {
+            (locations, regions)
+        }
+        None => {
+            let mut locations = Vec::with_capacity(sentences.len());
+            for (s, &(k, label)) in sentences.iter_mut().zip(&labels) {
                 s.line = k + 1;
                 locations.push(match label {
                     "" => format!("paragraph {}", k + 1),
                     _ => format!("paragraph {} ({label})", k + 1),
                 });
             }
+            (locations, Vec::new())
         }
-    }
+    };
     Ok(Document {
         path: path.to_path_buf(),
         lang,
