@@ -429,3 +429,58 @@ fn the_same_article_in_every_format_gives_the_same_alignment_and_findings() {
         }
     }
 }
+
+#[test]
+fn a_changed_code_span_or_link_target_is_an_error() {
+    let model = common::real_model_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let en = dir.path().join("guide.en.md");
+    let de = dir.path().join("guide.de.html");
+    std::fs::write(
+        &en,
+        "# Building\n\nInstall Rust first.\n\nThen run `cargo build --release` in the project folder.\n\nThe manual is on [our website](https://example.org/manual).\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &de,
+        "<h1>Bauen</h1><p>Installieren Sie zuerst Rust.</p><p>Führen Sie dann <code>cargo bauen --release</code> im Projektordner aus.</p><p>Das Handbuch steht auf <a href=\"https://example.com/handbuch\">unserer Website</a>.</p>",
+    )
+    .unwrap();
+    let (_, report, err) = common::check_json(
+        &[
+            en.to_str().unwrap(),
+            de.to_str().unwrap(),
+            "--src-lang",
+            "en",
+            "--tgt-lang",
+            "de",
+        ],
+        &model,
+    );
+    let findings = report["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{err}"));
+    let entity = |what: &str| {
+        findings
+            .iter()
+            .find(|f| {
+                f["kind"] == "entity_mismatch" && f["message"].as_str().unwrap().contains(what)
+            })
+            .unwrap_or_else(|| panic!("no {what} finding: {report}"))
+    };
+    let code = entity("code span cargo build --release in the source is cargo bauen --release");
+    assert_eq!(code["severity"], "error");
+    assert_eq!(code["target"], serde_json::json!([2]));
+    let link = entity(
+        "link target https://example.org/manual in the source is https://example.com/handbuch",
+    );
+    assert_eq!(link["severity"], "error");
+    // The HTML target's finding points at its line and column.
+    assert!(
+        link["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("line 1, column "),
+        "{link}"
+    );
+}

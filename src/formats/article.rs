@@ -418,6 +418,10 @@ impl ArticleBuilder {
         self.end_block();
         let end = self.text.trim_end().len();
         self.text.truncate(end);
+        // An item after the last character (an empty link at the end) stands at the end.
+        for v in &mut self.verbatim {
+            v.at = v.at.min(end);
+        }
         let origin = original.map(|o| Origin {
             map: self.map,
             original: o.to_string(),
@@ -513,6 +517,16 @@ mod tests {
                 end_column: 1_599_988
             }
         );
+    }
+
+    #[test]
+    fn an_empty_link_at_the_end_stands_at_the_end() {
+        // Found by the `formats` fuzz target: a link target recorded after a pending space.
+        let mut b = ArticleBuilder::new();
+        b.push_str("Last words ", 0..11);
+        b.verbatim(VerbatimKind::Link, "#top");
+        let a = b.finish(FileFormat::Html, None);
+        assert_eq!((a.text.as_str(), a.verbatim[0].at), ("Last words", 10));
     }
 
     #[test]

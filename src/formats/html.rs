@@ -576,10 +576,11 @@ impl CharacterData {
 
 /// Whether `s` starts with the end tag `</name` followed by a delimiter.
 fn end_tag_named(s: &str, name: &str) -> bool {
+    // Bytes, not characters: what follows `</` may be any text.
     let b = s.as_bytes();
     b.len() > name.len() + 2
         && s.starts_with("</")
-        && s[2..2 + name.len()].eq_ignore_ascii_case(name)
+        && b[2..2 + name.len()].eq_ignore_ascii_case(name.as_bytes())
         && matches!(
             b[2 + name.len()],
             b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r' | b'\x0c'
@@ -818,6 +819,13 @@ mod tests {
     fn character_references_decode_as_the_tokenizer_does() {
         let d = CharacterData::scan("a&lt;b &#x41;&#66 &notit; &bogus; &#128;\r\nz<!-- c -->y");
         assert_eq!(d.text, "a<b AB ¬it; &bogus; €\nzy");
+    }
+
+    #[test]
+    fn an_end_tag_of_other_characters_in_raw_text_is_text() {
+        // Found by the `formats` fuzz target: `</` followed by a multi-byte character.
+        let d = CharacterData::scan("<title>a</！!>b</title><p>c</p>");
+        assert_eq!(d.text, "a</！!>bc");
     }
 
     #[test]

@@ -448,6 +448,46 @@ mod tests {
     }
 
     #[test]
+    fn an_article_keeps_its_code_and_links_with_their_sentences() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = file(
+            &dir,
+            "guide.md",
+            "# Build
+
+Install Rust first. Then run `cargo build` and read [the guide](https://x.org/guide).
+",
+        );
+        let d = load_document(&p, Some("en"), 1 << 20).unwrap();
+        let texts: Vec<&str> = d.sentences.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Build",
+                "Install Rust first.",
+                "Then run cargo build and read the guide."
+            ]
+        );
+        let items: Vec<Vec<&str>> = d
+            .verbatim
+            .iter()
+            .map(|v| v.iter().map(|v| v.text.as_str()).collect())
+            .collect();
+        assert_eq!(
+            items,
+            [vec![], vec![], vec!["cargo build", "https://x.org/guide"]]
+        );
+        assert_eq!(d.locations[2], "line 3, column 21 (paragraph)");
+        assert_eq!(d.regions[2].start_column, 21);
+        // `start`/`end` are bytes of the file, markup included.
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert_eq!(
+            &text[d.sentences[2].start..d.sentences[2].end],
+            "Then run `cargo build` and read [the guide](https://x.org/guide)."
+        );
+    }
+
+    #[test]
     fn a_file_of_symbols_is_refused_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let p = file(&dir, "dots.txt", "... --- !!!\n");
