@@ -134,9 +134,12 @@ impl OffsetMap {
         k.checked_sub(1).map(|k| &self.runs[k])
     }
 
-    /// Drops the runs from derived byte `t` on (text cut there).
+    /// Drops the runs from derived byte `t` on (text cut there). Runs are in text order, so only
+    /// the last few go: a block's end must not cost a pass over the whole article.
     fn truncate(&mut self, t: usize) {
-        self.runs.retain(|r| r.text < t);
+        while self.runs.last().is_some_and(|r| r.text >= t) {
+            self.runs.pop();
+        }
     }
 
     /// Appends `other`, whose derived text starts at byte `at` of this one.
