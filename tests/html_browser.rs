@@ -22,6 +22,7 @@ fn sentence(text: &str, line: usize) -> SentenceOut {
         end: text.len(),
         windowed: false,
         location: None,
+        region: None,
     }
 }
 

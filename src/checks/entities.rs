@@ -533,7 +533,8 @@ pub fn strip(text: &str) -> String {
     out
 }
 
-fn host(url: &str) -> &str {
+/// The host of a URL (`x.org` of `https://x.org/a`); empty for a relative link.
+pub(super) fn host(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }

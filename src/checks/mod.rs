@@ -17,6 +17,7 @@ pub mod truncation;
 pub mod unfinished;
 pub mod untranslated;
 pub mod util;
+pub mod verbatim;
 
 use std::ops::Range;
 

@@ -1,12 +1,17 @@
-//! Reading input files: encodings, byte-order marks, binary detection and size limits, and the
-//! bilingual formats (XLIFF, TMX, PO, TSV, JSONL) and subtitles (SRT, WebVTT) read into one model.
+//! Reading input files: encodings, byte-order marks, binary detection and size limits; the
+//! bilingual formats (XLIFF, TMX, PO, TSV, JSONL) and subtitles (SRT, WebVTT) read into one model;
+//! and articles (HTML, Markdown, DOCX) read into blocks of text that point back into the file.
 //! Every reader reports problems naming the file, and the line where it can.
 
 use std::path::Path;
 
 use crate::error::{Error, Result};
 
+mod article;
+mod docx;
+mod html;
 mod jsonl;
+mod markdown;
 mod po;
 mod subtitles;
 mod tmx;
@@ -14,6 +19,7 @@ mod tsv;
 mod xliff;
 mod xml;
 
+pub use article::{Article, Block, Origin, Region, Verbatim, VerbatimKind};
 pub use subtitles::Cue;
 
 /// The file formats mtcheck reads.
@@ -27,6 +33,9 @@ pub enum FileFormat {
     WebVtt,
     Tsv,
     Jsonl,
+    Html,
+    Markdown,
+    Docx,
     Text,
 }
 
@@ -42,6 +51,9 @@ impl FileFormat {
             FileFormat::WebVtt => "WebVTT",
             FileFormat::Tsv => "TSV",
             FileFormat::Jsonl => "JSON Lines",
+            FileFormat::Html => "HTML",
+            FileFormat::Markdown => "Markdown",
+            FileFormat::Docx => "DOCX",
             FileFormat::Text => "plain text",
         }
     }
@@ -119,6 +131,63 @@ pub fn is_translation_file(path: &Path) -> bool {
 /// Extensions of XLIFF files, the CAT tools' variants included.
 const XLIFF_EXTENSIONS: &[&str] = &["xlf", "xliff", "sdlxliff", "mxliff", "mqxliff"];
 
+/// Extensions of the article formats and what they are.
+const ARTICLE_EXTENSIONS: &[(&str, FileFormat)] = &[
+    ("html", FileFormat::Html),
+    ("htm", FileFormat::Html),
+    ("xhtml", FileFormat::Html),
+    ("md", FileFormat::Markdown),
+    ("markdown", FileFormat::Markdown),
+    ("docx", FileFormat::Docx),
+];
+
+/// The article format of `path` by its extension (HTML, Markdown, DOCX), if it has one.
+pub fn article_format(path: &Path) -> Option<FileFormat> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    ARTICLE_EXTENSIONS
+        .iter()
+        .find(|(e, _)| *e == ext)
+        .map(|&(_, f)| f)
+}
+
+/// What a DOCX file's parts may expand to, as a multiple of `--max-input-bytes`: WordprocessingML
+/// compresses about 4-10 times; a zip bomb compresses thousands of times.
+const DOCX_EXPANSION: u64 = 10;
+
+/// Reads an article (HTML, Markdown or DOCX, as `format` says) into blocks of text.
+pub fn read_article(path: &Path, format: FileFormat, max_bytes: u64) -> Result<Article> {
+    let bytes = read_bytes(path, max_bytes)?;
+    let article = parse_article(format, &bytes, max_bytes.saturating_mul(DOCX_EXPANSION))
+        .map_err(|msg| Error::input(path, msg))?;
+    if article.blocks.is_empty() {
+        return Err(Error::input(
+            path,
+            format!("is a {format} file without text to check"),
+        ));
+    }
+    Ok(article)
+}
+
+/// Parses the bytes of an article file of a known `format`: HTML and Markdown are decoded as text
+/// files are ([`decode`]); DOCX parts may expand to `max_expanded` bytes in all. The one parsing
+/// path behind [`read_article`], public for fuzzers and embedders; the error is one line without
+/// the file name.
+pub fn parse_article(
+    format: FileFormat,
+    bytes: &[u8],
+    max_expanded: u64,
+) -> std::result::Result<Article, String> {
+    match format {
+        FileFormat::Html => decode(bytes).and_then(|t| html::parse(&t)),
+        FileFormat::Markdown => decode(bytes).and_then(|t| markdown::parse(&t)),
+        FileFormat::Docx => docx::read(bytes, max_expanded),
+        other => Err(format!(
+            "is {other}, not an article (HTML, Markdown or DOCX)"
+        )),
+    }
+    .map_err(one_line)
+}
+
 /// The format of `path`: by extension first, then by looking at the text.
 pub fn detect_format(path: &Path, text: &str) -> FileFormat {
     let ext = path
@@ -134,6 +203,9 @@ pub fn detect_format(path: &Path, text: &str) -> FileFormat {
         Some("tsv" | "tab") => return FileFormat::Tsv,
         Some("jsonl" | "ndjson") => return FileFormat::Jsonl,
         _ => {}
+    }
+    if let Some(format) = article_format(path) {
+        return format;
     }
     let head: String = text.chars().take(4096).collect();
     let trimmed = head.trim_start();
@@ -186,6 +258,12 @@ fn xliff_version(text: &str) -> FileFormat {
 /// Reads a bilingual file (XLIFF, TMX, PO, TSV, JSONL) into segments. Subtitles and plain text
 /// hold one side only and are a usage error here (see [`read_cues`] and [`read_text`]).
 pub fn read_bilingual(path: &Path, opts: &ReadOptions) -> Result<Bilingual> {
+    if let Some(format) = article_format(path) {
+        return Err(Error::Usage(format!(
+            "{}: is a {format} article, which holds one language; give the source and the translation as two files",
+            path.display()
+        )));
+    }
     let text = read_text(path, opts.max_bytes)?;
     let format = detect_format(path, &text);
     match format {
@@ -295,6 +373,16 @@ pub const DEFAULT_MAX_INPUT_BYTES: u64 = 10 * 1024 * 1024;
 /// Reads `path` as text: skips a UTF-8 BOM, decodes UTF-16 with a BOM, refuses directories, empty,
 /// binary, oversized and invalid UTF-8 files with a message saying what is wrong.
 pub fn read_text(path: &Path, max_bytes: u64) -> Result<String> {
+    let bytes = read_bytes(path, max_bytes)?;
+    let text = decode(&bytes).map_err(|msg| Error::input(path, msg))?;
+    if text.trim().is_empty() {
+        return Err(Error::input(path, "is empty (no text to check)"));
+    }
+    Ok(text)
+}
+
+/// Reads `path`'s bytes: refuses directories and files over `max_bytes`, naming the file.
+fn read_bytes(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
     let meta = std::fs::metadata(path).map_err(|e| Error::input(path, io_message(&e)))?;
     if meta.is_dir() {
         return Err(Error::input(path, "is a directory, not a text file"));
@@ -308,12 +396,7 @@ pub fn read_text(path: &Path, max_bytes: u64) -> Result<String> {
             ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::input(path, io_message(&e)))?;
-    let text = decode(&bytes).map_err(|msg| Error::input(path, msg))?;
-    if text.trim().is_empty() {
-        return Err(Error::input(path, "is empty (no text to check)"));
-    }
-    Ok(text)
+    std::fs::read(path).map_err(|e| Error::input(path, io_message(&e)))
 }
 
 fn io_message(e: &std::io::Error) -> String {

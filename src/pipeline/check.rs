@@ -8,7 +8,7 @@ use crate::align::{self, Link};
 use crate::checks::{self, unfinished};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Kind, Severity};
-use crate::formats;
+use crate::formats::{self, Verbatim};
 use crate::model::{DeviceKind, Embedder, Embeddings, ModelInfo};
 use crate::reference::{lang_key, LoadedReference, Reference};
 use crate::report::{
@@ -178,9 +178,28 @@ pub fn check_documents_with_similarities(
         tgt,
         opts,
         None,
-        Vec::new(),
+        document_notes(src, tgt),
         &mut Known::default(),
     )
+}
+
+/// What the readers noticed about the files (a DOCX with comments or tracked changes) as notes
+/// about the whole document: the text checked may not be the final one.
+fn document_notes(src: &Document, tgt: &Document) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (side, d) in [("source", src), ("target", tgt)] {
+        for note in &d.notes {
+            out.push(Finding::new(
+                Kind::Unfinished,
+                Severity::Info,
+                (0..0, &[]),
+                (0..0, &[]),
+                format!("the {side} {} {note}", d.path.display()),
+                serde_json::json!({"file": d.path.display().to_string(), "note": note}),
+            ));
+        }
+    }
+    out
 }
 
 /// Checks what `Input::read` read.
@@ -558,6 +577,7 @@ fn build_report(
                 end: s.end,
                 windowed: w,
                 location: d.locations.get(k).cloned(),
+                region: d.regions.get(k).copied(),
             })
             .collect::<Vec<_>>()
     };
@@ -662,10 +682,11 @@ pub fn reference_used(
     }
 }
 
-/// Runs the rule checks (`checks::link_checks`) over every link with both sides present.
-fn run_link_checks(
-    src: &Document,
-    tgt: &Document,
+/// Runs the rule checks (`checks::link_checks`) over every link with both sides present, and for
+/// articles the verbatim comparison of their inline code and link targets.
+fn run_link_checks<'a>(
+    src: &'a Document,
+    tgt: &'a Document,
     links: &[ScoredLink],
     opts: &CheckOptions,
 ) -> Vec<Finding> {
@@ -683,6 +704,16 @@ fn run_link_checks(
         let pair = pair_context(src, tgt, l);
         for rule in &rules {
             out.extend(rule.run(&pair));
+        }
+        let items = |d: &'a Document, r: &std::ops::Range<usize>| -> Vec<&'a Verbatim> {
+            r.clone()
+                .flat_map(|i| d.verbatim.get(i))
+                .flatten()
+                .collect()
+        };
+        let (s, t) = (items(src, &l.link.source), items(tgt, &l.link.target));
+        if !s.is_empty() || !t.is_empty() {
+            out.extend(checks::verbatim::check(&pair, &s, &t));
         }
     }
     out
@@ -1178,6 +1209,7 @@ mod tests {
                 })
                 .collect(),
             locations: locations.iter().map(|s| s.to_string()).collect(),
+            ..Document::default()
         }
     }
 

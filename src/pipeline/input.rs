@@ -1,5 +1,5 @@
-//! Reading the inputs of one check: two documents (plain text or subtitles) or one bilingual
-//! file, segmented into sentences with their languages given or detected.
+//! Reading the inputs of one check: two documents (plain text, articles or subtitles) or one
+//! bilingual file, segmented into sentences with their languages given or detected.
 
 use std::path::{Path, PathBuf};
 
@@ -7,7 +7,7 @@ use crate::align::Link;
 use crate::checks::unfinished;
 use crate::error::{Error, Result};
 use crate::finding::Finding;
-use crate::formats;
+use crate::formats::{self, Article, Region, Verbatim};
 use crate::text::{self, lang, Sentence};
 
 /// Refuses documents over `max` sentences, naming the file and the flag.
@@ -27,14 +27,22 @@ pub fn check_size(docs: [&Document; 2], max: usize) -> Result<()> {
 }
 
 /// A document read and segmented.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Document {
     pub path: PathBuf,
     pub lang: String,
     pub lang_detected: bool,
     pub sentences: Vec<Sentence>,
-    /// Where each sentence is in a segmented file ("unit u12", "cue 7"); empty for plain text.
+    /// Where each sentence is in a segmented file ("unit u12", "cue 7") or an article ("line 12,
+    /// column 5 (<p>)", "paragraph 4 (table 1, row 2, cell 1)"); empty for plain text.
     pub locations: Vec<String>,
+    /// HTML and Markdown: each sentence's exact span in the file; empty for other formats.
+    pub regions: Vec<Region>,
+    /// Articles: the inline code and link targets of each sentence, compared verbatim; empty for
+    /// other formats.
+    pub verbatim: Vec<Vec<Verbatim>>,
+    /// What the reader noticed about the file besides its text ("has 2 comments").
+    pub notes: Vec<String>,
 }
 
 impl Document {
@@ -50,8 +58,13 @@ impl Document {
     }
 }
 
-/// Reads and segments `path`; `lang` is a BCP 47 code or `None` to detect it.
+/// Reads and segments `path`, an article (HTML, Markdown, DOCX: by its extension) or plain text;
+/// `lang` is a BCP 47 code or `None` to take the one the file declares or detect it.
 pub fn load_document(path: &Path, lang: Option<&str>, max_input_bytes: u64) -> Result<Document> {
+    if let Some(format) = formats::article_format(path) {
+        let article = formats::read_article(path, format, max_input_bytes)?;
+        return article_document(path, &article, lang);
+    }
     let text = formats::read_text(path, max_input_bytes)?;
     let (lang, lang_detected) = given_or_detected(lang, &text);
     let sentences = text::split(&text, &lang);
@@ -66,7 +79,80 @@ pub fn load_document(path: &Path, lang: Option<&str>, max_input_bytes: u64) -> R
         lang,
         lang_detected,
         sentences,
-        locations: Vec::new(),
+        ..Document::default()
+    })
+}
+
+/// An article segmented as plain text of its blocks (one paragraph each), every sentence then
+/// located in the original file: line and column in HTML and Markdown (its byte range and line
+/// become the original's), paragraph number in DOCX (its "line" is that number).
+fn article_document(path: &Path, article: &Article, lang: Option<&str>) -> Result<Document> {
+    let declared = lang.map(str::to_string).or_else(|| article.lang.clone());
+    let (lang, lang_detected) = given_or_detected(declared.as_deref(), &article.text);
+    let mut sentences = text::split(&article.text, &lang);
+    if sentences.is_empty() {
+        return Err(Error::input(
+            path,
+            "has no sentences (only punctuation or symbols)",
+        ));
+    }
+    // Inline code and link targets go with the sentence they stand in (the last one starting at
+    // or before them).
+    let mut verbatim = vec![Vec::new(); sentences.len()];
+    for v in &article.verbatim {
+        let k = sentences
+            .partition_point(|s| s.start <= v.at)
+            .saturating_sub(1);
+        verbatim[k].push(v.clone());
+    }
+    let labels: Vec<(usize, &str)> = sentences
+        .iter()
+        .map(|s| {
+            let k = article
+                .blocks
+                .partition_point(|b| b.range.start <= s.start)
+                .saturating_sub(1);
+            (k, article.blocks.get(k).map_or("", |b| b.label.as_str()))
+        })
+        .collect();
+    let (locations, regions) = match &article.origin {
+        Some(origin) => {
+            for s in &mut sentences {
+                (s.start, s.end) = (origin.start_of(s.start), origin.end_of(s.end));
+            }
+            let spans: Vec<_> = sentences.iter().map(|s| s.start..s.end).collect();
+            let regions = origin.regions(&spans);
+            let mut locations = Vec::with_capacity(sentences.len());
+            for ((s, r), (_, label)) in sentences.iter_mut().zip(&regions).zip(&labels) {
+                s.line = r.start_line;
+                locations.push(format!(
+                    "line {}, column {} ({label})",
+                    r.start_line, r.start_column
+                ));
+            }
+            (locations, regions)
+        }
+        None => {
+            let mut locations = Vec::with_capacity(sentences.len());
+            for (s, &(k, label)) in sentences.iter_mut().zip(&labels) {
+                s.line = k + 1;
+                locations.push(match label {
+                    "" => format!("paragraph {}", k + 1),
+                    _ => format!("paragraph {} ({label})", k + 1),
+                });
+            }
+            (locations, Vec::new())
+        }
+    };
+    Ok(Document {
+        path: path.to_path_buf(),
+        lang,
+        lang_detected,
+        sentences,
+        locations,
+        regions,
+        verbatim,
+        notes: article.notes.clone(),
     })
 }
 
@@ -168,6 +254,7 @@ pub fn load_segments(
             lang_detected,
             sentences,
             locations: locations.to_vec(),
+            ..Document::default()
         }
     };
     let n = src_sentences.len();
@@ -196,6 +283,8 @@ pub fn load_segments(
 }
 
 /// Two subtitle files, paired cue by cue when they share their timings, else by content.
+// One is made per pair checked and moved once: boxing the larger variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum SubtitlePair {
     /// Same number of cues at the same times: each cue is a link of its own.
     ByCue(SegmentedPair),
@@ -272,10 +361,13 @@ fn subtitle_document(path: &Path, cues: &[formats::Cue], lang: Option<&str>) -> 
         lang_detected,
         sentences,
         locations: cues.iter().map(|c| format!("cue {}", c.number)).collect(),
+        ..Document::default()
     }
 }
 
 /// What one check reads: two documents (text or subtitles) or one segmented bilingual file.
+// One is made per pair checked and moved once: boxing the larger variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Input {
     Documents(Document, Document),
     Segments(SegmentedPair),
@@ -353,6 +445,46 @@ mod tests {
         );
         let given = load_document(&p, Some("en-GB"), 1 << 20).unwrap();
         assert_eq!((given.lang.as_str(), given.lang_detected), ("en-GB", false));
+    }
+
+    #[test]
+    fn an_article_keeps_its_code_and_links_with_their_sentences() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = file(
+            &dir,
+            "guide.md",
+            "# Build
+
+Install Rust first. Then run `cargo build` and read [the guide](https://x.org/guide).
+",
+        );
+        let d = load_document(&p, Some("en"), 1 << 20).unwrap();
+        let texts: Vec<&str> = d.sentences.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Build",
+                "Install Rust first.",
+                "Then run cargo build and read the guide."
+            ]
+        );
+        let items: Vec<Vec<&str>> = d
+            .verbatim
+            .iter()
+            .map(|v| v.iter().map(|v| v.text.as_str()).collect())
+            .collect();
+        assert_eq!(
+            items,
+            [vec![], vec![], vec!["cargo build", "https://x.org/guide"]]
+        );
+        assert_eq!(d.locations[2], "line 3, column 21 (paragraph)");
+        assert_eq!(d.regions[2].start_column, 21);
+        // `start`/`end` are bytes of the file, markup included.
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert_eq!(
+            &text[d.sentences[2].start..d.sentences[2].end],
+            "Then run `cargo build` and read [the guide](https://x.org/guide)."
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{worst_first, Report};
+use super::{worst_first, Report, SentenceOut};
 use crate::finding::Verdict;
 use crate::finding::{Finding, Severity};
 
@@ -137,16 +137,32 @@ fn finding_item(out: &mut String, f: &Finding) {
 }
 
 /// A cell with the sentences of one side of a link; `dir="auto"` lets the browser lay out
-/// right-to-left scripts (Arabic, Hebrew) by their first strong character.
-fn text_cell(out: &mut String, lang: &str, ids: &[usize], text: impl Fn(usize) -> String) {
+/// right-to-left scripts (Arabic, Hebrew) by their first strong character. Where the sentences
+/// have locations (a segment, an article's line and column or paragraph), the cell's tooltip
+/// gives them.
+fn text_cell(out: &mut String, lang: &str, ids: &[usize], sentences: &[SentenceOut]) {
     if ids.is_empty() {
         out.push_str("<td class=\"text empty\"></td>");
         return;
     }
-    let joined = ids.iter().map(|&i| text(i)).collect::<Vec<_>>().join("\n");
+    let picked: Vec<&SentenceOut> = ids.iter().filter_map(|&i| sentences.get(i)).collect();
+    let joined = picked
+        .iter()
+        .map(|s| s.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let locations: Vec<&str> = picked
+        .iter()
+        .filter_map(|s| s.location.as_deref())
+        .collect();
+    let title = if locations.is_empty() {
+        String::new()
+    } else {
+        format!(" title=\"{}\"", escape(&locations.join("; ")))
+    };
     let _ = write!(
         out,
-        "<td class=\"text\" dir=\"auto\" lang=\"{}\">{}</td>",
+        "<td class=\"text\" dir=\"auto\" lang=\"{}\"{title}>{}</td>",
         escape(lang),
         escape(&joined)
     );
@@ -238,12 +254,8 @@ fn pair(out: &mut String, r: &Report, n: usize) {
             ids(&a.source),
             ids(&a.target)
         );
-        text_cell(out, &r.source.lang, &a.source, |i| {
-            r.source_text(i).to_string()
-        });
-        text_cell(out, &r.target.lang, &a.target, |j| {
-            r.target_text(j).to_string()
-        });
+        text_cell(out, &r.source.lang, &a.source, &r.source_sentences);
+        text_cell(out, &r.target.lang, &a.target, &r.target_sentences);
         let _ = writeln!(out, "<td class=\"score\">{:.1}</td></tr>", a.score);
         if let Some(s) = worst {
             let _ = writeln!(
@@ -332,6 +344,17 @@ mod tests {
         assert!(!html.contains("1 pairs"), "{html}");
         assert_eq!(counted(2, "error"), "2 errors");
         assert_eq!(counted(1, "warning"), "1 warning");
+    }
+
+    #[test]
+    fn sentence_cells_name_where_the_sentences_are() {
+        let mut r = sample_report();
+        r.target_sentences[0].location = Some("line 12, column 5 (<p>)".into());
+        let html = render(&[r]);
+        assert!(
+            html.contains("title=\"line 12, column 5 (&lt;p&gt;)\">Der Preis"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::finding::{Finding, Severity, Verdict};
+use crate::formats::Region;
 
 #[cfg(test)]
 pub(crate) mod testing;
@@ -70,9 +71,14 @@ pub struct SentenceOut {
     /// Embedded as several windows because it exceeds the model's maximum length.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub windowed: bool,
-    /// Where the sentence is in a segmented file ("trans-unit 12", "cue 7").
+    /// Where the sentence is in a segmented file ("trans-unit 12", "cue 7") or an article ("line
+    /// 12, column 5 (<p>)", "paragraph 4").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+    /// HTML and Markdown: the sentence's exact span in the file (`start`/`end` are then bytes of
+    /// the file, markup included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<Region>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, Default)]
@@ -288,23 +294,6 @@ pub fn render_many(reports: &[Report], format: Format, opts: TextOptions) -> Str
         Format::Github => github::render(reports),
         Format::Markdown => markdown::render(reports),
         Format::Html => html::render(reports),
-    }
-}
-
-/// Helpers the renderers share.
-impl Report {
-    /// The sentence `i` of the source, if the report has it.
-    pub(crate) fn source_text(&self, i: usize) -> &str {
-        self.source_sentences
-            .get(i)
-            .map(|s| s.text.as_str())
-            .unwrap_or("")
-    }
-    pub(crate) fn target_text(&self, i: usize) -> &str {
-        self.target_sentences
-            .get(i)
-            .map(|s| s.text.as_str())
-            .unwrap_or("")
     }
 }
 

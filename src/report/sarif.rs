@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::{anchor, Report};
 use crate::finding::{Finding, Kind, Severity};
+use crate::formats::Region;
 use crate::util::hash::fnv1a64;
 
 /// The schema URI SARIF consumers expect in `$schema`.
@@ -154,34 +155,82 @@ fn encode(path: &str) -> String {
     out
 }
 
-fn physical(path: &str, line: Option<usize>, snippet: &str) -> Value {
+/// Where a finding is in one file: the line (its paragraph number in a DOCX), and for HTML and
+/// Markdown the exact span of its sentences; the sentence's location for files without lines.
+struct Place<'a> {
+    path: &'a str,
+    line: Option<usize>,
+    span: Option<(Region, Region)>,
+    location: Option<&'a str>,
+}
+
+impl<'a> Place<'a> {
+    /// Sentences `indices` of one side of report `r`, starting on `line`.
+    fn of(r: &'a Report, on_source: bool, indices: &[usize], line: Option<usize>) -> Self {
+        let (doc, sentences) = if on_source {
+            (&r.source, &r.source_sentences)
+        } else {
+            (&r.target, &r.target_sentences)
+        };
+        let sentence = |i: Option<&usize>| i.and_then(|&i| sentences.get(i));
+        let (first, last) = (sentence(indices.first()), sentence(indices.last()));
+        let span = first
+            .and_then(|s| s.region)
+            .zip(last.and_then(|s| s.region));
+        // A DOCX is a zip, not lines of text: its findings are placed by paragraph, in words.
+        let lines = crate::formats::article_format(std::path::Path::new(&doc.path))
+            != Some(crate::formats::FileFormat::Docx);
+        Place {
+            path: &doc.path,
+            line: line.filter(|_| lines),
+            span,
+            location: first.and_then(|s| s.location.as_deref()).filter(|_| !lines),
+        }
+    }
+}
+
+/// A `physicalLocation` (with `logicalLocations` beside it for files without lines).
+fn location(place: &Place, snippet: &str) -> Value {
     let mut p = Map::new();
-    p.insert("artifactLocation".into(), artifact_location(path));
-    if let Some(line) = line.filter(|&l| l >= 1) {
-        let mut region = json!({"startLine": line});
+    p.insert("artifactLocation".into(), artifact_location(place.path));
+    if let Some(line) = place.line.filter(|&l| l >= 1) {
+        let mut region = match place.span {
+            Some((start, end)) => json!({
+                "startLine": start.start_line,
+                "startColumn": start.start_column,
+                "endLine": end.end_line,
+                "endColumn": end.end_column,
+            }),
+            None => json!({"startLine": line}),
+        };
         if !snippet.is_empty() {
             region["snippet"] = json!({"text": snippet});
         }
         p.insert("region".into(), region);
     }
-    Value::Object(p)
+    let mut loc = json!({"physicalLocation": Value::Object(p)});
+    if let Some(name) = place.location {
+        loc["logicalLocations"] = json!([{"fullyQualifiedName": name, "kind": "element"}]);
+    }
+    loc
 }
 
 fn result(r: &Report, f: &Finding, rule_index: usize, occurrence: usize) -> Value {
     let a = anchor(r, f);
-    let snippet = if a.on_source {
-        &f.source_text
+    let (snippet, indices) = if a.on_source {
+        (&f.source_text, &f.source)
     } else {
-        &f.target_text
+        (&f.target_text, &f.target)
     };
-    let mut location = physical(a.path, a.line, snippet);
+    let place = Place::of(r, a.on_source, indices, a.line);
+    let mut loc = location(&place, snippet);
     // Narrow the region to the first word the finding points at, where its bytes are known.
     let spans = if a.on_source {
         &f.source_spans
     } else {
         &f.target_spans
     };
-    if let (Some(sp), Some(region)) = (spans.first(), location.get_mut("region")) {
+    if let (Some(sp), Some(region)) = (spans.first(), loc["physicalLocation"].get_mut("region")) {
         if let Some(offset) = sp.file_offset {
             region["byteOffset"] = json!(offset);
             region["byteLength"] = json!(sp.end - sp.start);
@@ -193,7 +242,7 @@ fn result(r: &Report, f: &Finding, rule_index: usize, occurrence: usize) -> Valu
         "ruleIndex": rule_index,
         "level": level(f.severity),
         "message": {"text": f.message},
-        "locations": [{"physicalLocation": location}],
+        "locations": [loc],
         // The occurrence number tells identical findings in one document apart.
         "partialFingerprints": {FINGERPRINT_KEY: format!("{}:{occurrence}", fingerprint(f))},
         "properties": {
@@ -204,11 +253,10 @@ fn result(r: &Report, f: &Finding, rule_index: usize, occurrence: usize) -> Valu
     });
     if !a.on_source {
         if let Some(line) = f.source_line {
-            res["relatedLocations"] = json!([{
-                "id": 1,
-                "message": {"text": "source sentence"},
-                "physicalLocation": physical(&r.source.path, Some(line), &f.source_text),
-            }]);
+            let mut related = location(&Place::of(r, true, &f.source, Some(line)), &f.source_text);
+            related["id"] = json!(1);
+            related["message"] = json!({"text": "source sentence"});
+            res["relatedLocations"] = json!([related]);
         }
     }
     res
@@ -282,6 +330,44 @@ mod tests {
             .map(|e| format!("{} at {}", e, e.instance_path()))
             .collect();
         assert!(errors.is_empty(), "SARIF invalid:\n{}", errors.join("\n"));
+    }
+
+    #[test]
+    fn article_findings_have_exact_regions_and_docx_ones_a_paragraph() {
+        let mut r = sample_report();
+        r.target.path = "docs/de/guide.html".into();
+        r.source.path = "docs/en/guide.docx".into();
+        for (k, s) in r.target_sentences.iter_mut().enumerate() {
+            s.region = Some(Region {
+                start_line: k + 10,
+                start_column: 3,
+                end_line: k + 11,
+                end_column: 7,
+            });
+        }
+        for (k, s) in r.source_sentences.iter_mut().enumerate() {
+            s.location = Some(format!("paragraph {}", k + 1));
+        }
+        let log = parse(&[r]);
+        assert_valid(&log);
+        let num = &log["runs"][0]["results"][0];
+        let region = &num["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(
+            (
+                &region["startLine"],
+                &region["startColumn"],
+                &region["endLine"],
+                &region["endColumn"]
+            ),
+            (&json!(10), &json!(3), &json!(11), &json!(7))
+        );
+        // The DOCX source has no lines: its paragraph is a logical location.
+        let related = &num["relatedLocations"][0];
+        assert!(related["physicalLocation"].get("region").is_none());
+        assert_eq!(
+            related["logicalLocations"][0]["fullyQualifiedName"],
+            "paragraph 1"
+        );
     }
 
     #[test]

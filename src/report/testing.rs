@@ -20,6 +20,7 @@ fn sentences(texts: &[(&str, usize)]) -> Vec<SentenceOut> {
                 end: start + text.len(),
                 windowed: false,
                 location: None,
+                region: None,
             };
             start = s.end + 1;
             s
