@@ -483,4 +483,38 @@ fn a_changed_code_span_or_link_target_is_an_error() {
             .starts_with("line 1, column "),
         "{link}"
     );
+    // Each sentence carries its block as written in the file, which the HTML report quotes.
+    assert_eq!(
+        report["target_sentences"][2]["original"],
+        "Führen Sie dann <code>cargo bauen --release</code> im Projektordner aus."
+    );
+    assert_eq!(
+        report["source_sentences"][2]["original"],
+        "Then run `cargo build --release` in the project folder."
+    );
+    let html_report = dir.path().join("report.html");
+    let (code, _, err) = common::run(
+        &[
+            "check",
+            en.to_str().unwrap(),
+            de.to_str().unwrap(),
+            "--src-lang",
+            "en",
+            "--tgt-lang",
+            "de",
+            "--model",
+            model.to_str().unwrap(),
+            "--format",
+            "html",
+            "-o",
+            html_report.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(code == 0 || code == 1, "{err}");
+    let html = std::fs::read_to_string(&html_report).unwrap();
+    assert!(
+        html.contains("&lt;code&gt;cargo bauen --release&lt;/code&gt;"),
+        "the HTML report quotes the original block"
+    );
 }

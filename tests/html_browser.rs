@@ -23,6 +23,7 @@ fn sentence(text: &str, line: usize) -> SentenceOut {
         windowed: false,
         location: None,
         region: None,
+        original: None,
     }
 }
 

@@ -162,6 +162,12 @@ impl Origin {
         self.map.end_of(t)
     }
 
+    /// The original text of bytes `range` (empty when out of range or not on character
+    /// boundaries).
+    pub fn original(&self, range: Range<usize>) -> &str {
+        self.original.get(range).unwrap_or_default()
+    }
+
     /// 1-based line and code-point column of an original byte offset.
     pub fn line_column(&self, orig: usize) -> (usize, usize) {
         let r = self.region(orig..orig);

@@ -578,6 +578,7 @@ fn build_report(
                 windowed: w,
                 location: d.locations.get(k).cloned(),
                 region: d.regions.get(k).copied(),
+                original: d.originals.get(k).filter(|o| !o.is_empty()).cloned(),
             })
             .collect::<Vec<_>>()
     };

@@ -43,6 +43,24 @@ pub struct Document {
     pub verbatim: Vec<Vec<Verbatim>>,
     /// What the reader noticed about the file besides its text ("has 2 comments").
     pub notes: Vec<String>,
+    /// HTML and Markdown articles: each sentence's block as written in the file, markup included
+    /// (at most `MAX_ORIGINAL_BYTES`), for reports to quote; empty for other formats.
+    pub originals: Vec<String>,
+}
+
+/// The longest original block kept for a sentence; longer ones are cut with "…".
+pub const MAX_ORIGINAL_BYTES: usize = 2_000;
+
+/// `text` cut to at most `max` bytes at a character boundary, with "…" when cut.
+fn clipped(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
 }
 
 impl Document {
@@ -115,8 +133,18 @@ fn article_document(path: &Path, article: &Article, lang: Option<&str>) -> Resul
             (k, article.blocks.get(k).map_or("", |b| b.label.as_str()))
         })
         .collect();
+    let mut originals = Vec::new();
     let (locations, regions) = match &article.origin {
         Some(origin) => {
+            originals = labels
+                .iter()
+                .map(|&(k, _)| {
+                    article.blocks.get(k).map_or(String::new(), |b| {
+                        let range = origin.start_of(b.range.start)..origin.end_of(b.range.end);
+                        clipped(origin.original(range).trim(), MAX_ORIGINAL_BYTES)
+                    })
+                })
+                .collect();
             for s in &mut sentences {
                 (s.start, s.end) = (origin.start_of(s.start), origin.end_of(s.end));
             }
@@ -153,6 +181,7 @@ fn article_document(path: &Path, article: &Article, lang: Option<&str>) -> Resul
         regions,
         verbatim,
         notes: article.notes.clone(),
+        originals,
     })
 }
 
@@ -479,6 +508,13 @@ Install Rust first. Then run `cargo build` and read [the guide](https://x.org/gu
         );
         assert_eq!(d.locations[2], "line 3, column 21 (paragraph)");
         assert_eq!(d.regions[2].start_column, 21);
+        // Both sentences of the paragraph quote it as written, markup included.
+        assert_eq!(
+            d.originals[2],
+            "Install Rust first. Then run `cargo build` and read [the guide](https://x.org/guide)."
+        );
+        assert_eq!(d.originals[1], d.originals[2]);
+        assert_eq!(d.originals[0], "Build");
         // `start`/`end` are bytes of the file, markup included.
         let text = std::fs::read_to_string(&p).unwrap();
         assert_eq!(

@@ -160,9 +160,24 @@ fn text_cell(out: &mut String, lang: &str, ids: &[usize], sentences: &[SentenceO
     } else {
         format!(" title=\"{}\"", escape(&locations.join("; ")))
     };
+    // Articles: the blocks the sentences come from, as written in the file (each once).
+    let mut originals: Vec<&str> = Vec::new();
+    for o in picked.iter().filter_map(|s| s.original.as_deref()) {
+        if !originals.contains(&o) {
+            originals.push(o);
+        }
+    }
+    let quoted = if originals.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<details class=\"original\"><summary>original</summary><pre dir=\"auto\">{}</pre></details>",
+            escape(&originals.join("\n"))
+        )
+    };
     let _ = write!(
         out,
-        "<td class=\"text\" dir=\"auto\" lang=\"{}\"{title}>{}</td>",
+        "<td class=\"text\" dir=\"auto\" lang=\"{}\"{title}>{}{quoted}</td>",
         escape(lang),
         escape(&joined)
     );
@@ -335,6 +350,19 @@ mod tests {
             html.contains("source: <mark>20</mark>; target: <mark>25</mark></span></li>"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn an_article_sentence_quotes_its_original_block_escaped() {
+        let mut r = sample_report();
+        r.target_sentences[0].original = Some("<p>Der <b>Preis</b> beträgt 25 €</p>".into());
+        let html = render(&[r]);
+        assert!(
+            html.contains("<details class=\"original\"><summary>original</summary><pre dir=\"auto\">&lt;p&gt;Der &lt;b&gt;Preis&lt;/b&gt; beträgt 25 €&lt;/p&gt;</pre></details>"),
+            "{html}"
+        );
+        // Plain-text sentences quote nothing.
+        assert_eq!(html.matches("class=\"original\"").count(), 1);
     }
 
     #[test]

@@ -79,6 +79,10 @@ pub struct SentenceOut {
     /// the file, markup included).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<Region>,
+    /// HTML and Markdown: the sentence's block as written in the file, markup included (the HTML
+    /// report quotes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, Default)]

@@ -21,6 +21,7 @@ fn sentences(texts: &[(&str, usize)]) -> Vec<SentenceOut> {
                 windowed: false,
                 location: None,
                 region: None,
+                original: None,
             };
             start = s.end + 1;
             s
