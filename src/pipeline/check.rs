@@ -425,11 +425,10 @@ fn check_linked_with_similarities(
     let mut findings = checks::semantic::run(&ctx);
     findings.extend(extra);
     let checks_start = Instant::now();
-    let mut words = if opts.details {
-        word_alignments(embedder, src, tgt, &scored, |_| true)?
-    } else {
-        vec![None; scored.len()]
-    };
+    let mut words = vec![None; scored.len()];
+    if opts.details {
+        add_word_alignments(embedder, src, tgt, &scored, &mut words, |_| true)?;
+    }
     let mut link_findings = run_link_checks(src, tgt, &scored, opts);
     confirm_negations(embedder, src, tgt, &scored, &mut words, &mut link_findings)?;
     link_findings.extend(inner_additions(
@@ -720,24 +719,24 @@ fn run_link_checks<'a>(
     out
 }
 
-/// The word alignment of the links `want` selects among those with both sides (one forward pass
-/// through the word-alignment layer for all of them); `None` for the others.
-fn word_alignments(
+/// Fills in the word alignment of the links `want` selects among those with both sides and none
+/// yet (one forward pass through the word-alignment layer for all of them).
+fn add_word_alignments(
     embedder: &Embedder,
     src: &Document,
     tgt: &Document,
     links: &[ScoredLink],
+    words: &mut [Option<WordAlignment>],
     want: impl Fn(usize) -> bool,
-) -> Result<Vec<Option<WordAlignment>>> {
+) -> Result<()> {
     let chosen: Vec<usize> = (0..links.len())
         .filter(|&k| {
             let l = &links[k].link;
-            !l.source.is_empty() && !l.target.is_empty() && want(k)
+            words[k].is_none() && !l.source.is_empty() && !l.target.is_empty() && want(k)
         })
         .collect();
-    let mut out = vec![None; links.len()];
     if chosen.is_empty() {
-        return Ok(out);
+        return Ok(());
     }
     let texts: Vec<(String, String)> = chosen
         .iter()
@@ -753,14 +752,23 @@ fn word_alignments(
     let layer = wordalign::default_layer(embedder.num_layers());
     let states = embedder.token_spans(&flat, layer)?;
     for ((&k, (a, b)), st) in chosen.iter().zip(&texts).zip(states.chunks(2)) {
-        out[k] = Some(WordAlignment::build(
+        words[k] = Some(WordAlignment::build(
             (a, &st[0].spans, &st[0].states),
             (b, &st[1].spans, &st[1].states),
             Words::Natural,
             Method::Argmax,
         ));
     }
-    Ok(out)
+    Ok(())
+}
+
+/// The link a finding about one aligned link is about (both sides present), by its sentences.
+fn link_of(links: &[ScoredLink], f: &Finding) -> Option<usize> {
+    links.iter().position(|l| {
+        !l.link.source.is_empty()
+            && l.link.source.clone().eq(f.source.iter().copied())
+            && l.link.target.clone().eq(f.target.iter().copied())
+    })
 }
 
 /// Negation warnings stand only where the evidence agrees: the negator has no partner on the
@@ -774,32 +782,20 @@ fn confirm_negations(
     words: &mut [Option<WordAlignment>],
     findings: &mut Vec<Finding>,
 ) -> Result<()> {
-    let is_candidate = |f: &Finding| checks::negation::is_candidate(f);
-    let link_of = |f: &Finding| {
-        links.iter().position(|l| {
-            l.link.source.clone().eq(f.source.iter().copied())
-                && l.link.target.clone().eq(f.target.iter().copied())
-        })
-    };
+    use checks::negation::is_candidate;
+    if !findings.iter().any(is_candidate) {
+        return Ok(());
+    }
     let wanted: Vec<usize> = findings
         .iter()
         .filter(|f| is_candidate(f))
-        .filter_map(link_of)
-        .filter(|&k| words[k].is_none())
+        .filter_map(|f| link_of(links, f))
         .collect();
-    if findings.iter().all(|f| !is_candidate(f)) {
-        return Ok(());
-    }
-    let fresh = word_alignments(embedder, src, tgt, links, |k| wanted.contains(&k))?;
-    for (slot, new) in words.iter_mut().zip(fresh) {
-        if slot.is_none() {
-            *slot = new;
-        }
-    }
+    add_word_alignments(embedder, src, tgt, links, words, |k| wanted.contains(&k))?;
     // The probe: each candidate's two texts with the negator deleted from its side.
     let mut probes = Vec::new();
     for f in findings.iter().filter(|f| is_candidate(f)) {
-        let Some(k) = link_of(f) else { continue };
+        let Some(k) = link_of(links, f) else { continue };
         let pair = pair_context(src, tgt, &links[k]);
         probes.push((k, checks::negation::probe_texts(&pair, f)));
     }
@@ -842,30 +838,17 @@ fn point_mistranslations(
     words: &mut [Option<WordAlignment>],
     findings: &mut [Finding],
 ) -> Result<()> {
-    let link_of = |f: &Finding| {
-        links.iter().position(|l| {
-            !l.link.source.is_empty()
-                && l.link.source.clone().eq(f.source.iter().copied())
-                && l.link.target.clone().eq(f.target.iter().copied())
-        })
-    };
     let pointless = |f: &Finding| {
         f.kind == Kind::Mistranslation && f.source_spans.is_empty() && f.target_spans.is_empty()
     };
     let wanted: Vec<usize> = findings
         .iter()
         .filter(|f| pointless(f))
-        .filter_map(link_of)
-        .filter(|&k| words[k].is_none())
+        .filter_map(|f| link_of(links, f))
         .collect();
-    let fresh = word_alignments(embedder, src, tgt, links, |k| wanted.contains(&k))?;
-    for (slot, new) in words.iter_mut().zip(fresh) {
-        if slot.is_none() {
-            *slot = new;
-        }
-    }
+    add_word_alignments(embedder, src, tgt, links, words, |k| wanted.contains(&k))?;
     for f in findings.iter_mut().filter(|f| pointless(f)) {
-        if let Some(k) = link_of(f) {
+        if let Some(k) = link_of(links, f) {
             if let Some(wa) = &words[k] {
                 let pair = pair_context(src, tgt, &links[k]);
                 checks::semantic::point_at_unpartnered(&pair, wa, f);
@@ -892,15 +875,7 @@ fn inner_additions(
             && !l.link.target.is_empty()
             && sim.length_ratio(&l.link.source, &l.link.target) >= inner_addition::CANDIDATE_RATIO
     };
-    let wanted: Vec<usize> = (0..links.len())
-        .filter(|&k| candidate(&links[k]) && words[k].is_none())
-        .collect();
-    let fresh = word_alignments(embedder, src, tgt, links, |k| wanted.contains(&k))?;
-    for (slot, new) in words.iter_mut().zip(fresh) {
-        if slot.is_none() {
-            *slot = new;
-        }
-    }
+    add_word_alignments(embedder, src, tgt, links, words, |k| candidate(&links[k]))?;
     // Per run: the link's source, its target, the target without the run, the run, and the
     // source sentences on either side of the link (a run that translates one of them is a merge
     // the aligner made, not added content).
