@@ -66,6 +66,24 @@ impl PairContext<'_> {
         span_of(self.tgt, &self.tgt_index, range)
     }
 
+    /// The inverse of [`PairContext::src_span`] / [`PairContext::tgt_span`]: a span's byte range
+    /// in the link's joined text of its side.
+    pub fn link_range(&self, span: &Span, on_source: bool) -> Range<usize> {
+        let (sentences, index) = if on_source {
+            (self.src, &self.src_index)
+        } else {
+            (self.tgt, &self.tgt_index)
+        };
+        let before: usize = sentences[..span
+            .sentence
+            .saturating_sub(index.start)
+            .min(sentences.len())]
+            .iter()
+            .map(|s| s.text.len() + 1)
+            .sum();
+        before + span.start..before + span.end
+    }
+
     /// A finding about this link, with texts and lines filled in.
     pub fn finding(
         &self,

@@ -296,21 +296,10 @@ fn weakest_partner(
     on_source: bool,
 ) -> Option<f32> {
     // Spans are per sentence; the alignment's offsets are in the joined link text.
-    let (sents, index) = if on_source {
-        (pair.src, &pair.src_index)
-    } else {
-        (pair.tgt, &pair.tgt_index)
-    };
-    let base = |sentence: usize| {
-        sents[..sentence.saturating_sub(index.start).min(sents.len())]
-            .iter()
-            .map(|s| s.text.len() + 1)
-            .sum::<usize>()
-    };
     spans
         .iter()
         .filter_map(|s| {
-            let (a, b) = (base(s.sentence) + s.start, base(s.sentence) + s.end);
+            let Range { start: a, end: b } = pair.link_range(s, on_source);
             words
                 .iter()
                 .filter(|w| w.start < b && a < w.end)
