@@ -9,6 +9,9 @@ one or two sentences toggled ("is" -> "is not", "cannot" -> "can", "didn't" -> "
 the source rather than the translation gives the same mismatch between the two sides for every
 target language, without a negation grammar per target language. Labels carry
 type "mistranslation" and subtype "negation", with a snippet of the changed source text.
+NAME-ent has one or two names in its target swapped for another name of the same target (a
+capitalised word inside a sentence, "Debian" -> "Ubuntu"; subtype "entity"), and one number
+changed where the target has one (subtype "number").
 
     python3 devset/meaning.py SET OUT [--seed N] [--per-pair 2]
     mtcheck eval OUT        # recall by subtype, warnings and errors on the clean twins
@@ -96,6 +99,49 @@ def glue(text, rng, n):
     return "\n".join(lines), snippets
 
 
+NAME = re.compile(r"(?<=[^\W\d_] )[A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω][\w-]{2,}")
+NUMBER = re.compile(r"(?<![\w.,])\d{1,4}(?![\w.,]\d)")
+
+
+def swap_names(text, rng, n):
+    """Swaps up to n names (capitalised words inside a sentence) for another name of the same
+    text that the line does not contain, and changes one number; returns (text, labels)."""
+    lines = text.split("\n")
+    names = sorted({m.group(0) for l in lines for m in NAME.finditer(l)})
+    labels = []
+    order = list(range(len(lines)))
+    rng.shuffle(order)
+    for k in order:
+        if len([l for l in labels if l["subtype"] == "entity"]) >= n:
+            break
+        line = lines[k]
+        found = list(NAME.finditer(line))
+        if not found:
+            continue
+        m = rng.choice(found)
+        others = [x for x in names if x not in line and x.lower() != m.group(0).lower()]
+        if not others:
+            continue
+        new = rng.choice(others)
+        lines[k] = line[: m.start()] + new + line[m.end():]
+        labels.append({"type": "mistranslation", "subtype": "entity",
+                       "target_text": snippet(lines[k], m.start(), m.start() + len(new))})
+    rng.shuffle(order)
+    for k in order:
+        line = lines[k]
+        found = list(NUMBER.finditer(line))
+        if not found:
+            continue
+        m = rng.choice(found)
+        old = int(m.group(0))
+        new = str(old + rng.choice([1, 2, 3, 10]) if old < 1900 else old + rng.choice([-2, -1, 1, 2]))
+        lines[k] = line[: m.start()] + new + line[m.end():]
+        labels.append({"type": "number", "subtype": "number",
+                       "target_text": snippet(lines[k], m.start(), m.start() + len(new))})
+        break
+    return "\n".join(lines), labels
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("set")
@@ -131,6 +177,16 @@ def main():
             ]
             lab["verdict"] = "fail"
             (add / "labels.json").write_text(json.dumps(lab, ensure_ascii=False, indent=1) + "\n")
+        swapped, ent = swap_names((d / "target.txt").read_text(), rng, a.per_pair)
+        if any(l["subtype"] == "entity" for l in ent):
+            e = out / f"{d.name}-ent"
+            e.mkdir(exist_ok=True)
+            shutil.copy(d / "source.txt", e / "source.txt")
+            (e / "target.txt").write_text(swapped)
+            lab = dict(labels)
+            lab["errors"] = ent
+            lab["verdict"] = "fail"
+            (e / "labels.json").write_text(json.dumps(lab, ensure_ascii=False, indent=1) + "\n")
         neg = out / f"{d.name}-neg"
         neg.mkdir(exist_ok=True)
         (neg / "source.txt").write_text(toggled)

@@ -8,8 +8,8 @@
 //! - `model`: resolving, loading and running an encoder (one file per architecture).
 //! - `finding`: `Finding`, `Kind`, `Severity`, `Verdict`, the currency of checks and reports.
 //! - `reference`: per-model reference distributions as data.
-//! - `similarity`, `align`, `score`, `wordalign`: link similarity, the aligner, thresholds and
-//!   scores, word alignment inside a link.
+//! - `similarity`, `align`, `score`, `wordalign`, `qe`: link similarity, the aligner, thresholds
+//!   and scores, word alignment inside a link, the learned quality estimate of a link.
 //! - `checks`: one file per finding kind.
 //! - `report`: the versioned report and its renderings.
 //! - `pipeline`: input → check → report for one pair, settings, and `batch`.
@@ -28,6 +28,7 @@ pub mod finding;
 pub mod reference;
 
 pub mod align;
+pub mod qe;
 pub mod score;
 pub mod similarity;
 pub mod wordalign;

@@ -52,6 +52,18 @@ pub struct AlignedWord {
     pub confidence: f32,
 }
 
+/// Words of at least this many letters or digits count as content (shorter ones are mostly
+/// particles and punctuation that languages use differently).
+const MIN_CONTENT_CHARS: usize = 3;
+
+impl AlignedWord {
+    /// A word worth pointing at or counting: at least 3 letters or digits, or a CJK character.
+    pub fn is_content(&self) -> bool {
+        self.text.chars().filter(|c| c.is_alphanumeric()).count() >= MIN_CONTENT_CHARS
+            || self.text.chars().any(is_wide_char)
+    }
+}
+
 /// The word alignment of one link.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct WordAlignment {
@@ -60,6 +72,25 @@ pub struct WordAlignment {
 }
 
 impl WordAlignment {
+    /// The share of the link's content words (both sides, `AlignedWord::is_content`) that have
+    /// a partner on the other side: near 1 for a translation, low for unrelated sentences.
+    pub fn aligned_share(&self) -> f64 {
+        let (mut all, mut paired) = (0usize, 0usize);
+        for w in self
+            .source
+            .iter()
+            .chain(&self.target)
+            .filter(|w| w.is_content())
+        {
+            all += 1;
+            paired += usize::from(!w.partners.is_empty());
+        }
+        if all == 0 {
+            return 1.0;
+        }
+        (paired as f64 / all as f64 * 1000.0).round() / 1000.0
+    }
+
     /// Aligns the words of `src` and `tgt` (texts with their tokens' spans and hidden states).
     pub fn build(
         src: (&str, &[Range<usize>], &[Vec<f32>]),

@@ -36,6 +36,8 @@ fn link(source: &[usize], target: &[usize], score: f64) -> Alignment {
         z: None,
         parts: Vec::new(),
         words: None,
+        qe: None,
+        qe_features: None,
     }
 }
 
@@ -145,6 +147,7 @@ fn report() -> Report {
             },
         }),
         calibration: reference_used(None, "test", "en-he"),
+        quality_estimate: Default::default(),
         score: 55.0,
         verdict: Verdict::Fail,
         counts: Counts {

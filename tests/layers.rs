@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["model"],
     &["finding"],
     &["reference"],
-    &["similarity", "align", "score", "wordalign"],
+    &["similarity", "align", "score", "wordalign", "qe"],
     &["checks"],
     &["report"],
     &["pipeline"],

@@ -479,6 +479,9 @@ fn q8_eval_gives_the_same_findings_as_f32_on_the_development_sample() {
                 "--model",
                 model.to_str().unwrap(),
                 "--no-cache",
+                // The estimator's weights were fitted on f32 features and q8 goes without them:
+                // the encoders are compared without the estimate.
+                "--no-qe",
                 "--dtype",
                 dtype,
                 "--reports",
@@ -809,4 +812,26 @@ fn a_negation_added_in_the_translation_is_a_warning_that_points_at_it_and_a_fait
             .all(|f| f["evidence"].get("negation").is_none()),
         "{faithful}"
     );
+}
+
+#[test]
+fn one_pass_gives_the_vectors_and_middle_layer_token_states_of_two_passes() {
+    let e = embedder();
+    let texts = [
+        "The museum is open on Sundays.",
+        "Das Museum ist sonntags geöffnet.",
+        "يفتح المتحف أبوابه أيام الأحد.",
+    ];
+    let (emb, spans) = e
+        .embed_with_spans(&texts, 7)
+        .unwrap()
+        .expect("the packed CPU path stops at a middle layer");
+    let plain = e.embed_uncached(&texts).unwrap();
+    assert_eq!(emb.vectors, plain.vectors);
+    assert_eq!(emb.lengths, plain.lengths);
+    let separate = e.token_spans(&texts, 7).unwrap();
+    for (a, b) in spans.iter().zip(&separate) {
+        assert_eq!(a.spans, b.spans);
+        assert_eq!(a.states, b.states);
+    }
 }

@@ -10,6 +10,7 @@ pub mod names;
 pub mod negation;
 pub mod numbers;
 pub mod punctuation;
+pub mod quality_estimate;
 pub mod rules;
 pub mod same_language;
 pub mod semantic;

@@ -62,10 +62,6 @@ fn round(x: f32) -> f64 {
 }
 
 /// Runs every semantic check over the alignment.
-/// Words of at least this many characters without a partner are pointed at (shorter ones are
-/// mostly particles and punctuation that languages use differently).
-const MIN_POINTED_CHARS: usize = 3;
-
 /// At most this many words per side are pointed at: the ones least like anything opposite.
 const MAX_POINTED: usize = 5;
 
@@ -75,7 +71,7 @@ pub fn point_at_unpartnered(pair: &super::PairContext, words: &WordAlignment, f:
     let pick = |side: &[AlignedWord]| {
         let mut alone: Vec<&AlignedWord> = side
             .iter()
-            .filter(|w| w.partners.is_empty() && is_content(w))
+            .filter(|w| w.partners.is_empty() && w.is_content())
             .collect();
         alone.sort_by(|a, b| a.confidence.total_cmp(&b.confidence));
         alone.truncate(MAX_POINTED);
@@ -94,30 +90,8 @@ pub fn point_at_unpartnered(pair: &super::PairContext, words: &WordAlignment, f:
         .map(|r| pair.tgt_span(r))
         .collect();
     if let Some(obj) = f.evidence.as_object_mut() {
-        obj.insert("aligned_share".into(), json!(aligned_share(words)));
+        obj.insert("aligned_share".into(), json!(words.aligned_share()));
     }
-}
-
-/// A word worth pointing at or counting: at least 3 letters or digits, or a CJK character.
-fn is_content(w: &AlignedWord) -> bool {
-    w.text.chars().filter(|c| c.is_alphanumeric()).count() >= MIN_POINTED_CHARS
-        || w.text.chars().any(crate::text::is_wide_char)
-}
-
-/// The share of the link's words (both sides; at least 3 letters, or a CJK character) that have
-/// a partner on the other side: near 1 for a translation, low for unrelated sentences.
-pub fn aligned_share(words: &WordAlignment) -> f64 {
-    let all: Vec<&AlignedWord> = words
-        .source
-        .iter()
-        .chain(&words.target)
-        .filter(|w| is_content(w))
-        .collect();
-    if all.is_empty() {
-        return 1.0;
-    }
-    let paired = all.iter().filter(|w| !w.partners.is_empty()).count();
-    (paired as f64 / all.len() as f64 * 1000.0).round() / 1000.0
 }
 
 pub fn run(ctx: &Context) -> Vec<Finding> {

@@ -87,17 +87,17 @@ pub fn run(args: BatchArgs) -> anyhow::Result<i32> {
         report: args.report.clone().map(|p| (p, args.format)),
         limits: args.gate.limits(),
         reference: None,
+        qe: Default::default(),
         progress: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
     };
     // The plan reads what an interrupted run left before the model loads.
     let plan = Plan::new(jobs, options)?;
     let top = sources.resolve(None)?;
     let loaded = load_model(&args.model, &top)?;
-    let run = plan.with_reference(loaded.reference).run(
-        &sources,
-        &loaded.embedder,
-        &mut std::io::stdout(),
-    )?;
+    let run = plan
+        .with_reference(loaded.reference)
+        .with_quality_estimate(loaded.qe)
+        .run(&sources, &loaded.embedder, &mut std::io::stdout())?;
     let summary = batch::summary(
         &run.outcomes,
         run.skipped,

@@ -103,6 +103,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<i32> {
     let load_start = Instant::now();
     let loaded = load_model(&args.model, &settings)?;
     opts.reference = loaded.reference;
+    opts.qe = loaded.qe;
     opts.details = args.details || args.explain.is_some();
     let load_s = load_start.elapsed().as_secs_f64();
     let mut report = check_input(&loaded.embedder, &input, &opts)?;

@@ -1,4 +1,5 @@
-//! `mtcheck eval`: detection quality on a labelled set, one table per model.
+//! `mtcheck eval`: detection quality on a labelled set (one table per model), or on labelled
+//! segment files as the WMT quality-estimation tasks measure it.
 
 use std::path::PathBuf;
 
@@ -6,15 +7,30 @@ use anyhow::Context as _;
 use clap::Args;
 
 use mtcheck::pipeline::check::CheckOptions;
-use mtcheck::tools::{eval, plot};
+use mtcheck::tools::{eval, plot, segments};
 use mtcheck::util::fs::write_atomic;
 
-use super::{configure_threads, load_model, models_to_compare, EvalFormat, ModelArgs};
+use super::{
+    configure_threads, load_model, model_sources, models_to_compare, one_model, EvalFormat,
+    ModelArgs,
+};
 
 #[derive(Args)]
 pub struct EvalArgs {
-    /// Folder of labelled pairs.
-    pub set: PathBuf,
+    /// Folder of labelled pairs, or segment files (`.tsv` with a `label` column, `.jsonl` with a
+    /// `label` key; OK/BAD) measured by ROC AUC, MCC, precision and recall.
+    #[arg(required = true)]
+    pub set: Vec<PathBuf>,
+    /// Source language of segment files that do not declare one.
+    #[arg(long)]
+    pub src_lang: Option<String>,
+    /// Target language of segment files that do not declare one.
+    #[arg(long)]
+    pub tgt_lang: Option<String>,
+    /// Segment files: write each segment's label and quality-estimate features here (TSV;
+    /// `mtcheck train-qe` reads it).
+    #[arg(long, value_name = "FILE.tsv")]
+    pub features: Option<PathBuf>,
     #[command(flatten)]
     pub model: ModelArgs,
     /// Report format.
@@ -41,7 +57,13 @@ pub struct EvalArgs {
 /// Runs `eval`; returns the exit code.
 pub fn run(args: EvalArgs) -> anyhow::Result<i32> {
     configure_threads(args.model.threads)?;
-    let mut pairs = eval::load_set(&args.set)?;
+    if args.set.iter().any(|p| p.is_file()) {
+        return run_segments(args);
+    }
+    if args.set.len() > 1 {
+        anyhow::bail!("eval takes one folder of labelled pairs (or several segment files)");
+    }
+    let mut pairs = eval::load_set(&args.set[0])?;
     if let Some(f) = &args.filter {
         pairs.retain(|p| p.name.contains(f.as_str()));
     }
@@ -49,7 +71,11 @@ pub fn run(args: EvalArgs) -> anyhow::Result<i32> {
     if let Some(dir) = &args.reports {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let mut base = CheckOptions::default();
+    let mut base = CheckOptions {
+        // The features are computed with the word alignment `--details` asks for.
+        details: args.features.is_some(),
+        ..CheckOptions::default()
+    };
     for t in &args.tune {
         eval::tune(&mut base, t)?;
     }
@@ -59,6 +85,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<i32> {
         let loaded = load_model(&args.model, settings)?;
         let opts = CheckOptions {
             reference: loaded.reference,
+            qe: loaded.qe,
             ..base.clone()
         };
         let reports = args.reports.as_ref().map(|d| {
@@ -77,6 +104,13 @@ pub fn run(args: EvalArgs) -> anyhow::Result<i32> {
             &opts,
             reports.as_deref(),
         )?);
+    }
+    if let Some(out) = &args.features {
+        let rows: Vec<_> = results
+            .iter()
+            .flat_map(|r| r.feature_rows.clone())
+            .collect();
+        write_atomic(out, segments::features_tsv(&rows).as_bytes())?;
     }
     if let Some(path) = &args.plot {
         write_atomic(path, plot::svg(&results).as_bytes())?;
@@ -98,6 +132,41 @@ pub fn run(args: EvalArgs) -> anyhow::Result<i32> {
                 print!("\n{}", eval::comparison(&results));
             }
         }
+        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&results)?),
+    }
+    Ok(0)
+}
+
+/// `eval` on labelled segment files: one row per file, with one model.
+fn run_segments(args: EvalArgs) -> anyhow::Result<i32> {
+    one_model(&args.model, "eval on segment files")?;
+    let settings = model_sources(&args.model)?.resolve(None)?;
+    let loaded = load_model(&args.model, &settings)?;
+    let mut opts = CheckOptions {
+        reference: loaded.reference,
+        qe: loaded.qe,
+        src_lang: args.src_lang.clone(),
+        tgt_lang: args.tgt_lang.clone(),
+        // The features are computed with the word alignment `--details` asks for.
+        details: args.features.is_some(),
+        ..CheckOptions::default()
+    };
+    for t in &args.tune {
+        eval::tune(&mut opts, t)?;
+    }
+    let mut results = Vec::new();
+    for path in &args.set {
+        if !path.is_file() {
+            return Err(mtcheck::Error::input(path, "is not a segment file").into());
+        }
+        results.push(segments::evaluate(&loaded.embedder, path, &opts)?);
+    }
+    if let Some(out) = &args.features {
+        let rows: Vec<_> = results.iter().flat_map(|r| r.feature_rows()).collect();
+        write_atomic(out, segments::features_tsv(&rows).as_bytes())?;
+    }
+    match args.format {
+        EvalFormat::Text => print!("{}", segments::table(&results)),
         EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&results)?),
     }
     Ok(0)

@@ -10,6 +10,7 @@ mod config;
 mod eval;
 mod models;
 mod schema;
+mod train_qe;
 
 use std::path::PathBuf;
 
@@ -29,6 +30,7 @@ pub use check::CheckArgs;
 pub use config::{CacheCommand, ConfigCommand};
 pub use eval::EvalArgs;
 pub use models::ModelsCommand;
+pub use train_qe::TrainQeArgs;
 
 #[derive(Parser)]
 #[command(
@@ -47,7 +49,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Check many pairs with one model load: a manifest or a directory; JSONL out, a summary.
     Batch(BatchArgs),
-    /// Measure detection quality on a labelled set (folders of source.txt, target.txt, labels.json).
+    /// Measure detection quality on a labelled set (folders of source.txt, target.txt,
+    /// labels.json), or on labelled segment files (ROC AUC, MCC).
     Eval(EvalArgs),
     /// Record a model's reference distributions of link similarity from a labelled set.
     Calibrate(CalibrateArgs),
@@ -67,6 +70,9 @@ pub enum Command {
     /// Align the words of `source ||| target` lines with the model's hidden states (Pharaoh
     /// links), and score them against gold links.
     AlignWords(AlignWordsArgs),
+    /// Fit the learned quality estimator on `eval --features` files and calibrate its
+    /// thresholds per language pair on development files.
+    TrainQe(TrainQeArgs),
 }
 
 /// Runs the command; returns the exit code.
@@ -82,6 +88,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Cache(c) => config::run_cache(c),
         Command::Schema => schema::run(),
         Command::AlignWords(a) => align_words::run(a),
+        Command::TrainQe(a) => train_qe::run(a),
     }
 }
 
@@ -145,6 +152,15 @@ pub struct ModelArgs {
     /// mtcheck-calibration.json in the model directory, else the known model's built-in one.
     #[arg(long, value_name = "FILE")]
     pub calibration: Option<PathBuf>,
+    /// Quality-estimate weights (a `mtcheck train-qe` file); default: mtcheck-qe.json in the
+    /// model directory, else the known model's built-in weights. They must have been fitted on
+    /// the same model and `--dtype`, else links are judged by similarity alone.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_qe")]
+    pub qe: Option<PathBuf>,
+    /// Judge links by similarity and the rule-based checks alone, without the learned quality
+    /// estimate.
+    #[arg(long)]
+    pub no_qe: bool,
 }
 
 /// What is reported and what fails: shared by `check` and `batch`.
@@ -224,7 +240,12 @@ impl ModelArgs {
 struct Loaded {
     embedder: Embedder,
     reference: Option<LoadedReference>,
+    /// The quality-estimate weights, or why links go without them.
+    qe: QeWeights,
 }
+
+/// The quality-estimate weights of a loaded model, or why there are none.
+type QeWeights = mtcheck::qe::Weights;
 
 /// Loads the settings' model, with the embedding cache when the settings enable one, and its
 /// reference distributions: the `--calibration` file when one is given (read first: a bad file
@@ -235,14 +256,26 @@ fn load_model(args: &ModelArgs, settings: &Settings) -> mtcheck::Result<Loaded> 
         .as_deref()
         .map(LoadedReference::from_file)
         .transpose()?;
-    let mut embedder = Embedder::load(&settings.model, &args.load_options())?;
+    let load_options = args.load_options();
+    let mut embedder = Embedder::load(&settings.model, &load_options)?;
     let reference = find_reference(&embedder, explicit)?;
+    let qe = if args.no_qe {
+        mtcheck::qe::Weights::Off("off (--no-qe): links are judged by similarity alone".into())
+    } else {
+        mtcheck::qe::Estimator::find(
+            args.qe.as_deref(),
+            embedder.dir(),
+            &embedder.info.id,
+            load_options.dtype.name(),
+        )?
+    };
     if let Some(path) = &settings.cache {
         embedder.set_cache(model::EmbeddingCache::open(path)?);
     }
     Ok(Loaded {
         embedder,
         reference,
+        qe,
     })
 }
 

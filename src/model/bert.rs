@@ -557,6 +557,26 @@ impl BertEncoder {
         Ok(x)
     }
 
+    /// Runs layers `from..` of packed hidden states `x` (what `forward_packed` returned after
+    /// `from` layers): one pass can stop at a middle layer for token-level work and go on.
+    pub fn forward_packed_from(
+        &self,
+        x: &Tensor,
+        offsets: &[usize],
+        from: usize,
+    ) -> candle_core::Result<Tensor> {
+        check_offsets(offsets, x.dims2()?.0)?;
+        let mut x = x.clone();
+        if offsets.last().copied().unwrap_or(0) == 0 {
+            return Ok(x);
+        }
+        let mask = Mask::Packed(offsets);
+        for layer in self.layers.iter().skip(from) {
+            x = layer.forward(&x, &mask)?;
+        }
+        Ok(x)
+    }
+
     pub fn num_layers(&self) -> usize {
         self.layers.len()
     }

@@ -44,6 +44,17 @@ pub trait Encoder: Send + Sync {
     fn padding_free(&self) -> bool {
         false
     }
+    /// Pooled vectors (as `embed_batch`) and the per-token hidden states after `layer` layers (as
+    /// `token_states`) of one batch from a single forward pass; `None` where the encoder cannot
+    /// stop in the middle (the padded path), and the caller runs the two passes.
+    #[allow(clippy::type_complexity)]
+    fn embed_with_states(
+        &self,
+        _ids: &[Vec<u32>],
+        _layer: usize,
+    ) -> Result<Option<Vec<(Vec<f32>, Vec<Vec<f32>>)>>> {
+        Ok(None)
+    }
     /// Number of transformer layers.
     fn num_layers(&self) -> usize;
     /// Nanoseconds spent so far in the forward pass and in pooling (for `mtcheck bench`; on a
@@ -168,6 +179,34 @@ impl Encoder for TransformerEncoder {
         Ok(all)
     }
 
+    fn embed_with_states(
+        &self,
+        ids: &[Vec<u32>],
+        layer: usize,
+    ) -> Result<Option<Vec<(Vec<f32>, Vec<Vec<f32>>)>>> {
+        if !self.encoder.packs() || layer >= self.encoder.num_layers() {
+            return Ok(None);
+        }
+        let (ids_t, offsets) = self.packed(ids)?;
+        let (pooled, rows) = timed(&self.forward_ns, || -> Result<_> {
+            let middle = self.encoder.forward_packed(&ids_t, &offsets, layer)?;
+            let rows: Vec<Vec<f32>> = middle.to_dtype(DType::F32)?.to_vec2()?;
+            let last = self.encoder.forward_packed_from(&middle, &offsets, layer)?;
+            Ok((last, rows))
+        })?;
+        let vectors = timed(&self.pool_ns, || {
+            self.head(bert::pool_packed(&pooled, &offsets, self.pooling)?)
+        })?;
+        let mut rows = rows.into_iter();
+        Ok(Some(
+            vectors
+                .into_iter()
+                .zip(ids)
+                .map(|(v, seq)| (v, rows.by_ref().take(seq.len()).collect()))
+                .collect(),
+        ))
+    }
+
     fn num_layers(&self) -> usize {
         self.encoder.num_layers()
     }
@@ -222,6 +261,16 @@ impl TransformerEncoder {
 pub struct TokenStates {
     pub spans: Vec<std::ops::Range<usize>>,
     pub states: Vec<Vec<f32>>,
+}
+
+/// The rows of a text's own tokens (those with a span), with their spans.
+fn token_states_of(rows: Vec<Vec<f32>>, own: Vec<Option<std::ops::Range<usize>>>) -> TokenStates {
+    let (spans, states) = own
+        .into_iter()
+        .zip(rows)
+        .filter_map(|(span, row)| span.map(|s| (s, row)))
+        .unzip();
+    TokenStates { spans, states }
 }
 
 /// The text the tokenizer gets (`prefix` + the text as embedded) and, for each byte position of
@@ -859,20 +908,64 @@ impl Embedder {
         Ok(states)
     }
 
-    /// Hidden states after `layer` layers of each text's own tokens, with each token's byte
-    /// range in the text as given (before the model's prefix and Arabic diacritics are handled):
-    /// word alignment needs to know which words a token belongs to. Texts longer than the model's
-    /// maximum are cut to it.
-    pub fn token_spans(&self, texts: &[&str], layer: usize) -> Result<Vec<TokenStates>> {
+    /// `embed` and `token_spans(texts, layer)` from one forward pass, where the encoder can stop
+    /// at a middle layer (the packed CPU path), no embedding cache is set and every text fits
+    /// the model's window; `None` otherwise (the caller runs the two). The vectors are those
+    /// `embed_uncached` gives.
+    pub fn embed_with_spans(
+        &self,
+        texts: &[&str],
+        layer: usize,
+    ) -> Result<Option<(Embeddings, Vec<TokenStates>)>> {
+        if self.cache.is_some() || !self.encoder.padding_free() {
+            return Ok(None);
+        }
+        let (seqs, spans) = self.ids_with_spans(texts)?;
+        if seqs.iter().any(|s| s.len() > self.encoder.max_tokens()) {
+            return Ok(None);
+        }
+        let both = self.batched(&seqs, &self.padded_tokens, |ids| {
+            self.encoder
+                .embed_with_states(ids, layer)?
+                .ok_or_else(|| Error::Internal("the encoder cannot stop at a middle layer".into()))
+        })?;
+        let lengths = seqs.iter().map(Vec::len).collect();
+        let tokens = seqs.iter().map(Vec::len).sum();
+        let mut vectors = Vec::with_capacity(both.len());
+        let mut states = Vec::with_capacity(both.len());
+        for (((v, rows), own), seq) in both.into_iter().zip(spans).zip(&seqs) {
+            // As `embed_tokenized` combines windows (one here): weighted by length, normalised,
+            // so that both paths give the same bits.
+            let w = seq.len() as f32;
+            vectors.push(normalized(v.into_iter().map(|x| w * x).collect()));
+            states.push(token_states_of(rows, own));
+        }
+        Ok(Some((
+            Embeddings {
+                vectors,
+                windowed: vec![false; texts.len()],
+                lengths,
+                tokens,
+            },
+            states,
+        )))
+    }
+
+    /// Each text's token ids as embedded, with each token's byte range in the text as given
+    /// (`None` for the prefix and special tokens).
+    #[allow(clippy::type_complexity)]
+    fn ids_with_spans(
+        &self,
+        texts: &[&str],
+    ) -> Result<(Vec<Vec<u32>>, Vec<Vec<Option<std::ops::Range<usize>>>>)> {
         let mut seqs = Vec::with_capacity(texts.len());
         let mut spans = Vec::with_capacity(texts.len());
         for text in texts {
             let (input, origin) = embedding_input(&self.settings.prefix, text);
-            let (mut ids, offsets) = self
+            let (ids, offsets) = self
                 .tokenizer
                 .encode_with_offsets(input)
                 .map_err(|e| Error::Internal(format!("tokenizer: {e}")))?;
-            ids.truncate(self.encoder.max_tokens());
             let own: Vec<Option<std::ops::Range<usize>>> = offsets
                 .iter()
                 .take(ids.len())
@@ -885,20 +978,25 @@ impl Embedder {
             seqs.push(ids);
             spans.push(own);
         }
+        Ok((seqs, spans))
+    }
+
+    /// Hidden states after `layer` layers of each text's own tokens, with each token's byte
+    /// range in the text as given (before the model's prefix and Arabic diacritics are handled):
+    /// word alignment needs to know which words a token belongs to. Texts longer than the model's
+    /// maximum are cut to it.
+    pub fn token_spans(&self, texts: &[&str], layer: usize) -> Result<Vec<TokenStates>> {
+        let (mut seqs, spans) = self.ids_with_spans(texts)?;
+        for ids in &mut seqs {
+            ids.truncate(self.encoder.max_tokens());
+        }
         let states = self.batched(&seqs, &self.state_tokens, |ids| {
             self.encoder.token_states(ids, layer)
         })?;
         Ok(states
             .into_iter()
             .zip(spans)
-            .map(|(rows, own)| {
-                let (spans, states) = own
-                    .into_iter()
-                    .zip(rows)
-                    .filter_map(|(span, row)| span.map(|s| (s, row)))
-                    .unzip();
-                TokenStates { spans, states }
-            })
+            .map(|(rows, own)| token_states_of(rows, own))
             .collect())
     }
 

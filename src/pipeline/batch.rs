@@ -500,6 +500,8 @@ pub struct BatchOptions {
     pub limits: Limits,
     /// The model's reference distributions, for every pair.
     pub reference: Option<LoadedReference>,
+    /// The quality-estimate weights for every pair, or why there are none.
+    pub qe: crate::qe::Weights,
     /// Draw a progress bar (on a terminal, outside CI).
     pub progress: bool,
 }
@@ -591,6 +593,12 @@ impl Plan {
         self
     }
 
+    /// Judge every pair's links with these quality-estimate weights.
+    pub fn with_quality_estimate(mut self, qe: crate::qe::Weights) -> Self {
+        self.options.qe = qe;
+        self
+    }
+
     /// Pairs left to check.
     pub fn jobs(&self) -> &[Job] {
         &self.jobs
@@ -659,6 +667,7 @@ impl Plan {
                                 &options.limits,
                             )?;
                             p.opts.reference = options.reference.clone();
+                            p.opts.qe = options.qe.clone();
                             let report = checker.check(&p.input, &p.opts)?;
                             Ok::<_, Error>((report, p.settings.fail_on))
                         })();

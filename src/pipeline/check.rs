@@ -9,11 +9,12 @@ use crate::checks::{self, unfinished};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Kind, Severity};
 use crate::formats::{self, Verbatim};
-use crate::model::{DeviceKind, Embedder, Embeddings, ModelInfo};
+use crate::model::{DeviceKind, Embedder, Embeddings, ModelInfo, TokenStates};
+use crate::qe;
 use crate::reference::{lang_key, LoadedReference, Reference};
 use crate::report::{
-    Alignment, DenseUsed, Device, DocumentInfo, MergedPart, ModelUsed, ReferenceUsed, Report,
-    SentenceOut, SentenceSettingsUsed, Timing, REPORT_VERSION,
+    Alignment, DenseUsed, Device, DocumentInfo, MergedPart, ModelUsed, QualityEstimateUsed,
+    ReferenceUsed, Report, SentenceOut, SentenceSettingsUsed, Timing, REPORT_VERSION,
 };
 use crate::score::{self, ScoredLink, Thresholds};
 use crate::similarity::SimilarityModel;
@@ -49,6 +50,9 @@ pub struct CheckOptions {
     pub max_sentences: usize,
     /// Put every link's word alignment in the report (`--details`).
     pub details: bool,
+    /// The learned quality estimate's weights for this model, or why there are none
+    /// (`qe::Estimator::find`).
+    pub qe: crate::qe::Weights,
 }
 
 /// Default `--max-sentences`: 8,000 × 8,000 cosines are 256 MB; articles have tens of sentences,
@@ -70,6 +74,7 @@ impl Default for CheckOptions {
             ignore: Vec::new(),
             max_sentences: DEFAULT_MAX_SENTENCES,
             details: false,
+            qe: qe::Weights::default(),
         }
     }
 }
@@ -332,7 +337,13 @@ fn check_linked(
 /// Sentence vectors (with whether they were windowed and their token count) already computed
 /// within one check, by text.
 #[derive(Default)]
-struct Known(std::collections::HashMap<String, (Vec<f32>, bool, usize)>);
+struct Known {
+    vectors: std::collections::HashMap<String, (Vec<f32>, bool, usize)>,
+    /// With `states_layer`: each text's token states at that layer, taken from the embedding
+    /// pass (`Embedder::embed_with_spans`) for the word alignment.
+    spans: std::collections::HashMap<String, TokenStates>,
+    states_layer: Option<usize>,
+}
 
 impl Known {
     /// `embedder.embed` for the texts not seen yet; the others come from earlier calls.
@@ -340,11 +351,20 @@ impl Known {
         let mut missing: Vec<&str> = texts
             .iter()
             .copied()
-            .filter(|t| !self.0.contains_key(*t))
+            .filter(|t| !self.vectors.contains_key(*t))
             .collect();
         missing.sort_unstable();
         missing.dedup();
-        let fresh = if missing.is_empty() {
+        let both = match self.states_layer {
+            Some(layer) if !missing.is_empty() => embedder.embed_with_spans(&missing, layer)?,
+            _ => None,
+        };
+        let fresh = if let Some((fresh, states)) = both {
+            for (t, st) in missing.iter().zip(states) {
+                self.spans.insert(t.to_string(), st);
+            }
+            fresh
+        } else if missing.is_empty() {
             Embeddings::default()
         } else {
             embedder.embed(&missing)?
@@ -355,7 +375,7 @@ impl Known {
             .zip(fresh.windowed)
             .zip(fresh.lengths);
         for (t, ((v, w), len)) in missing.iter().zip(fresh_entries) {
-            self.0.insert(t.to_string(), (v, w, len));
+            self.vectors.insert(t.to_string(), (v, w, len));
         }
         let mut out = Embeddings {
             tokens: fresh.tokens,
@@ -363,7 +383,7 @@ impl Known {
         };
         for t in texts {
             let (v, w, len) = self
-                .0
+                .vectors
                 .get(*t)
                 .ok_or_else(|| Error::Internal(format!("no vector for {t:?}")))?;
             out.vectors.push(v.clone());
@@ -391,6 +411,12 @@ fn check_linked_with_similarities(
         .chain(&tgt.sentences)
         .map(|s| s.text.as_str())
         .collect();
+    // The quality estimate aligns the words of every link: their token states can come with
+    // the embedding pass instead of a second one.
+    known.states_layer = opts
+        .qe
+        .estimator()
+        .map(|_| wordalign::default_layer(embedder.num_layers()));
     let emb = known.embed(embedder, &texts)?;
     let tokens = &emb.lengths;
     let n = src.sentences.len();
@@ -426,6 +452,7 @@ fn check_linked_with_similarities(
     findings.extend(extra);
     let checks_start = Instant::now();
     let mut words = vec![None; scored.len()];
+    prefill_word_alignments(src, tgt, &scored, known, &mut words);
     if opts.details {
         add_word_alignments(embedder, src, tgt, &scored, &mut words, |_| true)?;
     }
@@ -437,6 +464,15 @@ fn check_linked_with_similarities(
     findings.extend(link_findings);
     findings.extend(truncations(embedder, src, tgt, &scored, &sim, tv)?);
     point_mistranslations(embedder, src, tgt, &scored, &mut words, &mut findings)?;
+    let estimates = quality_estimates(
+        embedder,
+        (src, tgt),
+        (&scored, &sim),
+        opts,
+        &lang_pair,
+        &mut words,
+        &mut findings,
+    )?;
     let checks_s = checks_start.elapsed().as_secs_f64();
     let detected = src.lang_detected || tgt.lang_detected;
     findings.extend(checks::same_language::check(&src.lang, &tgt.lang, detected));
@@ -469,7 +505,7 @@ fn check_linked_with_similarities(
         &scored,
         findings,
         &emb.windowed,
-        words,
+        words.into_iter().zip(estimates).collect(),
     );
     report.timing = Timing {
         load_s: 0.0,
@@ -559,7 +595,7 @@ fn build_report(
     scored: &[ScoredLink],
     findings: Vec<Finding>,
     windowed: &[bool],
-    words: Vec<Option<WordAlignment>>,
+    per_link: Vec<(Option<WordAlignment>, Option<LinkEstimate>)>,
 ) -> Report {
     let score = score::document_score(scored);
     let verdict = score::verdict(score, &findings, opts.min_score);
@@ -588,16 +624,29 @@ fn build_report(
         target: doc_info(tgt),
         model: model_used(&embedder.info),
         calibration: reference_used(opts.reference.as_ref(), &embedder.info.id, lang_pair),
+        quality_estimate: quality_estimate_used(&opts.qe),
         score,
         verdict,
         counts: Report::count(&findings),
         alignments: scored
             .iter()
-            .zip(words)
-            .map(|(l, words)| {
+            .zip(per_link)
+            .map(|(l, (words, estimate))| {
                 let unaligned = l.link.source.is_empty() || l.link.target.is_empty();
+                let qe_features = estimate.as_ref().filter(|_| opts.details).map(|e| {
+                    qe::FEATURES
+                        .iter()
+                        .map(|n| n.to_string())
+                        .zip(e.features.iter().copied())
+                        .collect()
+                });
                 Alignment {
                     words: words.filter(|_| opts.details),
+                    qe: estimate
+                        .map(|e| e.probability)
+                        .filter(|p| p.is_finite())
+                        .map(|p| (p * 1000.0).round() / 1000.0),
+                    qe_features,
                     source: l.link.source.clone().collect(),
                     target: l.link.target.clone().collect(),
                     similarity: (!unaligned).then(|| round(l.similarity)),
@@ -620,6 +669,25 @@ fn build_report(
         source_sentences: sentences_out(src, &windowed[..n]),
         target_sentences: sentences_out(tgt, &windowed[n..]),
         timing: Timing::default(),
+    }
+}
+
+/// What the report says about the quality estimate's weights.
+fn quality_estimate_used(qe: &qe::Weights) -> QualityEstimateUsed {
+    match qe {
+        qe::Weights::Used(e) => QualityEstimateUsed {
+            method: "learned".into(),
+            summary: format!(
+                "learned: logistic model over {} features of {} ({})",
+                e.features.len(),
+                e.encoder.id,
+                e.encoder.dtype
+            ),
+        },
+        qe::Weights::Off(why) => QualityEstimateUsed {
+            method: "off".into(),
+            summary: why.clone(),
+        },
     }
 }
 
@@ -762,6 +830,37 @@ fn add_word_alignments(
     Ok(())
 }
 
+/// The word alignment of every link of one sentence a side whose two sentences' token states
+/// came with the embedding pass (`Known::spans`).
+fn prefill_word_alignments(
+    src: &Document,
+    tgt: &Document,
+    links: &[ScoredLink],
+    known: &Known,
+    words: &mut [Option<WordAlignment>],
+) {
+    if known.spans.is_empty() {
+        return;
+    }
+    for (k, l) in links.iter().enumerate() {
+        if l.link.source.len() != 1 || l.link.target.len() != 1 || words[k].is_some() {
+            continue;
+        }
+        let (a, b) = (
+            &src.sentences[l.link.source.start].text,
+            &tgt.sentences[l.link.target.start].text,
+        );
+        if let (Some(sa), Some(sb)) = (known.spans.get(a), known.spans.get(b)) {
+            words[k] = Some(WordAlignment::build(
+                (a, &sa.spans, &sa.states),
+                (b, &sb.spans, &sb.states),
+                Words::Natural,
+                Method::Argmax,
+            ));
+        }
+    }
+}
+
 /// The link a finding about one aligned link is about (both sides present), by its sentences.
 fn link_of(links: &[ScoredLink], f: &Finding) -> Option<usize> {
     links.iter().position(|l| {
@@ -856,6 +955,84 @@ fn point_mistranslations(
         }
     }
     Ok(())
+}
+
+/// A link's quality estimate and the features it was computed from.
+#[derive(Debug, Clone)]
+struct LinkEstimate {
+    probability: f64,
+    features: Vec<f32>,
+}
+
+/// The learned quality estimate of every link with both sides (`qe`), when the model has
+/// weights or `--details` asks for the features: every such link gets a word alignment, its
+/// features, and with weights an estimate that `checks::quality_estimate` turns into findings.
+fn quality_estimates(
+    embedder: &Embedder,
+    (src, tgt): (&Document, &Document),
+    (links, sim): (&[ScoredLink], &SimilarityModel),
+    opts: &CheckOptions,
+    lang_pair: &str,
+    words: &mut [Option<WordAlignment>],
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<Option<LinkEstimate>>> {
+    let estimator = opts.qe.estimator();
+    if estimator.is_none() && !opts.details {
+        return Ok(vec![None; links.len()]);
+    }
+    add_word_alignments(embedder, src, tgt, links, words, |_| true)?;
+    let mut out = vec![None; links.len()];
+    let mut added = Vec::new();
+    for (k, l) in links.iter().enumerate() {
+        if l.link.source.is_empty() || l.link.target.is_empty() {
+            continue;
+        }
+        let on_link = |f: &Finding| {
+            !f.source.is_empty()
+                && !f.target.is_empty()
+                && f.source.iter().all(|i| l.link.source.contains(i))
+                && f.target.iter().all(|j| l.link.target.contains(j))
+        };
+        let features = {
+            let mine: Vec<&Finding> = findings.iter().filter(|f| on_link(f)).collect();
+            qe::features(&qe::LinkEvidence {
+                similarity: l.similarity,
+                z: l.z,
+                reference_clean_percentile: l.reference.map(|j| j.clean_percentile),
+                length_ratio_off: sim.length_ratio(&l.link.source, &l.link.target).ln().abs(),
+                merged: l.link.source.len() + l.link.target.len() > 2,
+                words: words[k].as_ref(),
+                findings: &mine,
+            })
+        };
+        let probability = match estimator {
+            // Findings only for links of one sentence a side, what the estimator was fitted on;
+            // merged links get an estimate to read, not to act on.
+            Some(e) if l.link.source.len() > 1 || l.link.target.len() > 1 => {
+                e.estimate(&features).probability
+            }
+            Some(e) => {
+                let estimate = e.estimate(&features);
+                let pair = pair_context(src, tgt, l);
+                let mut mine: Vec<&mut Finding> =
+                    findings.iter_mut().filter(|f| on_link(f)).collect();
+                added.extend(checks::quality_estimate::judge(
+                    &pair,
+                    &estimate,
+                    e.thresholds_for(lang_pair),
+                    &mut mine,
+                ));
+                estimate.probability
+            }
+            None => f64::NAN,
+        };
+        out[k] = Some(LinkEstimate {
+            probability,
+            features,
+        });
+    }
+    findings.extend(added);
+    Ok(out)
 }
 
 /// Additions inside a link (`checks::inner_addition`): links whose target is long for the

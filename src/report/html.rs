@@ -253,7 +253,17 @@ fn pair(out: &mut String, r: &Report, n: usize) {
         }
         out.push_str("</ul>\n");
     }
-    out.push_str("<table class=\"alignment\"><thead><tr><th>#</th><th>Source</th><th>Target</th><th>Score</th></tr></thead>\n<tbody>\n");
+    // The quality-estimate column appears when the model has an estimator.
+    let has_qe = r.alignments.iter().any(|a| a.qe.is_some());
+    let _ = writeln!(
+        out,
+        "<table class=\"alignment\"><thead><tr><th>#</th><th>Source</th><th>Target</th><th>Score</th>{}</tr></thead>\n<tbody>",
+        if has_qe {
+            "<th title=\"learned quality estimate: probability of a critical error\">QE</th>"
+        } else {
+            ""
+        }
+    );
     for (a, found) in r.alignments.iter().zip(&per_link) {
         let worst = found.iter().map(|f| f.severity).max();
         let class = match worst {
@@ -271,12 +281,21 @@ fn pair(out: &mut String, r: &Report, n: usize) {
         );
         text_cell(out, &r.source.lang, &a.source, &r.source_sentences);
         text_cell(out, &r.target.lang, &a.target, &r.target_sentences);
-        let _ = writeln!(out, "<td class=\"score\">{:.1}</td></tr>", a.score);
+        let _ = write!(out, "<td class=\"score\">{:.1}</td>", a.score);
+        if has_qe {
+            let _ = write!(
+                out,
+                "<td class=\"score qe\">{}</td>",
+                a.qe.map_or(String::new(), |q| format!("{q:.2}"))
+            );
+        }
+        out.push_str("</tr>\n");
         if let Some(s) = worst {
             let _ = writeln!(
                 out,
-                "<tr class=\"link flagged findings sev-{}\"><td></td><td colspan=\"3\"><ul class=\"findings\">",
-                severity_class(s)
+                "<tr class=\"link flagged findings sev-{}\"><td></td><td colspan=\"{}\"><ul class=\"findings\">",
+                severity_class(s),
+                if has_qe { 4 } else { 3 }
             );
             for f in found {
                 finding_item(out, f);
@@ -363,6 +382,17 @@ mod tests {
         );
         // Plain-text sentences quote nothing.
         assert_eq!(html.matches("class=\"original\"").count(), 1);
+    }
+
+    #[test]
+    fn a_quality_estimate_column_appears_only_with_estimates() {
+        let mut r = sample_report();
+        assert!(!render(&[r.clone()]).contains(">QE</th>"));
+        r.alignments[0].qe = Some(0.874);
+        let html = render(&[r]);
+        assert!(html.contains(">QE</th>"), "{html}");
+        assert!(html.contains("<td class=\"score qe\">0.87</td>"), "{html}");
+        assert!(html.contains("colspan=\"4\""), "{html}");
     }
 
     #[test]
@@ -455,6 +485,8 @@ mod tests {
             z: None,
             parts: Vec::new(),
             words: None,
+            qe: None,
+            qe_features: None,
         });
         let html = render(&[r]);
         let doc = html.find("<ul class=\"findings document\">").unwrap();

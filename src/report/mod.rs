@@ -47,6 +47,13 @@ pub struct Alignment {
     /// in the link's text, its partners on the other side and the similarity to the best one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub words: Option<crate::wordalign::WordAlignment>,
+    /// The learned quality estimate (0-1): the probability that the link carries a critical
+    /// error. Absent for omissions and additions, and when the model has no estimator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qe: Option<f64>,
+    /// The estimator's input, by feature name (with `--details`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qe_features: Option<std::collections::BTreeMap<String, f32>>,
 }
 
 /// What one sentence of a merged link contributes: the link's similarity minus the similarity
@@ -176,6 +183,15 @@ pub struct ReferenceUsed {
     pub language_pair_measured: bool,
 }
 
+/// Which quality-estimate weights judged the links (see `qe`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct QualityEstimateUsed {
+    /// "learned" or "off".
+    pub method: String,
+    /// What was used, or why nothing was ("no quality-estimate weights for X").
+    pub summary: String,
+}
+
 /// Everything mtcheck found about one document pair.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
@@ -187,6 +203,9 @@ pub struct Report {
     /// distributions, or relative to the document alone. (Named `calibration` since report
     /// version 1.)
     pub calibration: ReferenceUsed,
+    /// Which quality-estimate weights judged the links, or why none did.
+    #[serde(default)]
+    pub quality_estimate: QualityEstimateUsed,
     pub score: f64,
     pub verdict: Verdict,
     pub counts: Counts,

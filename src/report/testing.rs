@@ -38,6 +38,8 @@ fn link(source: &[usize], target: &[usize], similarity: Option<f64>, score: f64)
         z: similarity.map(|s| (s - 0.5) * 10.0),
         parts: Vec::new(),
         words: None,
+        qe: None,
+        qe_features: None,
     }
 }
 
@@ -127,6 +129,7 @@ pub(crate) fn sample_report() -> Report {
             language_pair: None,
             language_pair_measured: false,
         },
+        quality_estimate: Default::default(),
         score: 61.4,
         verdict: Verdict::Fail,
         counts: Counts::default(),

@@ -131,7 +131,15 @@ pub fn render(r: &Report, opts: TextOptions) -> String {
         );
         return o;
     }
-    let _ = writeln!(o, "\nAlignment (link, source → target sentences, score)");
+    let _ = writeln!(
+        o,
+        "\nAlignment (link, source → target sentences, score{})",
+        if r.alignments.iter().any(|a| a.qe.is_some()) {
+            ", quality estimate"
+        } else {
+            ""
+        }
+    );
     for (k, a) in r.alignments.iter().enumerate() {
         let flagged = r.findings.iter().any(|f| {
             f.severity >= Severity::Warning
@@ -144,13 +152,16 @@ pub fn render(r: &Report, opts: TextOptions) -> String {
                 .collect::<Vec<_>>()
                 .join(",")
         };
-        let head = format!(
+        let mut head = format!(
             "#{:<4} {:>7} → {:<7} {:>5.1}",
             k + 1,
             ids(&a.source),
             ids(&a.target),
             a.score
         );
+        if let Some(q) = a.qe {
+            head.push_str(&format!("  qe {q:.2}"));
+        }
         let _ = writeln!(
             o,
             "{}",
@@ -193,9 +204,10 @@ pub fn explain(r: &Report, n: usize) -> Option<String> {
     };
     let _ = writeln!(
         o,
-        "link #{n}: similarity {:.3}, score {:.1}",
+        "link #{n}: similarity {:.3}, score {:.1}{}",
         a.similarity.unwrap_or(0.0),
-        a.score
+        a.score,
+        a.qe.map_or(String::new(), |q| format!(", quality estimate {q:.2}"))
     );
     let _ = writeln!(o, "  src │ {}", join(&a.source, &r.source_sentences));
     let _ = writeln!(o, "  tgt │ {}", join(&a.target, &r.target_sentences));
@@ -278,6 +290,20 @@ mod tests {
         for s in &r.target_sentences {
             assert!(full.contains(&s.text));
         }
+    }
+
+    #[test]
+    fn the_alignment_shows_each_links_quality_estimate_when_there_is_one() {
+        let mut r = sample_report();
+        let plain = render(&r, with(Detail::Alignment));
+        assert!(
+            !plain.contains("qe ") && !plain.contains("quality estimate"),
+            "{plain}"
+        );
+        r.alignments[0].qe = Some(0.874);
+        let out = render(&r, with(Detail::Alignment));
+        assert!(out.contains("score, quality estimate)"), "{out}");
+        assert!(out.contains("qe 0.87"), "{out}");
     }
 
     #[test]

@@ -111,9 +111,14 @@ fn overlaps(a: Option<&str>, b: &str) -> bool {
 /// Whether some finding (of any severity at or above `min`) detects `err`.
 pub fn detected(err: &LabelledError, findings: &[Finding], min: Severity) -> bool {
     let (kinds, by_source, by_target) = compatible(&err.kind);
+    // A swapped name is found as much by the entity check as by a mistranslation.
+    let entity = err.subtype.as_deref() == Some("entity");
     findings
         .iter()
-        .filter(|f| f.severity >= min && kinds.contains(&f.kind))
+        .filter(|f| {
+            f.severity >= min
+                && (kinds.contains(&f.kind) || (entity && f.kind == Kind::EntityMismatch))
+        })
         .any(|f| {
             (by_source && overlaps(err.source_text.as_deref(), &f.source_text))
                 || (by_target && overlaps(err.target_text.as_deref(), &f.target_text))
@@ -222,6 +227,10 @@ pub struct EvalResult {
     /// sentences) that carry one: the two distributions a threshold has to separate.
     #[serde(skip)]
     pub link_scores: LinkScores,
+    /// Each link's quality-estimate features, labelled BAD when it carries a labelled error
+    /// (checked with `details`; `eval --features`).
+    #[serde(skip)]
+    pub feature_rows: Vec<super::segments::FeatureRow>,
 }
 
 /// Link scores split by whether the link carries an injected error.
@@ -268,6 +277,33 @@ fn collect_scores(pair: &LabelledPair, report: &Report, into: &mut LinkScores) {
         } else {
             into.injected.push(a.score);
         }
+    }
+}
+
+/// Every link of `report` that has quality-estimate features, labelled by the pair's labels.
+fn collect_features(
+    pair: &LabelledPair,
+    lang: &str,
+    report: &Report,
+    into: &mut Vec<super::segments::FeatureRow>,
+) {
+    for (k, (a, kinds)) in report
+        .alignments
+        .iter()
+        .zip(labelled_kinds(pair, report))
+        .enumerate()
+    {
+        let Some(m) = &a.qe_features else { continue };
+        into.push(super::segments::FeatureRow {
+            file: pair.name.clone(),
+            pair: lang.to_string(),
+            line: k,
+            bad: !kinds.is_empty(),
+            features: crate::qe::FEATURES
+                .iter()
+                .map(|n| m.get(*n).copied().unwrap_or(f32::NAN))
+                .collect(),
+        });
     }
 }
 
@@ -326,11 +362,12 @@ pub fn evaluate(
         }
         let lang = format!("{}-{}", pair.labels.src_lang, pair.labels.tgt_lang);
         res.by_lang
-            .entry(lang)
+            .entry(lang.clone())
             .or_default()
             .add(pair, &report, secs);
         res.all.add(pair, &report, secs);
         collect_scores(pair, &report, &mut res.link_scores);
+        collect_features(pair, &lang, &report, &mut res.feature_rows);
         for err in &pair.labels.errors {
             if !detected(err, &report.findings, Severity::Warning) {
                 let text = err

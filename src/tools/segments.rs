@@ -1,0 +1,416 @@
+//! Segment-level quality estimation measured as the WMT shared tasks do: a bilingual segment file
+//! (TSV or JSONL) whose rows carry a gold `label` (OK/BAD), checked as one file; ROC AUC of the
+//! per-segment estimate, and MCC, precision and recall of mtcheck's own flags.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::finding::Severity;
+use crate::model::Embedder;
+use crate::pipeline::check::{self, CheckOptions};
+use crate::pipeline::input::load_segments;
+use crate::report::Report;
+
+/// Reads a gold label: OK/BAD as WMT writes them (also NOT/ERR, 0/1, true/false, good/bad).
+fn parse_label(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "ok" | "not" | "0" | "false" | "good" => Some(false),
+        "bad" | "err" | "1" | "true" => Some(true),
+        _ => None,
+    }
+}
+
+/// The gold label of every row of a segment file, by line number (as the readers number
+/// segments). TSV: a header row with a `label` column; JSONL: a `label` key per object.
+pub fn read_labels(path: &Path) -> Result<BTreeMap<usize, bool>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::input(path, e.to_string()))?;
+    let err = |what: String| Error::input(path, what);
+    let jsonl = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "jsonl" | "ndjson"));
+    let mut out = BTreeMap::new();
+    if jsonl {
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let v: serde_json::Value = serde_json::from_str(line)
+                .map_err(|e| err(format!("line {}: not valid JSON ({e})", i + 1)))?;
+            let label = match v.get("label") {
+                Some(serde_json::Value::String(s)) => parse_label(s),
+                Some(serde_json::Value::Bool(b)) => Some(*b),
+                Some(serde_json::Value::Number(n)) => parse_label(&n.to_string()),
+                _ => None,
+            };
+            let label = label.ok_or_else(|| {
+                err(format!(
+                    "line {}: needs a \"label\" of OK or BAD for `mtcheck eval`",
+                    i + 1
+                ))
+            })?;
+            out.insert(i + 1, label);
+        }
+    } else {
+        let mut rows = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty());
+        let column = rows
+            .next()
+            .and_then(|(_, h)| {
+                h.trim_end_matches('\r')
+                    .split('\t')
+                    .position(|c| c.trim().eq_ignore_ascii_case("label"))
+            })
+            .ok_or_else(|| {
+                err("has no `label` column in its header row (needed by `mtcheck eval`)".into())
+            })?;
+        for (i, row) in rows {
+            let cell = row.trim_end_matches('\r').split('\t').nth(column);
+            let label = cell.and_then(parse_label).ok_or_else(|| {
+                err(format!(
+                    "line {}: label {:?} is not OK or BAD",
+                    i + 1,
+                    cell.unwrap_or("")
+                ))
+            })?;
+            out.insert(i + 1, label);
+        }
+    }
+    if out.is_empty() {
+        return Err(err("has no labelled segments".into()));
+    }
+    Ok(out)
+}
+
+/// One segment's gold label and what mtcheck said about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentRow {
+    pub line: usize,
+    pub bad: bool,
+    /// Higher is worse: the learned estimate when the model has one, else 1 - score/100.
+    pub estimate: f64,
+    /// A warning or an error on the segment.
+    pub flagged: bool,
+    /// An error on the segment.
+    pub error: bool,
+    /// The estimator's features (`qe::FEATURES` order), when the check computed them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub features: Option<Vec<f32>>,
+}
+
+/// Binary classification counts.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Confusion {
+    pub tp: usize,
+    pub fp: usize,
+    pub tn: usize,
+    pub fn_: usize,
+}
+
+impl Confusion {
+    pub fn of(pairs: impl Iterator<Item = (bool, bool)>) -> Self {
+        let mut c = Confusion::default();
+        for (predicted, bad) in pairs {
+            match (predicted, bad) {
+                (true, true) => c.tp += 1,
+                (true, false) => c.fp += 1,
+                (false, false) => c.tn += 1,
+                (false, true) => c.fn_ += 1,
+            }
+        }
+        c
+    }
+
+    /// Matthews correlation coefficient (0 when a margin is empty).
+    pub fn mcc(&self) -> f64 {
+        let (tp, fp, tn, fn_) = (
+            self.tp as f64,
+            self.fp as f64,
+            self.tn as f64,
+            self.fn_ as f64,
+        );
+        let d = ((tp + fp) * (tp + fn_) * (tn + fp) * (tn + fn_)).sqrt();
+        if d == 0.0 {
+            0.0
+        } else {
+            (tp * tn - fp * fn_) / d
+        }
+    }
+
+    pub fn precision(&self) -> Option<f64> {
+        (self.tp + self.fp > 0).then(|| self.tp as f64 / (self.tp + self.fp) as f64)
+    }
+
+    pub fn recall(&self) -> Option<f64> {
+        (self.tp + self.fn_ > 0).then(|| self.tp as f64 / (self.tp + self.fn_) as f64)
+    }
+}
+
+/// Area under the ROC curve of `scores` (higher = more likely bad) against `bad`: the chance a
+/// random bad segment scores above a random good one, ties counting half. `None` without both.
+pub fn roc_auc(scores: &[f64], bad: &[bool]) -> Option<f64> {
+    let mut idx: Vec<usize> = (0..scores.len()).collect();
+    idx.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    let (n_bad, n_good) = (
+        bad.iter().filter(|&&b| b).count(),
+        bad.iter().filter(|&&b| !b).count(),
+    );
+    if n_bad == 0 || n_good == 0 {
+        return None;
+    }
+    // Mann-Whitney U with average ranks for ties.
+    let mut rank_sum = 0.0;
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && scores[idx[j + 1]] == scores[idx[i]] {
+            j += 1;
+        }
+        let rank = (i + j) as f64 / 2.0 + 1.0;
+        rank_sum += idx[i..=j].iter().filter(|&&k| bad[k]).count() as f64 * rank;
+        i = j + 1;
+    }
+    let u = rank_sum - (n_bad * (n_bad + 1)) as f64 / 2.0;
+    Some(u / (n_bad * n_good) as f64)
+}
+
+/// The measurement of one segment file.
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentResult {
+    pub file: PathBuf,
+    pub language_pair: String,
+    pub segments: usize,
+    pub bad: usize,
+    /// "learned" when the estimate is the quality estimator's, "similarity" otherwise.
+    pub estimate: String,
+    pub roc_auc: Option<f64>,
+    /// mtcheck's warnings and errors as the flag.
+    pub flags: Confusion,
+    /// Errors alone as the flag.
+    pub errors: Confusion,
+    pub seconds: f64,
+    #[serde(skip)]
+    pub rows: Vec<SegmentRow>,
+}
+
+/// Pairs each labelled segment with the report's link and findings for it.
+pub fn rows(report: &Report, lines: &[usize], labels: &BTreeMap<usize, bool>) -> Vec<SegmentRow> {
+    let mut out = Vec::new();
+    for (k, line) in lines.iter().enumerate() {
+        let Some(&bad) = labels.get(line) else {
+            continue;
+        };
+        let link = report
+            .alignments
+            .iter()
+            .find(|a| a.source.contains(&k) && !a.target.is_empty());
+        let estimate = link.map_or(1.0, |a| a.qe.unwrap_or(1.0 - a.score / 100.0));
+        let on = |min: Severity| {
+            report
+                .findings
+                .iter()
+                .any(|f| f.severity >= min && (f.source.contains(&k) || f.target.contains(&k)))
+        };
+        let features = link.and_then(|a| a.qe_features.as_ref()).map(|m| {
+            crate::qe::FEATURES
+                .iter()
+                .map(|n| m.get(*n).copied().unwrap_or(f32::NAN))
+                .collect()
+        });
+        out.push(SegmentRow {
+            line: *line,
+            bad,
+            estimate,
+            flagged: on(Severity::Warning),
+            error: on(Severity::Error),
+            features,
+        });
+    }
+    out
+}
+
+/// Checks a labelled segment file and measures the estimate and the flags against its labels.
+pub fn evaluate(embedder: &Embedder, path: &Path, opts: &CheckOptions) -> Result<SegmentResult> {
+    let started = std::time::Instant::now();
+    let labels = read_labels(path)?;
+    let pair = load_segments(
+        path,
+        opts.src_lang.as_deref(),
+        opts.tgt_lang.as_deref(),
+        opts.max_input_bytes,
+    )?;
+    let report = check::check_segments(embedder, &pair, opts)?;
+    let lines: Vec<usize> = pair.src.sentences.iter().map(|s| s.line).collect();
+    let rows = rows(&report, &lines, &labels);
+    let scores: Vec<f64> = rows.iter().map(|r| r.estimate).collect();
+    let bad: Vec<bool> = rows.iter().map(|r| r.bad).collect();
+    Ok(SegmentResult {
+        file: path.to_path_buf(),
+        language_pair: crate::reference::lang_key(&pair.src.lang, &pair.tgt.lang),
+        segments: rows.len(),
+        bad: bad.iter().filter(|&&b| b).count(),
+        estimate: report.quality_estimate.method.replace("off", "similarity"),
+        roc_auc: roc_auc(&scores, &bad),
+        flags: Confusion::of(rows.iter().map(|r| (r.flagged, r.bad))),
+        errors: Confusion::of(rows.iter().map(|r| (r.error, r.bad))),
+        seconds: started.elapsed().as_secs_f64(),
+        rows,
+    })
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map_or("-".into(), |v| format!("{v:.3}"))
+}
+
+/// A plain-text table, one row per file.
+pub fn table(results: &[SegmentResult]) -> String {
+    let mut o = format!(
+        "{:<36} {:>5} {:>8} {:>5} {:>6} {:>10} {:>6} {:>6} {:>6} {:>10} {:>6}\n",
+        "file", "pair", "segments", "BAD", "AUC", "estimate", "MCC", "P", "R", "MCC(err)", "seg/s"
+    );
+    for r in results {
+        let name = r.file.file_name().map_or_else(
+            || r.file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        o += &format!(
+            "{:<36} {:>5} {:>8} {:>5} {:>6} {:>10} {:>6.3} {:>6} {:>6} {:>10.3} {:>6.1}\n",
+            name,
+            r.language_pair,
+            r.segments,
+            r.bad,
+            num(r.roc_auc),
+            r.estimate,
+            r.flags.mcc(),
+            num(r.flags.precision()),
+            num(r.flags.recall()),
+            r.errors.mcc(),
+            r.segments as f64 / r.seconds.max(1e-9)
+        );
+    }
+    o.push_str("AUC: ROC AUC of the estimate (higher = worse) against the gold label; MCC, P, R: mtcheck's warnings and errors as the flag; MCC(err): errors alone\n");
+    o
+}
+
+/// One labelled link's features, a row of a features file.
+#[derive(Debug, Clone)]
+pub struct FeatureRow {
+    /// The segment file or labelled pair it comes from.
+    pub file: String,
+    pub pair: String,
+    /// The segment's line, or the link's index in a pair's report.
+    pub line: usize,
+    pub bad: bool,
+    pub features: Vec<f32>,
+}
+
+impl SegmentResult {
+    /// The rows with features (checked with `details`).
+    pub fn feature_rows(&self) -> Vec<FeatureRow> {
+        let name = self
+            .file
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        self.rows
+            .iter()
+            .filter_map(|row| {
+                Some(FeatureRow {
+                    file: name.clone(),
+                    pair: self.language_pair.clone(),
+                    line: row.line,
+                    bad: row.bad,
+                    features: row.features.clone()?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Writes labelled feature rows as TSV (`train-qe` reads it): file, pair, line, label, then
+/// `qe::FEATURES` by name.
+pub fn features_tsv(rows: &[FeatureRow]) -> String {
+    let mut o = String::from("file\tpair\tline\tlabel");
+    for n in crate::qe::FEATURES {
+        o.push('\t');
+        o.push_str(n);
+    }
+    o.push('\n');
+    for row in rows {
+        o += &format!(
+            "{}\t{}\t{}\t{}",
+            row.file,
+            row.pair,
+            row.line,
+            if row.bad { "BAD" } else { "OK" }
+        );
+        for v in &row.features {
+            o += &format!("\t{v}");
+        }
+        o.push('\n');
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roc_auc_counts_ties_half_and_needs_both_classes() {
+        assert_eq!(
+            roc_auc(&[0.9, 0.8, 0.1, 0.2], &[true, true, false, false]),
+            Some(1.0)
+        );
+        assert_eq!(
+            roc_auc(&[0.1, 0.2, 0.9, 0.8], &[true, true, false, false]),
+            Some(0.0)
+        );
+        assert_eq!(roc_auc(&[0.5, 0.5], &[true, false]), Some(0.5));
+        // One of the two bad ones above both good ones, the other between them.
+        assert_eq!(
+            roc_auc(&[0.9, 0.5, 0.6, 0.1], &[true, true, false, false]),
+            Some(0.75)
+        );
+        assert_eq!(roc_auc(&[0.5, 0.4], &[true, true]), None);
+    }
+
+    #[test]
+    fn mcc_is_one_for_perfect_flags_and_zero_without_predictions() {
+        let c = Confusion::of([(true, true), (false, false)].into_iter());
+        assert!((c.mcc() - 1.0).abs() < 1e-12);
+        let none = Confusion::of([(false, true), (false, false)].into_iter());
+        assert_eq!(none.mcc(), 0.0);
+        assert_eq!(none.precision(), None);
+        assert_eq!(none.recall(), Some(0.0));
+    }
+
+    #[test]
+    fn labels_come_from_the_label_column_or_key_and_bad_ones_name_the_line() {
+        let dir = std::env::temp_dir().join(format!("mtcheck-seglabels-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let tsv = dir.join("a.tsv");
+        std::fs::write(&tsv, "source\ttarget\tlabel\na\tb\tOK\n\nc\td\tBAD\n").unwrap();
+        let l = read_labels(&tsv).unwrap();
+        assert_eq!(l.into_iter().collect::<Vec<_>>(), [(2, false), (4, true)]);
+        let jsonl = dir.join("a.jsonl");
+        std::fs::write(
+            &jsonl,
+            "{\"source\":\"a\",\"target\":\"b\",\"label\":\"ERR\"}\n{\"source\":\"a\",\"target\":\"b\",\"label\":0}\n",
+        )
+        .unwrap();
+        let l = read_labels(&jsonl).unwrap();
+        assert_eq!(l.into_iter().collect::<Vec<_>>(), [(1, true), (2, false)]);
+        std::fs::write(&tsv, "source\ttarget\tlabel\na\tb\tmaybe\n").unwrap();
+        let e = read_labels(&tsv).unwrap_err().to_string();
+        assert!(e.contains("a.tsv") && e.contains("line 2"), "{e}");
+        std::fs::write(&tsv, "source\ttarget\na\tb\n").unwrap();
+        let e = read_labels(&tsv).unwrap_err().to_string();
+        assert!(e.contains("label"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
