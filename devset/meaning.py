@@ -72,6 +72,22 @@ def toggle(text, rng, n):
 SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
 
 
+def piece(text, start, end, pad=25):
+    """A stretch of text around text[start:end], as it stands in the text (not re-spaced) and
+    inside the sentence, so that it lies within mtcheck's sentence even when the change sits
+    inside a word ("ISO-8860")."""
+    ends = [m.end() for m in SENTENCE_END.finditer(text)]
+    s0 = max([e for e in ends if e <= start], default=0)
+    s1 = min([e for e in ends if e > end], default=len(text))
+    a, b = max(s0, start - pad), min(s1, end + pad)
+    # Whole words at both ends where the text has spaces.
+    if a > s0 and " " in text[a:start]:
+        a = text.index(" ", a) + 1
+    if b < s1 and " " in text[end:b]:
+        b = text.rindex(" ", end, b)
+    return text[a:b].strip()
+
+
 def glue(text, rng, n):
     """Glues up to n sentences taken from other lines of the same text after a sentence of a
     line, joined by ": " or "; " in place of its full stop, so that no sentence boundary
@@ -125,7 +141,7 @@ def swap_names(text, rng, n):
         new = rng.choice(others)
         lines[k] = line[: m.start()] + new + line[m.end():]
         labels.append({"type": "mistranslation", "subtype": "entity",
-                       "target_text": snippet(lines[k], m.start(), m.start() + len(new))})
+                       "target_text": piece(lines[k], m.start(), m.start() + len(new))})
     rng.shuffle(order)
     for k in order:
         line = lines[k]
@@ -137,7 +153,7 @@ def swap_names(text, rng, n):
         new = str(old + rng.choice([1, 2, 3, 10]) if old < 1900 else old + rng.choice([-2, -1, 1, 2]))
         lines[k] = line[: m.start()] + new + line[m.end():]
         labels.append({"type": "number", "subtype": "number",
-                       "target_text": snippet(lines[k], m.start(), m.start() + len(new))})
+                       "target_text": piece(lines[k], m.start(), m.start() + len(new))})
         break
     return "\n".join(lines), labels
 

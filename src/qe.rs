@@ -181,8 +181,13 @@ pub struct Estimator {
     pub scale: Vec<f64>,
     pub weights: Vec<f64>,
     pub bias: f64,
-    /// By language pair (`en-de`), `*` for any other.
+    /// For running text (articles, subtitles): by language pair (`en-de`), `*` for any other.
     pub thresholds: BTreeMap<String, Thresholds>,
+    /// For segment files (XLIFF, TMX, PO, TSV, JSONL), calibrated apart: a segment's z is
+    /// measured against a file of unrelated segments, not an article's neighbours, and its
+    /// estimates run higher. Empty: the running-text ones apply.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub segment_thresholds: BTreeMap<String, Thresholds>,
     /// Where the weights come from (data, command, validation figures).
     #[serde(default)]
     pub provenance: serde_json::Value,
@@ -254,8 +259,12 @@ impl Estimator {
         if !e.thresholds.contains_key("*") {
             return bad("has no `*` thresholds".into());
         }
+        if !e.segment_thresholds.is_empty() && !e.segment_thresholds.contains_key("*") {
+            return bad("has segment thresholds but no `*` among them".into());
+        }
         if e.thresholds
             .values()
+            .chain(e.segment_thresholds.values())
             .any(|t| !(0.0..=1.0).contains(&t.warning) || t.error < t.warning || t.error > 1.0)
         {
             return bad("thresholds must satisfy 0 <= warning <= error <= 1".into());
@@ -332,11 +341,17 @@ impl Estimator {
         }
     }
 
-    /// The thresholds for a language pair (`en-de`), else the pooled ones.
-    pub fn thresholds_for(&self, lang_pair: &str) -> Thresholds {
-        self.thresholds
+    /// The thresholds for a language pair (`en-de`), else the pooled ones; those of segment
+    /// files for `segments` when the weights have them.
+    pub fn thresholds_for(&self, lang_pair: &str, segments: bool) -> Thresholds {
+        let table = if segments && !self.segment_thresholds.is_empty() {
+            &self.segment_thresholds
+        } else {
+            &self.thresholds
+        };
+        table
             .get(lang_pair)
-            .or_else(|| self.thresholds.get("*"))
+            .or_else(|| table.get("*"))
             .copied()
             .unwrap_or(Thresholds {
                 error: 1.0,
@@ -378,6 +393,7 @@ mod tests {
                 },
             )]
             .into(),
+            segment_thresholds: BTreeMap::new(),
             provenance: serde_json::Value::Null,
         }
     }
@@ -393,6 +409,21 @@ mod tests {
         assert!(high.probability > low.probability);
         assert_eq!(high.reasons[0].0, "number_finding");
         assert!((low.probability - sigmoid(-1.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn segment_files_use_their_own_thresholds_when_the_weights_have_them() {
+        let mut e = estimator();
+        assert_eq!(e.thresholds_for("en-de", true).error, 0.9);
+        e.segment_thresholds.insert(
+            "*".into(),
+            Thresholds {
+                error: 0.99,
+                warning: 0.95,
+            },
+        );
+        assert_eq!(e.thresholds_for("en-de", true).error, 0.99);
+        assert_eq!(e.thresholds_for("en-de", false).error, 0.9);
     }
 
     #[test]

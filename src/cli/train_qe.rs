@@ -16,10 +16,14 @@ pub struct TrainQeArgs {
     /// Features files to fit on (`mtcheck eval SEGMENTS… --features FILE`).
     #[arg(long, required = true, num_args = 1..)]
     pub train: Vec<PathBuf>,
-    /// Features files to calibrate the thresholds on and report figures for (never the
-    /// training rows).
+    /// Features files of running text (articles: `eval SETDIR --features`) to calibrate the
+    /// thresholds on and report figures for (never the training rows).
     #[arg(long, required = true, num_args = 1..)]
     pub dev: Vec<PathBuf>,
+    /// Features files of segment files (`eval SEGMENTS… --features`) to calibrate the thresholds
+    /// that segment files (XLIFF, TMX, PO, TSV, JSONL) use; without them those use `--dev`'s.
+    #[arg(long, num_args = 1..)]
+    pub dev_segments: Vec<PathBuf>,
     /// Where to write the weights (atomically); `mtcheck-qe.json` in a model directory, or
     /// `--qe FILE`, puts them to use.
     #[arg(long, short)]
@@ -51,6 +55,7 @@ pub fn run(args: TrainQeArgs) -> anyhow::Result<i32> {
         Ok(rows)
     };
     let (train, dev) = (read(&args.train)?, read(&args.dev)?);
+    let dev_segments = read(&args.dev_segments)?;
     let names = |files: &[PathBuf]| {
         files
             .iter()
@@ -71,9 +76,10 @@ pub fn run(args: TrainQeArgs) -> anyhow::Result<i32> {
     let provenance = json!({
         "train_files": names(&args.train),
         "dev_files": names(&args.dev),
+        "dev_segment_files": names(&args.dev_segments),
         "mtcheck_version": env!("CARGO_PKG_VERSION"),
     });
-    let e = train_qe::train(&train, &dev, encoder, &opts, provenance)?;
+    let e = train_qe::train(&train, (&dev, &dev_segments), encoder, &opts, provenance)?;
     let text = serde_json::to_string_pretty(&e)? + "\n";
     write_atomic(&args.output, text.as_bytes())?;
     println!(
@@ -82,5 +88,12 @@ pub fn run(args: TrainQeArgs) -> anyhow::Result<i32> {
         dev.len()
     );
     println!("{}", serde_json::to_string_pretty(&e.provenance["dev"])?);
+    if !dev_segments.is_empty() {
+        println!("segment files:");
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&e.provenance["dev_segments"])?
+        );
+    }
     Ok(0)
 }

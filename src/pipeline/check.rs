@@ -469,7 +469,8 @@ fn check_linked_with_similarities(
         (src, tgt),
         (&scored, &sim),
         opts,
-        &lang_pair,
+        // Links given by the file (segments) are judged with the segment thresholds.
+        (&lang_pair, fixed.is_some()),
         &mut words,
         &mut findings,
     )?;
@@ -972,7 +973,7 @@ fn quality_estimates(
     (src, tgt): (&Document, &Document),
     (links, sim): (&[ScoredLink], &SimilarityModel),
     opts: &CheckOptions,
-    lang_pair: &str,
+    (lang_pair, segments): (&str, bool),
     words: &mut [Option<WordAlignment>],
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<Option<LinkEstimate>>> {
@@ -1019,7 +1020,7 @@ fn quality_estimates(
                 added.extend(checks::quality_estimate::judge(
                     &pair,
                     &estimate,
-                    e.thresholds_for(lang_pair),
+                    e.thresholds_for(lang_pair, segments),
                     &mut mine,
                 ));
                 estimate.probability

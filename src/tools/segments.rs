@@ -267,13 +267,41 @@ fn num(v: Option<f64>) -> String {
     v.map_or("-".into(), |v| format!("{v:.3}"))
 }
 
-/// A plain-text table, one row per file.
+/// All files' segments as one (the table's `ALL` row).
+pub fn pool(results: &[SegmentResult]) -> SegmentResult {
+    let rows: Vec<SegmentRow> = results.iter().flat_map(|r| r.rows.clone()).collect();
+    let scores: Vec<f64> = rows.iter().map(|r| r.estimate).collect();
+    let bad: Vec<bool> = rows.iter().map(|r| r.bad).collect();
+    let mut pairs: Vec<&str> = results.iter().map(|r| r.language_pair.as_str()).collect();
+    pairs.dedup();
+    SegmentResult {
+        file: PathBuf::from("ALL"),
+        language_pair: if pairs.len() == 1 {
+            pairs[0].to_string()
+        } else {
+            "*".into()
+        },
+        segments: rows.len(),
+        bad: bad.iter().filter(|&&b| b).count(),
+        estimate: results
+            .first()
+            .map_or_else(String::new, |r| r.estimate.clone()),
+        roc_auc: roc_auc(&scores, &bad),
+        flags: Confusion::of(rows.iter().map(|r| (r.flagged, r.bad))),
+        errors: Confusion::of(rows.iter().map(|r| (r.error, r.bad))),
+        seconds: results.iter().map(|r| r.seconds).sum(),
+        rows,
+    }
+}
+
+/// A plain-text table, one row per file, and an `ALL` row pooling them when there are several.
 pub fn table(results: &[SegmentResult]) -> String {
     let mut o = format!(
         "{:<36} {:>5} {:>8} {:>5} {:>6} {:>10} {:>6} {:>6} {:>6} {:>10} {:>6}\n",
         "file", "pair", "segments", "BAD", "AUC", "estimate", "MCC", "P", "R", "MCC(err)", "seg/s"
     );
-    for r in results {
+    let pooled = (results.len() > 1).then(|| pool(results));
+    for r in results.iter().chain(pooled.as_ref()) {
         let name = r.file.file_name().map_or_else(
             || r.file.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
@@ -293,7 +321,7 @@ pub fn table(results: &[SegmentResult]) -> String {
             r.segments as f64 / r.seconds.max(1e-9)
         );
     }
-    o.push_str("AUC: ROC AUC of the estimate (higher = worse) against the gold label; MCC, P, R: mtcheck's warnings and errors as the flag; MCC(err): errors alone\n");
+    o.push_str("AUC: ROC AUC of the estimate (higher = worse) against the gold label; MCC, P, R: mtcheck's warnings and errors as the flag; MCC(err): errors alone; ALL: every file's segments pooled\n");
     o
 }
 
@@ -377,6 +405,45 @@ mod tests {
             Some(0.75)
         );
         assert_eq!(roc_auc(&[0.5, 0.4], &[true, true]), None);
+    }
+
+    #[test]
+    fn the_all_row_pools_the_segments_of_every_file() {
+        let row = |bad: bool, estimate: f64| SegmentRow {
+            line: 1,
+            bad,
+            estimate,
+            flagged: estimate > 0.5,
+            error: false,
+            features: None,
+        };
+        let result = |name: &str, rows: Vec<SegmentRow>| SegmentResult {
+            file: PathBuf::from(name),
+            language_pair: "en-de".into(),
+            segments: rows.len(),
+            bad: rows.iter().filter(|r| r.bad).count(),
+            estimate: "learned".into(),
+            roc_auc: None,
+            flags: Confusion::default(),
+            errors: Confusion::default(),
+            seconds: 1.0,
+            rows,
+        };
+        let a = result("a.tsv", vec![row(true, 0.9), row(false, 0.1)]);
+        let b = result("b.tsv", vec![row(true, 0.2), row(false, 0.3)]);
+        let all = pool(&[a.clone(), b.clone()]);
+        assert_eq!((all.segments, all.bad), (4, 2));
+        assert_eq!(all.roc_auc, Some(0.75));
+        assert_eq!((all.flags.tp, all.flags.fn_), (1, 1));
+        let t = table(&[a, b]);
+        assert!(t.lines().any(|l| l.starts_with("ALL ")), "{t}");
+        assert_eq!(
+            table(&[all])
+                .lines()
+                .filter(|l| l.starts_with("ALL "))
+                .count(),
+            1
+        );
     }
 
     #[test]

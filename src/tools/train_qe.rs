@@ -278,10 +278,11 @@ pub fn dev_metrics(
     serde_json::Value::Object(out)
 }
 
-/// Fits an estimator on `train` rows and calibrates it on `dev` rows.
+/// Fits an estimator on `train` rows and calibrates its running-text thresholds on `dev` rows
+/// and its segment-file thresholds on `dev_segments` rows (none: the running-text ones apply).
 pub fn train(
     train: &[Row],
-    dev: &[Row],
+    (dev, dev_segments): (&[Row], &[Row]),
     encoder: Encoder,
     opts: &FitOptions,
     provenance: serde_json::Value,
@@ -307,16 +308,27 @@ pub fn train(
         weights,
         bias,
         thresholds: BTreeMap::new(),
+        segment_thresholds: BTreeMap::new(),
         provenance: serde_json::Value::Null,
     };
-    let estimates: Vec<(String, bool, f64)> = dev
-        .iter()
-        .map(|r| {
-            let x: Vec<f32> = r.x.iter().map(|&v| v as f32).collect();
-            (r.pair.clone(), r.bad, e.estimate(&x).probability)
-        })
-        .collect();
-    e.thresholds = calibrate(&estimates, opts);
+    let estimates_of = |rows: &[Row]| -> Vec<(String, bool, f64)> {
+        rows.iter()
+            .map(|r| {
+                let x: Vec<f32> = r.x.iter().map(|&v| v as f32).collect();
+                (r.pair.clone(), r.bad, e.estimate(&x).probability)
+            })
+            .collect()
+    };
+    let estimates = estimates_of(dev);
+    let segment_estimates = estimates_of(dev_segments);
+    let thresholds = calibrate(&estimates, opts);
+    let segment_thresholds = if segment_estimates.iter().any(|r| !r.1) {
+        calibrate(&segment_estimates, opts)
+    } else {
+        BTreeMap::new()
+    };
+    e.thresholds = thresholds;
+    e.segment_thresholds = segment_thresholds;
     let mut prov = provenance;
     if let Some(obj) = prov.as_object_mut() {
         obj.insert("train_rows".into(), json!(train.len()));
@@ -326,6 +338,13 @@ pub fn train(
         );
         obj.insert("dev_rows".into(), json!(dev.len()));
         obj.insert("dev".into(), dev_metrics(&estimates, &e.thresholds));
+        if !e.segment_thresholds.is_empty() {
+            obj.insert("dev_segment_rows".into(), json!(dev_segments.len()));
+            obj.insert(
+                "dev_segments".into(),
+                dev_metrics(&segment_estimates, &e.segment_thresholds),
+            );
+        }
         obj.insert(
             "fit".into(),
             json!({"l2": opts.l2, "steps": opts.steps, "error_fpr": opts.error_fpr, "warning_fpr": opts.warning_fpr}),
@@ -369,7 +388,14 @@ mod tests {
     #[test]
     fn the_fit_weighs_the_separating_features_and_ranks_bad_rows_higher() {
         let t = rows(400);
-        let e = train(&t, &rows(200), encoder(), &FitOptions::default(), json!({})).unwrap();
+        let e = train(
+            &t,
+            (&rows(200), &[]),
+            encoder(),
+            &FitOptions::default(),
+            json!({}),
+        )
+        .unwrap();
         assert!(e.weights[0] < 0.0, "{:?}", e.weights);
         assert!(e.weights[16] > 0.0, "{:?}", e.weights);
         let auc = e.provenance["dev"]["*"]["roc_auc"].as_f64().unwrap();
@@ -377,13 +403,39 @@ mod tests {
         // The file it writes is one `qe::Estimator::parse` accepts.
         let text = serde_json::to_string(&e).unwrap();
         assert!(Estimator::parse(&text, Path::new("w.json")).is_ok());
+        assert!(e.segment_thresholds.is_empty());
+        // Segment rows give the segment files their own thresholds.
+        let with = train(
+            &t,
+            (&rows(200), &rows(120)),
+            encoder(),
+            &FitOptions::default(),
+            json!({}),
+        )
+        .unwrap();
+        assert!(with.segment_thresholds.contains_key("*"));
+        assert!(with.provenance["dev_segments"]["*"]["roc_auc"].is_number());
     }
 
     #[test]
     fn the_same_rows_give_the_same_weights_bit_for_bit() {
         let t = rows(300);
-        let a = train(&t, &rows(100), encoder(), &FitOptions::default(), json!({})).unwrap();
-        let b = train(&t, &rows(100), encoder(), &FitOptions::default(), json!({})).unwrap();
+        let a = train(
+            &t,
+            (&rows(100), &[]),
+            encoder(),
+            &FitOptions::default(),
+            json!({}),
+        )
+        .unwrap();
+        let b = train(
+            &t,
+            (&rows(100), &[]),
+            encoder(),
+            &FitOptions::default(),
+            json!({}),
+        )
+        .unwrap();
         assert_eq!(
             serde_json::to_string(&a).unwrap(),
             serde_json::to_string(&b).unwrap()
@@ -421,7 +473,7 @@ mod tests {
         let only_ok: Vec<Row> = rows(40).into_iter().filter(|r| !r.bad).collect();
         assert!(train(
             &only_ok,
-            &only_ok,
+            (&only_ok, &[]),
             encoder(),
             &FitOptions::default(),
             json!({})
