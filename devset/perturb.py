@@ -19,6 +19,10 @@ pair (en-de, en-zh, et-en, ne-en, ro-en, ru-en, si-en), about half are written a
   addition   words from another sentence of the pair inserted at a comma or before the end;
   omission   a clause between commas, or three to six words, deleted.
 
+With --replaced, writes OUTDIR/replaced-<pair>-<split>.tsv instead, where the BAD half has as
+its target the post-edit of another sentence of the pair (a replaced or hallucinated sentence,
+what the rules above never make).
+
 Writes OUTDIR/perturbed-<pair>-<split>.tsv (id, source, target, label, subtype). The
 tokenised text of the data is detokenised with simple rules. Standard library only; the same
 input and seed give the same output.
@@ -142,6 +146,9 @@ def perturb(kind, tgt, rng, pool, names, ants):
             return tgt[:at] + piece + ", " + tgt[at:]
         end = len(tgt.rstrip(".。!? "))
         return tgt[:end] + ", " + piece + tgt[end:]
+    if kind == "replaced":
+        other = rng.choice(pool)
+        return other if other != tgt else None
     if kind == "omission":
         clauses = [m for m in re.finditer(r"[,，][^,，]{12,}?(?=[,，.。])", tgt)]
         if clauses:
@@ -163,6 +170,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--per-pair", type=int, default=1000)
     ap.add_argument("--split", default="train", choices=["train", "dev"])
+    ap.add_argument("--replaced", action="store_true")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     ants = antonyms()
@@ -179,7 +187,10 @@ def main():
         kinds = ["entity", "number", "addition", "omission"]
         if english:
             kinds += ["negation", "antonym"]
-        dest = os.path.join(a.out, f"perturbed-{pair}-{a.split}.tsv")
+        if a.replaced:
+            kinds = ["replaced"]
+        prefix = "replaced" if a.replaced else "perturbed"
+        dest = os.path.join(a.out, f"{prefix}-{pair}-{a.split}.tsv")
         counts = {}
         with open(dest + ".tmp", "w", encoding="utf-8") as f:
             f.write("id\tsource\ttarget\tlabel\tsubtype\n")

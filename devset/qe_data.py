@@ -1,17 +1,25 @@
 #!/usr/bin/env python3
 """Segment files for `mtcheck eval` from public quality-estimation data.
 
-Usage: qe_data.py MLQE_PE_CLONE OUTDIR
+Usage: qe_data.py MLQE_PE_CLONE OUTDIR [--wmt22 WMT22_CLONE]
 
 MLQE_PE_CLONE is a clone of https://github.com/sheffieldnlp/mlqe-pe (CC0). From its WMT21
 critical-error data (`data/catastrophic_errors/*_majority_{train,dev}.tsv`; en-cs, en-de,
 en-ja, en-zh; Wikipedia comments machine-translated, each segment judged by three raters) it
 writes OUTDIR/wmt21-ced-<pair>-<split>.tsv with the columns id, source, target, label (BAD when
 the raters' majority found a critical error, else OK). The test splits are never read.
+
+With --wmt22 WMT22_CLONE (a clone of https://github.com/WMT-QE-Task/wmt-qe-2022-data, which
+states no licence: validation only, never fitting) it also writes the task 3 (critical error
+detection) dev sets, en-de and pt-en, as OUTDIR/wmt22-ced-<pair>-dev-NN.tsv: source, target,
+label, 1,000 rows a file (a file is checked as one document). Its test data is never read.
 Standard library only; deterministic.
 """
+import io
 import os
+import subprocess
 import sys
+import tarfile
 
 PAIRS = ["en-cs", "en-de", "en-ja", "en-zh"]
 SPLITS = ["train", "dev"]
@@ -20,6 +28,34 @@ SPLITS = ["train", "dev"]
 def clean(cell):
     # A tab or newline inside a cell would break the TSV row.
     return " ".join(cell.split())
+
+
+def wmt22(clone, out):
+    for pair in ["en-de", "pt-en"]:
+        path = f"train-dev_data/task3_ced/dev/{pair}/{pair}-dev.tar.gz"
+        blob = subprocess.run(["git", "-C", clone, "show", f"HEAD:{path}"],
+                              capture_output=True, check=False).stdout
+        if not blob:
+            blob = open(os.path.join(clone, path), "rb").read()
+        files = {}
+        with tarfile.open(fileobj=io.BytesIO(blob)) as t:
+            for m in t.getmembers():
+                name = m.name.split("/")[-1]
+                if m.isfile() and name in ("dev.src", "dev.mt", "dev.label"):
+                    files[name] = t.extractfile(m).read().decode("utf-8").split("\n")
+        rows = [
+            (clean(s), clean(t), l.strip())
+            for s, t, l in zip(files["dev.src"], files["dev.mt"], files["dev.label"])
+            if s.strip() and t.strip() and l.strip() in ("OK", "BAD")
+        ]
+        for k in range(0, len(rows), 1000):
+            dest = os.path.join(out, f"wmt22-ced-{pair}-dev-{k // 1000:02d}.tsv")
+            with open(dest + ".tmp", "w", encoding="utf-8") as f:
+                f.write("source\ttarget\tlabel\n")
+                for r in rows[k:k + 1000]:
+                    f.write("\t".join(r) + "\n")
+            os.replace(dest + ".tmp", dest)
+        print(f"{pair}: {len(rows)} segments, {sum(r[2] == 'BAD' for r in rows)} BAD")
 
 
 def main(clone, out):
@@ -49,6 +85,16 @@ def main(clone, out):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    extra = None
+    if "--wmt22" in args:
+        i = args.index("--wmt22")
+        if i + 1 >= len(args):
+            sys.exit(__doc__)
+        extra = args[i + 1]
+        del args[i:i + 2]
+    if len(args) != 2:
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(args[0], args[1])
+    if extra:
+        wmt22(extra, args[1])
