@@ -79,23 +79,40 @@ fn finding_level(findings: &[&Finding], is: impl Fn(&Finding) -> bool) -> f32 {
         .fold(0.0, f32::max)
 }
 
+/// A feature vector by name, as the report's `qe_features` holds it.
+pub fn by_name(x: &[f32]) -> BTreeMap<String, f32> {
+    FEATURES
+        .iter()
+        .map(|n| n.to_string())
+        .zip(x.iter().copied())
+        .collect()
+}
+
+/// A feature vector in `FEATURES` order from one by name (NaN for a feature it lacks).
+pub fn in_order(m: &BTreeMap<String, f32>) -> Vec<f32> {
+    FEATURES
+        .iter()
+        .map(|n| m.get(*n).copied().unwrap_or(f32::NAN))
+        .collect()
+}
+
 /// The feature vector of a link, in `FEATURES` order.
 pub fn features(e: &LinkEvidence) -> Vec<f32> {
-    let content = |side: &'_ [AlignedWord]| -> Vec<AlignedWord> {
-        side.iter().filter(|w| w.is_content()).cloned().collect()
-    };
+    fn content(side: &[AlignedWord]) -> Vec<&AlignedWord> {
+        side.iter().filter(|w| w.is_content()).collect()
+    }
     let (src, tgt) = e
         .words
         .map(|w| (content(&w.source), content(&w.target)))
         .unwrap_or_default();
-    let unpartnered = |side: &[AlignedWord]| {
+    let unpartnered = |side: &[&AlignedWord]| {
         if side.is_empty() {
             0.0
         } else {
             side.iter().filter(|w| w.partners.is_empty()).count() as f32 / side.len() as f32
         }
     };
-    let weakest = |side: &[AlignedWord]| side.iter().map(|w| w.confidence).fold(1.0, f32::min);
+    let weakest = |side: &[&AlignedWord]| side.iter().map(|w| w.confidence).fold(1.0, f32::min);
     let all: Vec<f32> = src.iter().chain(&tgt).map(|w| w.confidence).collect();
     let mean = if all.is_empty() {
         1.0
@@ -105,7 +122,7 @@ pub fn features(e: &LinkEvidence) -> Vec<f32> {
     let level = |is: &dyn Fn(&Finding) -> bool| finding_level(e.findings, is);
     // The longest run of consecutive content words without a partner, as a share of the side's
     // content words: an added or dropped phrase, where scattered gaps are ordinary paraphrase.
-    let run = |side: &[AlignedWord]| {
+    let run = |side: &[&AlignedWord]| {
         let (mut best, mut cur) = (0usize, 0usize);
         for w in side {
             cur = if w.partners.is_empty() { cur + 1 } else { 0 };
@@ -118,7 +135,7 @@ pub fn features(e: &LinkEvidence) -> Vec<f32> {
         }
     };
     // Names (capitalised words after the first word) without a partner: a swapped name.
-    let names = |side: &[AlignedWord]| {
+    let names = |side: &[&AlignedWord]| {
         side.iter()
             .skip(1)
             .filter(|w| {
@@ -331,7 +348,7 @@ impl Estimator {
             .iter()
             .zip(&self.features)
             .filter(|(p, _)| **p > 0.0)
-            .map(|(p, n)| (n.clone(), (p * 1000.0).round() / 1000.0))
+            .map(|(p, n)| (n.clone(), crate::util::round3(*p)))
             .collect();
         reasons.sort_by(|a, b| b.1.total_cmp(&a.1));
         reasons.truncate(3);

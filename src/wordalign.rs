@@ -88,7 +88,7 @@ impl WordAlignment {
         if all == 0 {
             return 1.0;
         }
-        (paired as f64 / all as f64 * 1000.0).round() / 1000.0
+        crate::util::round3(paired as f64 / all as f64)
     }
 
     /// Aligns the words of `src` and `tgt` (texts with their tokens' spans and hidden states).

@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use serde_json::json;
 
+use super::util::round3;
 use super::{Finding, Kind, PairContext, Severity};
 use crate::wordalign::{AlignedWord, WordAlignment};
 
@@ -105,7 +106,7 @@ pub fn judge(pair: &PairContext, run: Range<usize>, probe: &Probe) -> Option<Fin
     } else {
         Severity::Warning
     };
-    let round = |x: f32| (f64::from(x) * 1000.0).round() / 1000.0;
+    let round = |x: f32| round3(f64::from(x));
     let message = format!(
         "\u{201c}{}\u{201d} has no counterpart in the source: the target adds it to a translated sentence",
         span.text

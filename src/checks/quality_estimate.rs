@@ -4,6 +4,7 @@
 
 use serde_json::json;
 
+use super::util::{describe, round3};
 use super::{Finding, Kind, PairContext, Severity};
 use crate::qe::{Estimate, Thresholds};
 
@@ -20,7 +21,7 @@ pub fn severity(e: &Estimate, t: Thresholds) -> Option<Severity> {
 
 fn evidence(e: &Estimate, t: Thresholds) -> serde_json::Value {
     json!({
-        "qe": (e.probability * 1000.0).round() / 1000.0,
+        "qe": round3(e.probability),
         "qe_error_threshold": t.error,
         "qe_warning_threshold": t.warning,
         "qe_reasons": e.reasons.iter().map(|(n, v)| json!({"feature": n, "log_odds": v})).collect::<Vec<_>>(),
@@ -81,14 +82,6 @@ pub fn judge(
         reasons_text(e)
     );
     Some(pair.finding(Kind::Mistranslation, sev, message, ev))
-}
-
-fn describe(r: &std::ops::Range<usize>) -> String {
-    if r.len() == 1 {
-        format!("sentence {}", r.start + 1)
-    } else {
-        format!("sentences {}-{}", r.start + 1, r.end)
-    }
 }
 
 #[cfg(test)]

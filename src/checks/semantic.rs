@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use serde_json::json;
 
+use super::util::describe;
 use super::{Finding, Kind, Severity};
 use crate::score::{ScoredLink, Thresholds};
 use crate::similarity::PartGain;
@@ -373,14 +374,6 @@ fn mistranslation(ctx: &Context, l: &ScoredLink, outlier_z: Option<f32>) -> Opti
             "reference_floor": l.reference.map(|j| round(j.floor)),
         }),
     ))
-}
-
-fn describe(r: &Range<usize>) -> String {
-    if r.len() == 1 {
-        format!("sentence {}", r.start + 1)
-    } else {
-        format!("sentences {}-{}", r.start + 1, r.end)
-    }
 }
 
 /// A part of a merged link that does not raise its similarity and is unrelated to the other side

@@ -270,9 +270,15 @@ pub fn drop_common<T>(a: &mut Vec<T>, b: &mut Vec<T>, same: impl Fn(&T, &T) -> b
     }
 }
 
-/// Rounds evidence values to three decimals so reports stay readable.
-pub fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
+pub use crate::util::round3;
+
+/// "sentence 3" or "sentences 3-4" for a range of sentence indices, as messages name them.
+pub fn describe(r: &std::ops::Range<usize>) -> String {
+    if r.len() == 1 {
+        format!("sentence {}", r.start + 1)
+    } else {
+        format!("sentences {}-{}", r.start + 1, r.end)
+    }
 }
 
 /// Shortens `s` to at most `max` characters for quoting in a message.

@@ -634,19 +634,16 @@ fn build_report(
             .zip(per_link)
             .map(|(l, (words, estimate))| {
                 let unaligned = l.link.source.is_empty() || l.link.target.is_empty();
-                let qe_features = estimate.as_ref().filter(|_| opts.details).map(|e| {
-                    qe::FEATURES
-                        .iter()
-                        .map(|n| n.to_string())
-                        .zip(e.features.iter().copied())
-                        .collect()
-                });
+                let qe_features = estimate
+                    .as_ref()
+                    .filter(|_| opts.details)
+                    .map(|e| qe::by_name(&e.features));
                 Alignment {
                     words: words.filter(|_| opts.details),
                     qe: estimate
                         .map(|e| e.probability)
                         .filter(|p| p.is_finite())
-                        .map(|p| (p * 1000.0).round() / 1000.0),
+                        .map(crate::util::round3),
                     qe_features,
                     source: l.link.source.clone().collect(),
                     target: l.link.target.clone().collect(),

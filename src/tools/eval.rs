@@ -299,10 +299,7 @@ fn collect_features(
             pair: lang.to_string(),
             line: k,
             bad: !kinds.is_empty(),
-            features: crate::qe::FEATURES
-                .iter()
-                .map(|n| m.get(*n).copied().unwrap_or(f32::NAN))
-                .collect(),
+            features: crate::qe::in_order(m),
         });
     }
 }

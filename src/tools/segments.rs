@@ -216,12 +216,9 @@ pub fn rows(report: &Report, lines: &[usize], labels: &BTreeMap<usize, bool>) ->
                 .iter()
                 .any(|f| f.severity >= min && (f.source.contains(&k) || f.target.contains(&k)))
         };
-        let features = link.and_then(|a| a.qe_features.as_ref()).map(|m| {
-            crate::qe::FEATURES
-                .iter()
-                .map(|n| m.get(*n).copied().unwrap_or(f32::NAN))
-                .collect()
-        });
+        let features = link
+            .and_then(|a| a.qe_features.as_ref())
+            .map(crate::qe::in_order);
         out.push(SegmentRow {
             line: *line,
             bad,

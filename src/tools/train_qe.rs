@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::error::{Error, Result};
 use crate::qe::{self, Encoder, Estimator, Thresholds};
+use crate::util::round3;
 
 /// One labelled row of a features file.
 #[derive(Debug, Clone)]
@@ -261,17 +262,16 @@ pub fn dev_metrics(
         let bad: Vec<bool> = rows.iter().map(|r| r.1).collect();
         let flags = super::segments::Confusion::of(rows.iter().map(|r| (r.2 >= t.warning, r.1)));
         let errors = super::segments::Confusion::of(rows.iter().map(|r| (r.2 >= t.error, r.1)));
-        let r3 = |v: f64| (v * 1000.0).round() / 1000.0;
         out.insert(
             pair.to_string(),
             json!({
                 "segments": rows.len(),
                 "bad": bad.iter().filter(|&&b| b).count(),
-                "roc_auc": super::segments::roc_auc(&scores, &bad).map(r3),
-                "mcc_warning": r3(flags.mcc()),
-                "mcc_error": r3(errors.mcc()),
-                "recall_warning": flags.recall().map(r3),
-                "precision_warning": flags.precision().map(r3),
+                "roc_auc": super::segments::roc_auc(&scores, &bad).map(round3),
+                "mcc_warning": round3(flags.mcc()),
+                "mcc_error": round3(errors.mcc()),
+                "recall_warning": flags.recall().map(round3),
+                "precision_warning": flags.precision().map(round3),
             }),
         );
     }
@@ -385,17 +385,21 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_fit_weighs_the_separating_features_and_ranks_bad_rows_higher() {
-        let t = rows(400);
-        let e = train(
-            &t,
-            (&rows(200), &[]),
+    /// `train` with the default options and no provenance.
+    fn fitted(t: &[Row], dev: &[Row], dev_segments: &[Row]) -> Result<Estimator> {
+        train(
+            t,
+            (dev, dev_segments),
             encoder(),
             &FitOptions::default(),
             json!({}),
         )
-        .unwrap();
+    }
+
+    #[test]
+    fn the_fit_weighs_the_separating_features_and_ranks_bad_rows_higher() {
+        let t = rows(400);
+        let e = fitted(&t, &rows(200), &[]).unwrap();
         assert!(e.weights[0] < 0.0, "{:?}", e.weights);
         assert!(e.weights[16] > 0.0, "{:?}", e.weights);
         let auc = e.provenance["dev"]["*"]["roc_auc"].as_f64().unwrap();
@@ -405,14 +409,7 @@ mod tests {
         assert!(Estimator::parse(&text, Path::new("w.json")).is_ok());
         assert!(e.segment_thresholds.is_empty());
         // Segment rows give the segment files their own thresholds.
-        let with = train(
-            &t,
-            (&rows(200), &rows(120)),
-            encoder(),
-            &FitOptions::default(),
-            json!({}),
-        )
-        .unwrap();
+        let with = fitted(&t, &rows(200), &rows(120)).unwrap();
         assert!(with.segment_thresholds.contains_key("*"));
         assert!(with.provenance["dev_segments"]["*"]["roc_auc"].is_number());
     }
@@ -420,22 +417,8 @@ mod tests {
     #[test]
     fn the_same_rows_give_the_same_weights_bit_for_bit() {
         let t = rows(300);
-        let a = train(
-            &t,
-            (&rows(100), &[]),
-            encoder(),
-            &FitOptions::default(),
-            json!({}),
-        )
-        .unwrap();
-        let b = train(
-            &t,
-            (&rows(100), &[]),
-            encoder(),
-            &FitOptions::default(),
-            json!({}),
-        )
-        .unwrap();
+        let a = fitted(&t, &rows(100), &[]).unwrap();
+        let b = fitted(&t, &rows(100), &[]).unwrap();
         assert_eq!(
             serde_json::to_string(&a).unwrap(),
             serde_json::to_string(&b).unwrap()
@@ -471,13 +454,6 @@ mod tests {
     #[test]
     fn training_without_both_labels_is_refused() {
         let only_ok: Vec<Row> = rows(40).into_iter().filter(|r| !r.bad).collect();
-        assert!(train(
-            &only_ok,
-            (&only_ok, &[]),
-            encoder(),
-            &FitOptions::default(),
-            json!({})
-        )
-        .is_err());
+        assert!(fitted(&only_ok, &only_ok, &[]).is_err());
     }
 }

@@ -1,7 +1,12 @@
 //! Small helpers every layer may use and that know nothing of mtcheck's domain: atomic writes,
-//! stable hashes, markup escaping and vector arithmetic.
+//! stable hashes, markup escaping, vector arithmetic, rounding for reports.
 
 pub mod escape;
 pub mod fs;
 pub mod hash;
 pub mod vector;
+
+/// Rounds a value to three decimals so reports and weights files stay readable.
+pub fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
