@@ -11,10 +11,12 @@ use std::ops::Range;
 use serde_json::json;
 
 use super::names::{self, Found};
+use super::rendered::{drop_rendered, evidence_items, Item};
 use super::util::{dominant_script, drop_common, edit_similarity, is_cjk_char, tokens, Script};
 use super::{Finding, Kind, LinkCheck, PairContext, Severity};
 use crate::text::lang::primary;
 use crate::text::Sentence;
+use crate::wordalign::WordAlignment;
 
 /// The `entity_mismatch` check.
 pub struct Entities;
@@ -994,6 +996,43 @@ fn compare_names(
     }
 }
 
+/// Whether `f` carries name comparisons (`compare_names`), to be judged with the word alignment
+/// by [`judge_names`].
+pub fn has_names(f: &Finding) -> bool {
+    f.kind == Kind::EntityMismatch && !name_items(f).is_empty()
+}
+
+/// The name comparisons of `f`.
+fn name_items(f: &Finding) -> Vec<Item> {
+    evidence_items(f, "entities")
+        .filter(|(_, e)| e.get("type").and_then(|t| t.as_str()) == Some("name"))
+        .filter_map(|(index, e)| {
+            let text = |key: &str| Some(e.get(key)?.as_str()?.to_string());
+            let (a, b) = (text("source")?, text("target")?);
+            let part = (format!("name {a} in the source is {b} in the target"), "");
+            Some(Item {
+                index,
+                source: Some(a),
+                target: Some(b),
+                part,
+            })
+        })
+        .collect()
+}
+
+/// Judges the name comparisons of entity finding `f` with its link's word alignment: a pair whose
+/// source or target word is confidently aligned is a name whose words translations translate
+/// ("Banco Mundial" → "World Bank", "Conselho" → "Council"), not a name replaced by another, and
+/// is dropped (`rendered::drop_rendered`).
+pub fn judge_names(
+    pair: &PairContext,
+    f: Finding,
+    words: Option<&WordAlignment>,
+) -> Option<Finding> {
+    let items = name_items(&f);
+    drop_rendered(pair, f, "entities", items, words)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1748,5 +1787,82 @@ mod tests {
             "es",
         );
         assert_eq!(spans(&f[0]), (vec!["Ankara"], vec!["Atenas"]));
+    }
+
+    #[test]
+    fn translated_words_of_a_name_are_not_a_replaced_name() {
+        // WMT22 pt-en dev: "Banco Mundial" → "World Bank" gave "name Mundial in the source is
+        // World in the target" on good human translations; the word alignment pairs the two
+        // words confidently, where a swapped name ("Trump" → "Clinton") is paired weakly.
+        use crate::checks::testing::{aligned, pair, sentence};
+        let s = [sentence(
+            "O relatório do Banco Mundial chegou ontem de Lisboa",
+        )];
+        let t = [sentence(
+            "The report of the World Bank arrived yesterday from Madrid",
+        )];
+        let p = pair(&s, "pt", &t, "en", 2.0);
+        let f = Entities.run(&p).remove(0);
+        assert!(
+            f.message.contains("name Mundial in the source is World"),
+            "{}",
+            f.message
+        );
+        assert!(
+            f.message.contains("name Lisboa in the source is Madrid"),
+            "{}",
+            f.message
+        );
+        let w = |t: &'static str, p: Vec<usize>, c: f32| (t, p, c);
+        let wa = aligned(
+            &[
+                w("O", vec![0], 0.7),
+                w("relatório", vec![1], 0.8),
+                w("do", vec![2], 0.7),
+                w("Banco", vec![5], 0.8),
+                w("Mundial", vec![4], 0.87),
+                w("chegou", vec![6], 0.8),
+                w("ontem", vec![7], 0.8),
+                w("de", vec![8], 0.7),
+                w("Lisboa", vec![9], 0.6),
+            ],
+            &[
+                w("The", vec![0], 0.7),
+                w("report", vec![1], 0.8),
+                w("of", vec![2], 0.7),
+                w("the", vec![], 0.4),
+                w("World", vec![4], 0.87),
+                w("Bank", vec![3], 0.8),
+                w("arrived", vec![5], 0.8),
+                w("yesterday", vec![6], 0.8),
+                w("from", vec![7], 0.7),
+                w("Madrid", vec![8], 0.6),
+            ],
+        );
+        let judged = judge_names(&p, f.clone(), Some(&wa)).expect("the swapped city stands");
+        assert_eq!(
+            judged.message,
+            "name Lisboa in the source is Madrid in the target"
+        );
+        let spans = |f: &Finding| {
+            let texts =
+                |s: &[crate::finding::Span]| s.iter().map(|s| s.text.clone()).collect::<Vec<_>>();
+            (texts(&f.source_spans), texts(&f.target_spans))
+        };
+        assert_eq!(
+            spans(&judged),
+            (vec!["Lisboa".to_string()], vec!["Madrid".to_string()])
+        );
+        let items = judged.evidence["entities"].as_array().expect("entities");
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0]["source_partner_confidence"], 0.6);
+        // Only translated words: nothing is left of the finding.
+        let s = [sentence("O relatório do Banco Mundial chegou ontem")];
+        let t = [sentence("The report of the World Bank arrived yesterday")];
+        let p = pair(&s, "pt", &t, "en", 2.0);
+        let f = Entities.run(&p).remove(0);
+        assert!(judge_names(&p, f.clone(), Some(&wa)).is_none());
+        // Without a word alignment the finding stands as it was.
+        assert_eq!(judge_names(&p, f.clone(), None), Some(f));
     }
 }

@@ -11,6 +11,7 @@ pub mod negation;
 pub mod numbers;
 pub mod punctuation;
 pub mod quality_estimate;
+pub mod rendered;
 pub mod rules;
 pub mod same_language;
 pub mod semantic;
@@ -143,6 +144,34 @@ pub fn link_checks() -> Vec<Box<dyn LinkCheck>> {
 pub(crate) mod testing {
     use super::{Finding, LinkCheck, PairContext};
     use crate::text::Sentence;
+
+    /// A word alignment of `src` and `tgt` where each word is listed with its partners and
+    /// confidence: `(text, partners, confidence)`, in order, one space apart.
+    pub fn aligned(
+        src: &[(&str, Vec<usize>, f32)],
+        tgt: &[(&str, Vec<usize>, f32)],
+    ) -> crate::wordalign::WordAlignment {
+        let side = |ws: &[(&str, Vec<usize>, f32)]| {
+            let mut at = 0;
+            ws.iter()
+                .map(|(t, p, c)| {
+                    let w = crate::wordalign::AlignedWord {
+                        text: t.to_string(),
+                        start: at,
+                        end: at + t.len(),
+                        partners: p.clone(),
+                        confidence: *c,
+                    };
+                    at += t.len() + 1;
+                    w
+                })
+                .collect()
+        };
+        crate::wordalign::WordAlignment {
+            source: side(src),
+            target: side(tgt),
+        }
+    }
 
     /// A one-line sentence spanning all of `text`.
     pub fn sentence(text: &str) -> Sentence {

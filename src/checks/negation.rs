@@ -383,30 +383,7 @@ mod tests {
 
     // --- Seven-language coverage: ar, zh, ja, de, fr, ru, hi -----------------------------------
 
-    /// A word alignment of `src` and `tgt` where each word is listed with its partners and
-    /// confidence: `(text, partners, confidence)`, in order, one space apart.
-    fn aligned(src: &[(&str, Vec<usize>, f32)], tgt: &[(&str, Vec<usize>, f32)]) -> WordAlignment {
-        let side = |ws: &[(&str, Vec<usize>, f32)]| {
-            let mut at = 0;
-            ws.iter()
-                .map(|(t, p, c)| {
-                    let w = AlignedWord {
-                        text: t.to_string(),
-                        start: at,
-                        end: at + t.len(),
-                        partners: p.clone(),
-                        confidence: *c,
-                    };
-                    at += t.len() + 1;
-                    w
-                })
-                .collect()
-        };
-        WordAlignment {
-            source: side(src),
-            target: side(tgt),
-        }
-    }
+    use crate::checks::testing::aligned;
 
     #[test]
     fn a_negation_with_no_partner_that_the_probe_confirms_stands_as_a_warning() {

@@ -13,10 +13,12 @@ use std::sync::OnceLock;
 
 use serde_json::json;
 
+use super::rendered::{drop_rendered, evidence_items, Item};
 use super::util::{drop_common, round3, script_of, Script};
 use super::{Finding, Kind, LinkCheck, PairContext, Severity};
 use crate::text::is_wide_char;
 use crate::text::lang::primary;
+use crate::wordalign::WordAlignment;
 
 /// The `number_mismatch` check.
 pub struct Numbers;
@@ -1583,6 +1585,50 @@ fn check(pair: &PairContext) -> Option<Finding> {
     Some(f)
 }
 
+/// Whether `f` has spelled-out numbers without a counterpart, to be judged with the word
+/// alignment by [`judge_words`].
+pub fn has_lone_words(f: &Finding) -> bool {
+    f.kind == Kind::NumberMismatch && !lone_word_items(f).is_empty()
+}
+
+/// The mismatches of `f` that are a spelled-out number (no digit) on one side and nothing on
+/// the other.
+fn lone_word_items(f: &Finding) -> Vec<Item> {
+    evidence_items(f, "mismatches")
+        .filter_map(|(index, e)| {
+            let text = |key: &str| e.get(key).and_then(|v| v.as_str()).map(str::to_string);
+            let (source, target) = (text("source"), text("target"));
+            let (word, end) = match (&source, &target) {
+                (Some(s), None) => (s.clone(), "in the source is missing in the target"),
+                (None, Some(t)) => (t.clone(), "in the target is not in the source"),
+                _ => return None,
+            };
+            if word.chars().any(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            Some(Item {
+                index,
+                source,
+                target,
+                part: (format!("number {word} "), end),
+            })
+        })
+        .collect()
+}
+
+/// Judges the spelled-out numbers of number finding `f` that have no counterpart: one whose word
+/// is confidently aligned is rendered in other words ("the two territories" → "die beiden
+/// Gebiete", "ten times" → "zehnmal") and is dropped (`rendered::drop_rendered`). Digits and
+/// changed values stand.
+pub fn judge_words(
+    pair: &PairContext,
+    f: Finding,
+    words: Option<&WordAlignment>,
+) -> Option<Finding> {
+    let items = lone_word_items(&f);
+    drop_rendered(pair, f, "mismatches", items, words)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2552,5 +2598,56 @@ mod tests {
         let t = &f[0].target_spans[0];
         assert_eq!((t.sentence, t.text.as_str()), (3, "400"));
         assert_eq!(&tgt[0].text[t.start..t.end], "400");
+    }
+
+    #[test]
+    fn a_number_word_rendered_in_other_words_is_not_a_lost_number() {
+        // WMT22 en-de dev: "the two occupied territories" → "der beiden besetzten Gebiete" gave
+        // "number two (2) in the source is missing in the target" on good human translations;
+        // the word alignment pairs "two" with "beiden" confidently.
+        use crate::checks::testing::{aligned, pair, sentence};
+        let s = [sentence("the two territories have 12 ports")];
+        let t = [sentence("die beiden Gebiete haben 12 Häfen")];
+        let p = pair(&s, "en", &t, "de", 2.0);
+        let f = Numbers.run(&p).remove(0);
+        assert_eq!(
+            f.message,
+            "number two (2) in the source is missing in the target"
+        );
+        let w = |t: &'static str, p: Vec<usize>, c: f32| (t, p, c);
+        let words = |two: f32| {
+            aligned(
+                &[
+                    w("the", vec![0], 0.7),
+                    w("two", vec![1], two),
+                    w("territories", vec![2], 0.8),
+                    w("have", vec![3], 0.8),
+                    w("12", vec![4], 0.9),
+                    w("ports", vec![5], 0.8),
+                ],
+                &[
+                    w("die", vec![0], 0.7),
+                    w("beiden", vec![1], two),
+                    w("Gebiete", vec![2], 0.8),
+                    w("haben", vec![3], 0.8),
+                    w("12", vec![4], 0.9),
+                    w("Häfen", vec![5], 0.8),
+                ],
+            )
+        };
+        assert_eq!(judge_words(&p, f.clone(), Some(&words(0.8))), None);
+        // Weakly aligned: the number word stands, with its confidence in the evidence.
+        let kept = judge_words(&p, f.clone(), Some(&words(0.5))).expect("kept");
+        assert_eq!(kept.message, f.message);
+        assert_eq!(
+            kept.evidence["mismatches"][0]["source_partner_confidence"],
+            0.5
+        );
+        // Changed values and digits are not judged this way.
+        let s = [sentence("They have 12 ports")];
+        let t = [sentence("Sie haben 13 Häfen")];
+        let f = Numbers.run(&pair(&s, "en", &t, "de", 2.0)).remove(0);
+        assert_eq!(f.message, "number 12 in the source is 13 in the target");
+        assert!(!has_lone_words(&f));
     }
 }

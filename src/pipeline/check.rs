@@ -458,6 +458,7 @@ fn check_linked_with_similarities(
     }
     let mut link_findings = run_link_checks(src, tgt, &scored, opts);
     confirm_negations(embedder, src, tgt, &scored, &mut words, &mut link_findings)?;
+    confirm_rendered(embedder, src, tgt, &scored, &mut words, &mut link_findings)?;
     link_findings.extend(inner_additions(
         embedder, src, tgt, &scored, &sim, &mut words,
     )?);
@@ -920,6 +921,48 @@ fn confirm_negations(
         };
         let pair = pair_context(src, tgt, &links[k]);
         out.extend(checks::negation::judge(&pair, f, words[k].as_ref(), probe));
+    }
+    *findings = out;
+    Ok(())
+}
+
+/// Judges the comparisons of entity and number findings that word lists alone cannot settle with
+/// their links' word alignments: the words of a translated name, or a number spelled out in other
+/// words, are aligned to their translation; a replaced name or a lost number is not
+/// (`checks::entities::judge_names`, `checks::numbers::judge_words`).
+fn confirm_rendered(
+    embedder: &Embedder,
+    src: &Document,
+    tgt: &Document,
+    links: &[ScoredLink],
+    words: &mut [Option<WordAlignment>],
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    use checks::entities::{has_names, judge_names};
+    use checks::numbers::{has_lone_words, judge_words};
+    let judged = |f: &Finding| has_names(f) || has_lone_words(f);
+    let wanted: Vec<usize> = findings
+        .iter()
+        .filter(|f| judged(f))
+        .filter_map(|f| link_of(links, f))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    add_word_alignments(embedder, src, tgt, links, words, |k| wanted.contains(&k))?;
+    let mut out = Vec::with_capacity(findings.len());
+    for f in findings.drain(..) {
+        let Some(k) = link_of(links, &f).filter(|_| judged(&f)) else {
+            out.push(f);
+            continue;
+        };
+        let pair = pair_context(src, tgt, &links[k]);
+        let wa = words[k].as_ref();
+        out.extend(if has_names(&f) {
+            judge_names(&pair, f, wa)
+        } else {
+            judge_words(&pair, f, wa)
+        });
     }
     *findings = out;
     Ok(())
