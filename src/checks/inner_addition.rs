@@ -106,7 +106,6 @@ pub fn judge(pair: &PairContext, run: Range<usize>, probe: &Probe) -> Option<Fin
     } else {
         Severity::Warning
     };
-    let round = |x: f32| round3(f64::from(x));
     let message = format!(
         "\u{201c}{}\u{201d} has no counterpart in the source: the target adds it to a translated sentence",
         span.text
@@ -117,10 +116,10 @@ pub fn judge(pair: &PairContext, run: Range<usize>, probe: &Probe) -> Option<Fin
         message,
         json!({
             "inside_link": true,
-            "similarity": round(probe.with),
-            "similarity_without": round(probe.without),
-            "probe_gain": round(gain),
-            "neighbour_similarity": probe.neighbour.map(round),
+            "similarity": round3(probe.with),
+            "similarity_without": round3(probe.without),
+            "probe_gain": round3(gain),
+            "neighbour_similarity": probe.neighbour.map(round3),
         }),
     );
     f.target_spans = vec![span];

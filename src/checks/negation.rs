@@ -8,7 +8,7 @@ use serde_json::json;
 
 use std::ops::Range;
 
-use super::util::tokens;
+use super::util::{round3, tokens};
 use super::{Finding, Kind, LinkCheck, PairContext, Severity, Span};
 use crate::text::lang::primary;
 use crate::wordalign::{AlignedWord, WordAlignment};
@@ -268,10 +268,10 @@ pub fn judge(
     let gain = probe.map(|(with, without)| without - with);
     if let Some(obj) = f.evidence.as_object_mut() {
         if let Some(g) = gain {
-            obj.insert("probe_gain".into(), json!(rounded(g)));
+            obj.insert("probe_gain".into(), json!(round3(g)));
         }
         if let Some(c) = weakest {
-            obj.insert("negator_partner_confidence".into(), json!(rounded(c)));
+            obj.insert("negator_partner_confidence".into(), json!(round3(c)));
         }
     }
     let rendered = match weakest {
@@ -280,11 +280,6 @@ pub fn judge(
     };
     let moves_away = gain.is_some_and(|g| g < MIN_PROBE_GAIN);
     (!rendered && !moves_away).then_some(f)
-}
-
-/// Three decimals, in f64 so that JSON shows 0.03, not 0.029999999.
-fn rounded(x: f32) -> f64 {
-    (f64::from(x) * 1000.0).round() / 1000.0
 }
 
 /// The lowest partner confidence among the negation words (words overlapping one of `spans`),

@@ -73,7 +73,7 @@ pub fn drop_rendered(
             .get_mut(item.index)
             .and_then(|e| e.as_object_mut())
         {
-            let shown = |c: Option<f32>| json!(c.map(|c| round3(c.into())));
+            let shown = |c: Option<f32>| json!(c.map(round3));
             e.insert("source_partner_confidence".into(), shown(ca));
             e.insert("target_partner_confidence".into(), shown(cb));
         }

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use serde_json::json;
 
-use super::util::describe;
+use super::util::{describe, round3};
 use super::{Finding, Kind, Severity};
 use crate::score::{ScoredLink, Thresholds};
 use crate::similarity::PartGain;
@@ -56,10 +56,6 @@ fn finding(
 ) -> Finding {
     let (s, t) = (&ctx.src[src.clone()], &ctx.tgt[tgt.clone()]);
     Finding::new(kind, severity, (src, s), (tgt, t), message, evidence)
-}
-
-fn round(x: f32) -> f64 {
-    (x as f64 * 1000.0).round() / 1000.0
 }
 
 /// Runs every semantic check over the alignment.
@@ -209,8 +205,8 @@ fn replacement(
         message,
         json!({
             "replaced": true,
-            "similarity": round(cos),
-            "z": round(z),
+            "similarity": round3(cos),
+            "z": round3(z),
             "source_evidence": source_evidence,
             "target_evidence": target_evidence,
         }),
@@ -281,8 +277,8 @@ impl Beside {
         let l = &ctx.links[self.link].link;
         let part_evidence = json!({
             "merged_link": {"source": l.source.clone().collect::<Vec<_>>(), "target": l.target.clone().collect::<Vec<_>>()},
-            "gain_z": round(self.part_gain.gain_z),
-            "alone_z": round(self.part_gain.alone_z),
+            "gain_z": round3(self.part_gain.gain_z),
+            "alone_z": round3(self.part_gain.alone_z),
         });
         let (i, j, source_evidence, target_evidence) = if self.lone_is_source {
             (
@@ -459,8 +455,8 @@ fn unaligned(ctx: &Context, r: Range<usize>, is_source: bool) -> (Finding, Optio
     };
     let evidence = json!({
         "best_match": best.map(|(j, _)| j),
-        "best_z": best.map(|(_, z)| round(z)),
-        "neighbour_gain_z": neighbour_gain.map(|(_, g)| round(g)),
+        "best_z": best.map(|(_, z)| round3(z)),
+        "neighbour_gain_z": neighbour_gain.map(|(_, g)| round3(g)),
     });
     let f = if is_source {
         finding(ctx, Kind::Omission, severity, r, 0..0, message, evidence)
@@ -560,13 +556,13 @@ fn mistranslation(ctx: &Context, l: &ScoredLink, outlier_z: Option<f32>) -> Opti
         tgt,
         message,
         json!({
-            "similarity": round(l.similarity),
-            "z": round(l.z),
+            "similarity": round3(l.similarity),
+            "z": round3(l.z),
             "score": l.score,
-            "document_outlier_below_z": outlier_z.map(round),
+            "document_outlier_below_z": outlier_z.map(round3),
             "reference_clean_percentile": l.reference.map(|j| (j.clean_percentile * 1e4).round() / 1e4),
             "reference_error_percentile": l.reference.map(|j| (j.error_percentile * 1e4).round() / 1e4),
-            "reference_floor": l.reference.map(|j| round(j.floor)),
+            "reference_floor": l.reference.map(|j| round3(j.floor)),
         }),
     ))
 }
@@ -636,11 +632,11 @@ fn swallowed(ctx: &Context, l: &ScoredLink) -> Vec<Finding> {
         };
         let evidence = json!({
             "merged_link": {"source": src.clone().collect::<Vec<_>>(), "target": tgt.clone().collect::<Vec<_>>()},
-            "gain_z": round(p.gain_z),
-            "alone_z": round(p.alone_z),
-            "similarity": round(l.similarity),
-            "length_ratio": round(full.exp()),
-            "length_ratio_without": round(without(p).exp()),
+            "gain_z": round3(p.gain_z),
+            "alone_z": round3(p.alone_z),
+            "similarity": round3(l.similarity),
+            "length_ratio": round3(full.exp()),
+            "length_ratio_without": round3(without(p).exp()),
         });
         out.push(if p.is_source {
             let message = format!("source {} may not be rendered: {why}", describe(&part));

@@ -619,7 +619,6 @@ fn build_report(
             })
             .collect::<Vec<_>>()
     };
-    let round = |x: f32| (x as f64 * 1000.0).round() / 1000.0;
     Report {
         version: REPORT_VERSION,
         source: doc_info(src),
@@ -648,9 +647,9 @@ fn build_report(
                     qe_features,
                     source: l.link.source.clone().collect(),
                     target: l.link.target.clone().collect(),
-                    similarity: (!unaligned).then(|| round(l.similarity)),
+                    similarity: (!unaligned).then(|| crate::util::round3(l.similarity)),
                     score: l.score,
-                    z: (!unaligned).then(|| round(l.z)),
+                    z: (!unaligned).then(|| crate::util::round3(l.z)),
                     parts: l
                         .parts
                         .iter()

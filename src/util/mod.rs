@@ -7,6 +7,6 @@ pub mod hash;
 pub mod vector;
 
 /// Rounds a value to three decimals so reports and weights files stay readable.
-pub fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
+pub fn round3(x: impl Into<f64>) -> f64 {
+    (x.into() * 1000.0).round() / 1000.0
 }
