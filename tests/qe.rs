@@ -25,10 +25,14 @@ fn auc(table: &str, file: &str) -> f64 {
 
 /// `mtcheck eval` on the sample as en-de, with `extra` flags.
 fn eval_sample(model: &Path, extra: &[&str]) -> (i32, String, String) {
-    let sample = sample();
+    eval_file(model, &sample(), extra)
+}
+
+/// `mtcheck eval` on segment file `file` as en-de, with `extra` flags.
+fn eval_file(model: &Path, file: &Path, extra: &[&str]) -> (i32, String, String) {
     let mut args = vec![
         "eval",
-        sample.to_str().unwrap(),
+        file.to_str().unwrap(),
         "--src-lang",
         "en",
         "--tgt-lang",
@@ -196,4 +200,51 @@ fn the_estimate_reuses_the_embedding_pass_and_changes_no_similarity_or_word_alig
     assert_eq!(links(&on), links(&off));
     assert_eq!(on["quality_estimate"]["method"], "learned");
     assert_eq!(off["quality_estimate"]["method"], "off");
+}
+
+#[test]
+fn eval_takes_score_labels_with_bad_below_and_reports_their_correlation() {
+    // Issue 16: a segment file's gold label may be "OK/BAD, or a score". The sample again, its
+    // labels written as direct-assessment-like scores (OK 0.75, BAD -0.75).
+    let model = common::real_model_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(sample()).unwrap();
+    let mut lines = text.lines();
+    let mut scored = format!("{}\n", lines.next().unwrap());
+    for line in lines {
+        let (row, label) = line.rsplit_once('\t').unwrap();
+        let score = if label.trim() == "BAD" {
+            "-0.75"
+        } else {
+            "0.75"
+        };
+        scored += &format!("{row}\t{score}\n");
+    }
+    let file = dir.path().join("scored.tsv");
+    std::fs::write(&file, scored).unwrap();
+    let run = |extra: &[&str]| eval_file(&model, &file, extra);
+    let (code, _, err) = run(&[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("scored.tsv") && err.contains("--bad-below"),
+        "{err}"
+    );
+    let (code, out, err) = run(&["--bad-below", "0"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, binary, err) = eval_sample(&model, &[]);
+    assert_eq!(code, 0, "{err}");
+    // Scores under 0 are the BAD labels: the same AUC as the OK/BAD file.
+    assert_eq!(
+        auc(&out, "scored.tsv"),
+        auc(&binary, "wmt21-ced-en-de-dev-sample.tsv"),
+        "{out}\n{binary}"
+    );
+    let line = out
+        .lines()
+        .find(|l| l.contains("against the gold score"))
+        .unwrap_or_else(|| panic!("no correlation line: {out}"));
+    assert!(
+        line.contains("Pearson 0.") || line.contains("Pearson -0."),
+        "{line}"
+    );
 }

@@ -18,7 +18,8 @@ use super::{
 #[derive(Args)]
 pub struct EvalArgs {
     /// Folder of labelled pairs, or segment files (`.tsv` with a `label` column, `.jsonl` with a
-    /// `label` key; OK/BAD) measured by ROC AUC, MCC, precision and recall.
+    /// `label` key; OK/BAD, or scores with `--bad-below`) measured by ROC AUC, MCC, precision
+    /// and recall (and with scores, Pearson and Spearman correlations).
     #[arg(required = true)]
     pub set: Vec<PathBuf>,
     /// Source language of segment files that do not declare one.
@@ -27,6 +28,10 @@ pub struct EvalArgs {
     /// Target language of segment files that do not declare one.
     #[arg(long)]
     pub tgt_lang: Option<String>,
+    /// Segment files whose labels are quality scores (higher is better, as direct assessments):
+    /// segments scoring under this count as BAD.
+    #[arg(long, value_name = "SCORE", allow_negative_numbers = true)]
+    pub bad_below: Option<f64>,
     /// Segment files: write each segment's label and quality-estimate features here (TSV;
     /// `mtcheck train-qe` reads it).
     #[arg(long, value_name = "FILE.tsv")]
@@ -159,7 +164,12 @@ fn run_segments(args: EvalArgs) -> anyhow::Result<i32> {
         if !path.is_file() {
             return Err(mtcheck::Error::input(path, "is not a segment file").into());
         }
-        results.push(segments::evaluate(&loaded.embedder, path, &opts)?);
+        results.push(segments::evaluate(
+            &loaded.embedder,
+            path,
+            &opts,
+            args.bad_below,
+        )?);
     }
     if let Some(out) = &args.features {
         let rows: Vec<_> = results.iter().flat_map(|r| r.feature_rows()).collect();

@@ -1,6 +1,8 @@
 //! Segment-level quality estimation measured as the WMT shared tasks do: a bilingual segment file
-//! (TSV or JSONL) whose rows carry a gold `label` (OK/BAD), checked as one file; ROC AUC of the
-//! per-segment estimate, and MCC, precision and recall of mtcheck's own flags.
+//! (TSV or JSONL) whose rows carry a gold `label` (OK/BAD, or a quality score with a threshold
+//! saying which scores are BAD), checked as one file; ROC AUC of the per-segment estimate, MCC,
+//! precision and recall of mtcheck's own flags, and with scores the estimate's Pearson and
+//! Spearman correlations.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,16 +25,23 @@ fn parse_label(v: &str) -> Option<bool> {
     }
 }
 
+/// A segment's gold label: BAD or not, and the score it came from when the file gives scores.
+pub type Gold = (bool, Option<f64>);
+
 /// The gold label of every row of a segment file, by line number (as the readers number
-/// segments). TSV: a header row with a `label` column; JSONL: a `label` key per object.
-pub fn read_labels(path: &Path) -> Result<BTreeMap<usize, bool>> {
+/// segments). TSV: a header row with a `label` column; JSONL: a `label` key per object. Labels
+/// are OK/BAD (`parse_label`), or quality scores (any number; higher is better, as direct
+/// assessments): then `bad_below` says which are BAD, and a file of scores without it is refused
+/// with an error naming `--bad-below`.
+pub fn read_labels(path: &Path, bad_below: Option<f64>) -> Result<BTreeMap<usize, Gold>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::input(path, e.to_string()))?;
     let err = |what: String| Error::input(path, what);
     let jsonl = path
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "jsonl" | "ndjson"));
-    let mut out = BTreeMap::new();
+    // Each labelled line's label as written.
+    let mut cells: Vec<(usize, String)> = Vec::new();
     if jsonl {
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
@@ -41,18 +50,18 @@ pub fn read_labels(path: &Path) -> Result<BTreeMap<usize, bool>> {
             let v: serde_json::Value = serde_json::from_str(line)
                 .map_err(|e| err(format!("line {}: not valid JSON ({e})", i + 1)))?;
             let label = match v.get("label") {
-                Some(serde_json::Value::String(s)) => parse_label(s),
-                Some(serde_json::Value::Bool(b)) => Some(*b),
-                Some(serde_json::Value::Number(n)) => parse_label(&n.to_string()),
+                Some(serde_json::Value::String(s)) => Some(s.clone()),
+                Some(serde_json::Value::Bool(b)) => Some(b.to_string()),
+                Some(serde_json::Value::Number(n)) => Some(n.to_string()),
                 _ => None,
             };
             let label = label.ok_or_else(|| {
                 err(format!(
-                    "line {}: needs a \"label\" of OK or BAD for `mtcheck eval`",
+                    "line {}: needs a \"label\" (OK or BAD, or a score) for `mtcheck eval`",
                     i + 1
                 ))
             })?;
-            out.insert(i + 1, label);
+            cells.push((i + 1, label));
         }
     } else {
         let mut rows = text
@@ -71,18 +80,38 @@ pub fn read_labels(path: &Path) -> Result<BTreeMap<usize, bool>> {
             })?;
         for (i, row) in rows {
             let cell = row.trim_end_matches('\r').split('\t').nth(column);
-            let label = cell.and_then(parse_label).ok_or_else(|| {
-                err(format!(
-                    "line {}: label {:?} is not OK or BAD",
-                    i + 1,
-                    cell.unwrap_or("")
-                ))
-            })?;
-            out.insert(i + 1, label);
+            cells.push((i + 1, cell.unwrap_or("").to_string()));
         }
     }
-    if out.is_empty() {
+    if cells.is_empty() {
         return Err(err("has no labelled segments".into()));
+    }
+    // Scores as soon as one label is a number other than 0 and 1 (0 and 1 alone are OK/BAD).
+    let score = |c: &str| c.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+    let scores = cells
+        .iter()
+        .any(|(_, c)| parse_label(c).is_none() && score(c).is_some());
+    let mut out = BTreeMap::new();
+    for (line, cell) in cells {
+        let gold = if scores {
+            let v = score(&cell).ok_or_else(|| {
+                err(format!(
+                    "line {line}: label {cell:?} is not a score like the others"
+                ))
+            })?;
+            let below = bad_below.ok_or_else(|| {
+                err(format!(
+                    "line {line}: label {cell:?} is a score; give --bad-below SCORE to count \
+                     segments scoring under SCORE as BAD"
+                ))
+            })?;
+            (v < below, Some(v))
+        } else {
+            let bad = parse_label(&cell)
+                .ok_or_else(|| err(format!("line {line}: label {cell:?} is not OK or BAD")))?;
+            (bad, None)
+        };
+        out.insert(line, gold);
     }
     Ok(out)
 }
@@ -92,6 +121,9 @@ pub fn read_labels(path: &Path) -> Result<BTreeMap<usize, bool>> {
 pub struct SegmentRow {
     pub line: usize,
     pub bad: bool,
+    /// The gold score, when the file gives scores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
     /// Higher is worse: the learned estimate when the model has one, else 1 - score/100.
     pub estimate: f64,
     /// A warning or an error on the segment.
@@ -179,6 +211,58 @@ pub fn roc_auc(scores: &[f64], bad: &[bool]) -> Option<f64> {
     Some(u / (n_bad * n_good) as f64)
 }
 
+/// Pearson's correlation of `x` and `y`; `None` with fewer than two pairs or no spread.
+pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
+    let n = x.len().min(y.len());
+    if n < 2 {
+        return None;
+    }
+    let mean = |v: &[f64]| v[..n].iter().sum::<f64>() / n as f64;
+    let (mx, my) = (mean(x), mean(y));
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for k in 0..n {
+        let (dx, dy) = (x[k] - mx, y[k] - my);
+        sxy += dx * dy;
+        sxx += dx * dx;
+        syy += dy * dy;
+    }
+    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
+}
+
+/// Ranks from 1, ties sharing their average rank.
+fn ranks(v: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..v.len()).collect();
+    idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    let mut out = vec![0.0; v.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
+            j += 1;
+        }
+        for &k in &idx[i..=j] {
+            out[k] = (i + j) as f64 / 2.0 + 1.0;
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// Spearman's rank correlation of `x` and `y` (Pearson's on their ranks).
+pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
+    pearson(&ranks(x), &ranks(y))
+}
+
+/// Pearson's and Spearman's correlations of the rows' quality (1 − estimate) with their gold
+/// scores; `None` where the rows have no scores.
+fn correlations(rows: &[SegmentRow]) -> (Option<f64>, Option<f64>) {
+    let (quality, score): (Vec<f64>, Vec<f64>) = rows
+        .iter()
+        .filter_map(|r| Some((1.0 - r.estimate, r.score?)))
+        .unzip();
+    (pearson(&quality, &score), spearman(&quality, &score))
+}
+
 /// The measurement of one segment file.
 #[derive(Debug, Clone, Serialize)]
 pub struct SegmentResult {
@@ -189,6 +273,11 @@ pub struct SegmentResult {
     /// "learned" when the estimate is the quality estimator's, "similarity" otherwise.
     pub estimate: String,
     pub roc_auc: Option<f64>,
+    /// With gold scores: Pearson's and Spearman's correlations of 1 − estimate with them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pearson: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spearman: Option<f64>,
     /// mtcheck's warnings and errors as the flag.
     pub flags: Confusion,
     /// Errors alone as the flag.
@@ -199,10 +288,10 @@ pub struct SegmentResult {
 }
 
 /// Pairs each labelled segment with the report's link and findings for it.
-pub fn rows(report: &Report, lines: &[usize], labels: &BTreeMap<usize, bool>) -> Vec<SegmentRow> {
+pub fn rows(report: &Report, lines: &[usize], labels: &BTreeMap<usize, Gold>) -> Vec<SegmentRow> {
     let mut out = Vec::new();
     for (k, line) in lines.iter().enumerate() {
-        let Some(&bad) = labels.get(line) else {
+        let Some(&(bad, score)) = labels.get(line) else {
             continue;
         };
         let link = report
@@ -222,6 +311,7 @@ pub fn rows(report: &Report, lines: &[usize], labels: &BTreeMap<usize, bool>) ->
         out.push(SegmentRow {
             line: *line,
             bad,
+            score,
             estimate,
             flagged: on(Severity::Warning),
             error: on(Severity::Error),
@@ -231,10 +321,16 @@ pub fn rows(report: &Report, lines: &[usize], labels: &BTreeMap<usize, bool>) ->
     out
 }
 
-/// Checks a labelled segment file and measures the estimate and the flags against its labels.
-pub fn evaluate(embedder: &Embedder, path: &Path, opts: &CheckOptions) -> Result<SegmentResult> {
+/// Checks a labelled segment file and measures the estimate and the flags against its labels
+/// (`bad_below`: see `read_labels`).
+pub fn evaluate(
+    embedder: &Embedder,
+    path: &Path,
+    opts: &CheckOptions,
+    bad_below: Option<f64>,
+) -> Result<SegmentResult> {
     let started = std::time::Instant::now();
-    let labels = read_labels(path)?;
+    let labels = read_labels(path, bad_below)?;
     let pair = load_segments(
         path,
         opts.src_lang.as_deref(),
@@ -253,6 +349,8 @@ pub fn evaluate(embedder: &Embedder, path: &Path, opts: &CheckOptions) -> Result
         bad: bad.iter().filter(|&&b| b).count(),
         estimate: report.quality_estimate.method.replace("off", "similarity"),
         roc_auc: roc_auc(&scores, &bad),
+        pearson: correlations(&rows).0,
+        spearman: correlations(&rows).1,
         flags: Confusion::of(rows.iter().map(|r| (r.flagged, r.bad))),
         errors: Confusion::of(rows.iter().map(|r| (r.error, r.bad))),
         seconds: started.elapsed().as_secs_f64(),
@@ -284,6 +382,8 @@ pub fn pool(results: &[SegmentResult]) -> SegmentResult {
             .first()
             .map_or_else(String::new, |r| r.estimate.clone()),
         roc_auc: roc_auc(&scores, &bad),
+        pearson: correlations(&rows).0,
+        spearman: correlations(&rows).1,
         flags: Confusion::of(rows.iter().map(|r| (r.flagged, r.bad))),
         errors: Confusion::of(rows.iter().map(|r| (r.error, r.bad))),
         seconds: results.iter().map(|r| r.seconds).sum(),
@@ -319,6 +419,16 @@ pub fn table(results: &[SegmentResult]) -> String {
         );
     }
     o.push_str("AUC: ROC AUC of the estimate (higher = worse) against the gold label; MCC, P, R: mtcheck's warnings and errors as the flag; MCC(err): errors alone; ALL: every file's segments pooled\n");
+    for r in results.iter().chain(pooled.as_ref()) {
+        if r.pearson.is_some() || r.spearman.is_some() {
+            o += &format!(
+                "{}: 1 - estimate against the gold score: Pearson {}, Spearman {}\n",
+                r.file.display(),
+                num(r.pearson),
+                num(r.spearman)
+            );
+        }
+    }
     o
 }
 
@@ -409,6 +519,7 @@ mod tests {
         let row = |bad: bool, estimate: f64| SegmentRow {
             line: 1,
             bad,
+            score: None,
             estimate,
             flagged: estimate > 0.5,
             error: false,
@@ -421,6 +532,8 @@ mod tests {
             bad: rows.iter().filter(|r| r.bad).count(),
             estimate: "learned".into(),
             roc_auc: None,
+            pearson: None,
+            spearman: None,
             flags: Confusion::default(),
             errors: Confusion::default(),
             seconds: 1.0,
@@ -459,22 +572,77 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let tsv = dir.join("a.tsv");
         std::fs::write(&tsv, "source\ttarget\tlabel\na\tb\tOK\n\nc\td\tBAD\n").unwrap();
-        let l = read_labels(&tsv).unwrap();
-        assert_eq!(l.into_iter().collect::<Vec<_>>(), [(2, false), (4, true)]);
+        let l = read_labels(&tsv, None).unwrap();
+        assert_eq!(
+            l.into_iter().collect::<Vec<_>>(),
+            [(2, (false, None)), (4, (true, None))]
+        );
         let jsonl = dir.join("a.jsonl");
         std::fs::write(
             &jsonl,
             "{\"source\":\"a\",\"target\":\"b\",\"label\":\"ERR\"}\n{\"source\":\"a\",\"target\":\"b\",\"label\":0}\n",
         )
         .unwrap();
-        let l = read_labels(&jsonl).unwrap();
-        assert_eq!(l.into_iter().collect::<Vec<_>>(), [(1, true), (2, false)]);
+        let l = read_labels(&jsonl, None).unwrap();
+        assert_eq!(
+            l.into_iter().collect::<Vec<_>>(),
+            [(1, (true, None)), (2, (false, None))]
+        );
         std::fs::write(&tsv, "source\ttarget\tlabel\na\tb\tmaybe\n").unwrap();
-        let e = read_labels(&tsv).unwrap_err().to_string();
+        let e = read_labels(&tsv, None).unwrap_err().to_string();
         assert!(e.contains("a.tsv") && e.contains("line 2"), "{e}");
         std::fs::write(&tsv, "source\ttarget\na\tb\n").unwrap();
-        let e = read_labels(&tsv).unwrap_err().to_string();
+        let e = read_labels(&tsv, None).unwrap_err().to_string();
         assert!(e.contains("label"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn score_labels_need_a_threshold_and_are_measured_by_correlation() {
+        // Issue 16: `eval` takes a gold label of OK/BAD "or a score" (direct assessments).
+        let dir = std::env::temp_dir().join(format!("mtcheck-segscores-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let tsv = dir.join("da.tsv");
+        std::fs::write(
+            &tsv,
+            "source\ttarget\tlabel\na\tb\t-1.25\nc\td\t0.5\ne\tf\t1\n",
+        )
+        .unwrap();
+        let e = read_labels(&tsv, None).unwrap_err().to_string();
+        assert!(e.contains("da.tsv") && e.contains("--bad-below"), "{e}");
+        let l = read_labels(&tsv, Some(0.0)).unwrap();
+        assert_eq!(
+            l.into_iter().collect::<Vec<_>>(),
+            [
+                (2, (true, Some(-1.25))),
+                (3, (false, Some(0.5))),
+                (4, (false, Some(1.0)))
+            ]
+        );
+        std::fs::write(&tsv, "source\ttarget\tlabel\na\tb\t0.3\nc\td\tBAD\n").unwrap();
+        let e = read_labels(&tsv, Some(0.0)).unwrap_err().to_string();
+        assert!(e.contains("line 3"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        assert_eq!(pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]), Some(1.0));
+        assert_eq!(pearson(&[1.0, 2.0, 3.0], &[5.0, 5.0, 5.0]), None);
+        // Monotonic but not linear: Spearman 1, Pearson below it.
+        let (x, y) = ([1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 40.0]);
+        assert_eq!(spearman(&x, &y), Some(1.0));
+        assert!(pearson(&x, &y).is_some_and(|r| r < 0.9));
+        // Ties share their rank.
+        assert_eq!(ranks(&[3.0, 1.0, 3.0]), [2.5, 1.0, 2.5]);
+        // The estimate is higher for worse segments: a perfect one correlates +1 with scores.
+        let row = |estimate: f64, score: f64| SegmentRow {
+            line: 1,
+            bad: score < 0.0,
+            score: Some(score),
+            estimate,
+            flagged: false,
+            error: false,
+            features: None,
+        };
+        let rows = [row(0.9, -2.0), row(0.5, 0.0), row(0.1, 1.5)];
+        assert_eq!(correlations(&rows).1, Some(1.0));
     }
 }
