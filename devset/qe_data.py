@@ -7,7 +7,10 @@ MLQE_PE_CLONE is a clone of https://github.com/sheffieldnlp/mlqe-pe (CC0). From 
 critical-error data (`data/catastrophic_errors/*_majority_{train,dev}.tsv`; en-cs, en-de,
 en-ja, en-zh; Wikipedia comments machine-translated, each segment judged by three raters) it
 writes OUTDIR/wmt21-ced-<pair>-<split>.tsv with the columns id, source, target, label (BAD when
-the raters' majority found a critical error, else OK). The test splits are never read.
+the raters' majority found a critical error, else OK). From its direct assessments
+(`data/direct-assessments/dev/<pair>-dev.tar.gz`, the seven MLQE-PE pairs) it writes
+OUTDIR/mlqe-da-<pair>-dev.tsv with source, target and the raters' mean z-score as `label` (a score:
+`mtcheck eval --bad-below`). The test splits are never read.
 
 With --wmt22 WMT22_CLONE (a clone of https://github.com/WMT-QE-Task/wmt-qe-2022-data, which
 states no licence: validation only, never fitting) it also writes the task 3 (critical error
@@ -22,6 +25,7 @@ import sys
 import tarfile
 
 PAIRS = ["en-cs", "en-de", "en-ja", "en-zh"]
+DA_PAIRS = ["en-de", "en-zh", "et-en", "ne-en", "ro-en", "ru-en", "si-en"]
 SPLITS = ["train", "dev"]
 
 
@@ -30,13 +34,48 @@ def clean(cell):
     return " ".join(cell.split())
 
 
+def read_blob(clone, path):
+    """A file of a clone, bare or not."""
+    blob = subprocess.run(["git", "-C", clone, "show", f"HEAD:{path}"],
+                          capture_output=True, check=False).stdout
+    return blob or open(os.path.join(clone, path), "rb").read()
+
+
+def write_tsv(dest, header, rows):
+    with open(dest + ".tmp", "w", encoding="utf-8") as f:
+        f.write("\t".join(header) + "\n")
+        for r in rows:
+            f.write("\t".join(r) + "\n")
+    os.replace(dest + ".tmp", dest)
+
+
+def direct_assessments(clone, out):
+    for pair in DA_PAIRS:
+        blob = read_blob(clone, f"data/direct-assessments/dev/{pair}-dev.tar.gz")
+        rows = []
+        with tarfile.open(fileobj=io.BytesIO(blob)) as t:
+            for m in t.getmembers():
+                if m.isfile() and m.name.endswith(".df.short.tsv"):
+                    text = t.extractfile(m).read().decode("utf-8")
+                    lines = text.split("\n")
+                    head = lines[0].split("\t")
+                    at = {name: k for k, name in enumerate(head)}
+                    for line in lines[1:]:
+                        cells = line.split("\t")
+                        if len(cells) < len(head):
+                            continue
+                        src, tgt = clean(cells[at["original"]]), clean(cells[at["translation"]])
+                        if src and tgt:
+                            rows.append((src, tgt, f"{float(cells[at['z_mean']]):.4f}"))
+        dest = os.path.join(out, f"mlqe-da-{pair}-dev.tsv")
+        write_tsv(dest, ["source", "target", "label"], rows)
+        print(f"{dest}: {len(rows)} segments")
+
+
 def wmt22(clone, out):
     for pair in ["en-de", "pt-en"]:
         path = f"train-dev_data/task3_ced/dev/{pair}/{pair}-dev.tar.gz"
-        blob = subprocess.run(["git", "-C", clone, "show", f"HEAD:{path}"],
-                              capture_output=True, check=False).stdout
-        if not blob:
-            blob = open(os.path.join(clone, path), "rb").read()
+        blob = read_blob(clone, path)
         files = {}
         with tarfile.open(fileobj=io.BytesIO(blob)) as t:
             for m in t.getmembers():
@@ -50,11 +89,7 @@ def wmt22(clone, out):
         ]
         for k in range(0, len(rows), 1000):
             dest = os.path.join(out, f"wmt22-ced-{pair}-dev-{k // 1000:02d}.tsv")
-            with open(dest + ".tmp", "w", encoding="utf-8") as f:
-                f.write("source\ttarget\tlabel\n")
-                for r in rows[k:k + 1000]:
-                    f.write("\t".join(r) + "\n")
-            os.replace(dest + ".tmp", dest)
+            write_tsv(dest, ["source", "target", "label"], rows[k:k + 1000])
         print(f"{pair}: {len(rows)} segments, {sum(r[2] == 'BAD' for r in rows)} BAD")
 
 
@@ -63,25 +98,21 @@ def main(clone, out):
     for pair in PAIRS:
         for split in SPLITS:
             name = pair.replace("-", "") + f"_majority_{split}.tsv"
-            path = os.path.join(clone, "data", "catastrophic_errors", name)
+            text = read_blob(clone, f"data/catastrophic_errors/{name}").decode("utf-8")
             rows = []
-            with open(path, encoding="utf-8") as f:
-                for line in f:
-                    cells = line.rstrip("\n").split("\t")
-                    if len(cells) < 5:
-                        continue
-                    seg_id, src, tgt, label = cells[0], cells[1], cells[2], cells[-1]
-                    if label not in ("ERR", "NOT") or not src.strip() or not tgt.strip():
-                        continue
-                    rows.append((seg_id, clean(src), clean(tgt), "BAD" if label == "ERR" else "OK"))
+            for line in text.split("\n"):
+                cells = line.split("\t")
+                if len(cells) < 5:
+                    continue
+                seg_id, src, tgt, label = cells[0], cells[1], cells[2], cells[-1]
+                if label not in ("ERR", "NOT") or not src.strip() or not tgt.strip():
+                    continue
+                rows.append((seg_id, clean(src), clean(tgt), "BAD" if label == "ERR" else "OK"))
             dest = os.path.join(out, f"wmt21-ced-{pair}-{split}.tsv")
-            with open(dest + ".tmp", "w", encoding="utf-8") as f:
-                f.write("id\tsource\ttarget\tlabel\n")
-                for r in rows:
-                    f.write("\t".join(r) + "\n")
-            os.replace(dest + ".tmp", dest)
+            write_tsv(dest, ["id", "source", "target", "label"], rows)
             bad = sum(r[3] == "BAD" for r in rows)
             print(f"{dest}: {len(rows)} segments, {bad} BAD")
+    direct_assessments(clone, out)
 
 
 if __name__ == "__main__":
