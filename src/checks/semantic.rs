@@ -336,20 +336,28 @@ fn replaced_beside_merged(ctx: &Context) -> Vec<Beside> {
             continue; // both sides: paired by `replaced`; neither: nothing to pair
         }
         let lone_is_source = lone_src;
-        let first_lone = |l: &ScoredLink| {
-            if lone_is_source {
-                l.link.source.start
-            } else {
-                l.link.target.start
-            }
+        // The gap's lone sentences in order (an empty link, should one occur, has none).
+        let lone: Vec<usize> = gap
+            .iter()
+            .filter_map(|l| {
+                let side = if lone_is_source {
+                    &l.link.source
+                } else {
+                    &l.link.target
+                };
+                side.clone().next()
+            })
+            .collect();
+        let (Some(&first), Some(&last)) = (lone.first(), lone.last()) else {
+            continue;
         };
         // (merged link, its end sentence next to the gap, the lone sentence next to that end)
         let mut candidates = Vec::new();
         if start > 0 {
-            candidates.push((start - 1, false, first_lone(&gap[0])));
+            candidates.push((start - 1, false, first));
         }
         if k < ctx.links.len() {
-            candidates.push((k, true, first_lone(&gap[gap.len() - 1])));
+            candidates.push((k, true, last));
         }
         let best = candidates
             .into_iter()
