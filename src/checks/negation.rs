@@ -215,7 +215,10 @@ pub fn probe_texts(pair: &PairContext, f: &Finding) -> Option<Probe> {
     } else {
         (pair.tgt_text(), pair.src_text(), pair.tgt_lang)
     };
-    let found = negations(&primary(lang), &kept)?;
+    let mut found = negations(&primary(lang), &kept)?;
+    // Words and "n't" are found in two passes: delete them in text order, or a "n't" before a
+    // later negation word would be skipped.
+    found.sort_by_key(|(_, r)| r.start);
     let mut without = String::with_capacity(kept.len());
     let mut at = 0;
     for (_, r) in &found {
@@ -443,6 +446,22 @@ mod tests {
         assert_eq!(p.kept, "Es ist nicht offen");
         assert_eq!(p.without, "Es ist offen");
         assert_eq!(p.other, "It is open");
+    }
+
+    #[test]
+    fn the_probe_deletes_a_contracted_negation_before_a_later_negation_word() {
+        // "n't" is found after the word list's negators: a probe deleting them in that order
+        // skipped the "n't" before "never" and kept it in the text it embedded.
+        let s = [crate::checks::testing::sentence(
+            "He doesn't know it and will never ask.",
+        )];
+        let t = [crate::checks::testing::sentence(
+            "Er weiß es und wird fragen.",
+        )];
+        let pair = crate::checks::testing::pair(&s, "en", &t, "de", 2.0);
+        let f = Negation.run(&pair).remove(0);
+        let p = probe_texts(&pair, &f).unwrap();
+        assert_eq!(p.without, "He does know it and will ask.");
     }
 
     #[test]
