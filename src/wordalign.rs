@@ -52,6 +52,21 @@ pub struct AlignedWord {
     pub confidence: f32,
 }
 
+/// The best partner confidence among the words of `side` overlapping byte range `r` of the
+/// link's text, a word without a partner counting 0; `None` when no word overlaps it.
+pub fn partner_confidence(side: &[AlignedWord], r: Range<usize>) -> Option<f32> {
+    side.iter()
+        .filter(|w| w.start < r.end && r.start < w.end)
+        .map(|w| {
+            if w.partners.is_empty() {
+                0.0
+            } else {
+                w.confidence
+            }
+        })
+        .reduce(f32::max)
+}
+
 /// Words of at least this many letters or digits count as content (shorter ones are mostly
 /// particles and punctuation that languages use differently).
 const MIN_CONTENT_CHARS: usize = 3;

@@ -11,7 +11,7 @@ use std::ops::Range;
 use super::util::{round3, tokens};
 use super::{Finding, Kind, LinkCheck, PairContext, Severity, Span};
 use crate::text::lang::primary;
-use crate::wordalign::{AlignedWord, WordAlignment};
+use crate::wordalign::{partner_confidence, AlignedWord, WordAlignment};
 
 pub struct Negation;
 
@@ -296,20 +296,7 @@ fn weakest_partner(
     // Spans are per sentence; the alignment's offsets are in the joined link text.
     spans
         .iter()
-        .filter_map(|s| {
-            let Range { start: a, end: b } = pair.link_range(s, on_source);
-            words
-                .iter()
-                .filter(|w| w.start < b && a < w.end)
-                .map(|w| {
-                    if w.partners.is_empty() {
-                        0.0
-                    } else {
-                        w.confidence
-                    }
-                })
-                .reduce(f32::max)
-        })
+        .filter_map(|s| partner_confidence(words, pair.link_range(s, on_source)))
         .reduce(f32::min)
 }
 #[cfg(test)]

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::{Finding, PairContext, Severity, Span};
 use crate::util::round3;
-use crate::wordalign::{AlignedWord, WordAlignment};
+use crate::wordalign::{partner_confidence, AlignedWord, WordAlignment};
 
 /// A word aligned to a word of the other side with at least this confidence is rendered there.
 /// Names: translated words of a name scored 0.73-0.87 on WMT22 pt-en dev, swapped names
@@ -49,15 +49,11 @@ pub fn drop_rendered(
     words: Option<&WordAlignment>,
 ) -> Option<Finding> {
     let Some(words) = words else { return Some(f) };
+    // The words under the first span showing `text` (0 where none has a partner).
     let confidence = |spans: &[Span], side: &[AlignedWord], text: &str, on_source: bool| {
         let span = spans.iter().find(|s| s.text == text)?;
-        let r = pair.link_range(span, on_source);
-        Some(
-            side.iter()
-                .filter(|w| w.start < r.end && r.start < w.end && !w.partners.is_empty())
-                .map(|w| w.confidence)
-                .fold(0.0f32, f32::max),
-        )
+        let best = partner_confidence(side, pair.link_range(span, on_source));
+        Some(best.unwrap_or(0.0).max(0.0))
     };
     let mut dropped = Vec::new();
     for item in items {

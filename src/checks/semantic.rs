@@ -105,7 +105,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
             .iter()
             .any(|b| b.lone_is_source == is_source && b.lone == i)
     };
-    // Unaligned sentences since the last aligned link: (finding, sentence index, neighbour gain).
+    // Unaligned sentences since the last aligned link: (finding, sentence index).
     let mut run_src: Vec<Unaligned> = Vec::new();
     let mut run_tgt: Vec<Unaligned> = Vec::new();
     for (k, l) in ctx.links.iter().enumerate() {
@@ -115,12 +115,10 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
             (_, 0) if taken_lone(true, src.start) => {}
             (0, _) if taken_lone(false, tgt.start) => {}
             (_, 0) => {
-                let (f, gain) = unaligned(ctx, src.clone(), true);
-                run_src.push((f, src.start, gain));
+                run_src.push((unaligned(ctx, src.clone(), true), src.start));
             }
             (0, _) => {
-                let (f, gain) = unaligned(ctx, tgt.clone(), false);
-                run_tgt.push((f, tgt.start, gain));
+                run_tgt.push((unaligned(ctx, tgt.clone(), false), tgt.start));
             }
             _ => {
                 out.extend(replaced(ctx, pairing, &mut run_src, &mut run_tgt));
@@ -131,9 +129,9 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
                     beside.iter().any(|b| {
                         b.link == k
                             && if b.lone_is_source {
-                                f.kind == Kind::Addition && f.target == [b.part]
+                                f.kind == Kind::Addition && f.target == [b.part.index]
                             } else {
-                                f.kind == Kind::Omission && f.source == [b.part]
+                                f.kind == Kind::Omission && f.source == [b.part.index]
                             }
                     })
                 };
@@ -171,7 +169,7 @@ fn reliable_gaps(ctx: &Context) -> bool {
             } else {
                 l.link.target.start
             };
-            neighbour_gain(ctx, i, is_source).is_some_and(|(_, g)| g >= SPLIT_GAIN)
+            joins(ctx, i, is_source)
         })
         .count();
     (merged + joining) * 10 <= ctx.src.len() + ctx.tgt.len()
@@ -213,12 +211,18 @@ fn replacement(
     )
 }
 
-/// An unaligned sentence's finding, its index, and its best gain from joining a neighbour.
-type Unaligned = (Finding, usize, Option<f32>);
+/// An unaligned sentence's finding and its index.
+type Unaligned = (Finding, usize);
 
 /// Joining a sentence to a neighbouring link raises that link's similarity by at least this (z
 /// units): the sentence is part of a translation that splits or joins sentences.
 const SPLIT_GAIN: f32 = 0.0;
+
+/// Whether unaligned sentence `i` raises a neighbouring link's similarity when joined to it
+/// (`SPLIT_GAIN`).
+fn joins(ctx: &Context, i: usize, is_source: bool) -> bool {
+    neighbour_gain(ctx, i, is_source).is_some_and(|(_, g)| g >= SPLIT_GAIN)
+}
 
 /// The unaligned sentences between two aligned links (or a document's end), taken from the runs:
 /// a source sentence and a target sentence left unaligned between the same neighbours are one
@@ -239,13 +243,12 @@ fn replaced(
         0
     };
     let mut out = Vec::new();
-    // A replaced sentence next to a faithful one often "belongs" to it by `absorbed_gain`,
-    // which is loose (negative); a split translation really raises the neighbour's similarity.
-    let joins = |gain: Option<f32>| gain.is_some_and(|g| g >= SPLIT_GAIN);
-    for ((fs, i, gain_s), (ft, j, gain_t)) in run_src.drain(..n).zip(run_tgt.drain(..n)) {
+    for ((fs, i), (ft, j)) in run_src.drain(..n).zip(run_tgt.drain(..n)) {
         let short =
             !substantial(&ctx.src[i], ctx.src_cjk) || !substantial(&ctx.tgt[j], ctx.tgt_cjk);
-        if short || (joins(gain_s) && joins(gain_t)) {
+        // A replaced sentence next to a faithful one often "belongs" to it by `absorbed_gain`,
+        // which is loose (negative); a split translation really raises the neighbour's similarity.
+        if short || (joins(ctx, i, true) && joins(ctx, j, false)) {
             // Doubtful as a replacement: the omission and the addition stay as they were, so
             // an omitted sentence beside a split translation is still reported as omitted.
             out.extend([fs, ft]);
@@ -265,10 +268,10 @@ struct Beside {
     lone_is_source: bool,
     /// The lone sentence.
     lone: usize,
-    /// The merged link's index and its end sentence next to the lone one.
+    /// The merged link's index, and its end sentence next to the lone one (`index`) with what it
+    /// adds to the link.
     link: usize,
-    part: usize,
-    part_gain: PartGain,
+    part: PartGain,
     lone_evidence: serde_json::Value,
 }
 
@@ -277,19 +280,19 @@ impl Beside {
         let l = &ctx.links[self.link].link;
         let part_evidence = json!({
             "merged_link": {"source": l.source.clone().collect::<Vec<_>>(), "target": l.target.clone().collect::<Vec<_>>()},
-            "gain_z": round3(self.part_gain.gain_z),
-            "alone_z": round3(self.part_gain.alone_z),
+            "gain_z": round3(self.part.gain_z),
+            "alone_z": round3(self.part.alone_z),
         });
         let (i, j, source_evidence, target_evidence) = if self.lone_is_source {
             (
                 self.lone,
-                self.part,
+                self.part.index,
                 self.lone_evidence.clone(),
                 part_evidence,
             )
         } else {
             (
-                self.part,
+                self.part.index,
                 self.lone,
                 part_evidence,
                 self.lone_evidence.clone(),
@@ -362,7 +365,7 @@ fn replaced_beside_merged(ctx: &Context) -> Vec<Beside> {
         let best = candidates
             .into_iter()
             .filter_map(|(b, first, lone)| beside(ctx, b, first, lone_is_source, lone))
-            .min_by(|x, y| x.part_gain.gain_z.total_cmp(&y.part_gain.gain_z));
+            .min_by(|x, y| x.part.gain_z.total_cmp(&y.part.gain_z));
         out.extend(best);
     }
     out
@@ -399,23 +402,21 @@ fn beside(
     };
     let long_enough =
         substantial(&ctx.src[i], ctx.src_cjk) && substantial(&ctx.tgt[j], ctx.tgt_cjk);
-    let joins = neighbour_gain(ctx, lone, lone_is_source).is_some_and(|(_, g)| g >= SPLIT_GAIN);
     // The pair's own z, as the replacement's evidence gives it.
     let pair_z = ctx.sim.z(ctx.sim.cos1(i, j), &(i..i + 1), &(j..j + 1));
     if !long_enough
-        || joins
+        || joins(ctx, lone, lone_is_source)
         || (part_gain.gain_z >= BELONGS_GAIN && part_gain.alone_z >= BELONGS_ALONE)
         || pair_z > BESIDE_MAX_PAIR_Z
     {
         return None;
     }
-    let (lone_finding, _) = unaligned(ctx, lone..lone + 1, lone_is_source);
+    let lone_finding = unaligned(ctx, lone..lone + 1, lone_is_source);
     Some(Beside {
         lone_is_source,
         lone,
         link: b,
-        part,
-        part_gain,
+        part: part_gain,
         lone_evidence: lone_finding.evidence,
     })
 }
@@ -423,8 +424,7 @@ fn beside(
 /// A 1-0 or 0-1 link. Downgraded to a warning when the sentence is short, or when adding it to a
 /// neighbouring link raises that link's similarity: then it is probably part of a translation that
 /// splits or joins sentences, not lost or invented content.
-/// Also returns the sentence's best gain from joining a neighbouring link (`neighbour_gain`).
-fn unaligned(ctx: &Context, r: Range<usize>, is_source: bool) -> (Finding, Option<f32>) {
+fn unaligned(ctx: &Context, r: Range<usize>, is_source: bool) -> Finding {
     let i = r.start;
     let (sentences, cjk) = if is_source {
         (ctx.src, ctx.src_cjk)
@@ -466,12 +466,11 @@ fn unaligned(ctx: &Context, r: Range<usize>, is_source: bool) -> (Finding, Optio
         "best_z": best.map(|(_, z)| round3(z)),
         "neighbour_gain_z": neighbour_gain.map(|(_, g)| round3(g)),
     });
-    let f = if is_source {
+    if is_source {
         finding(ctx, Kind::Omission, severity, r, 0..0, message, evidence)
     } else {
         finding(ctx, Kind::Addition, severity, 0..0, r, message, evidence)
-    };
-    (f, neighbour_gain.map(|(_, g)| g))
+    }
 }
 
 /// The best similarity gain (z units) from joining unaligned sentence `i` to an adjacent aligned

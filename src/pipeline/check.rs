@@ -868,6 +868,23 @@ fn link_of(links: &[ScoredLink], f: &Finding) -> Option<usize> {
     })
 }
 
+/// Fills in the word alignments of the links the findings `pick` selects are about.
+fn align_links_of(
+    embedder: &Embedder,
+    (src, tgt): (&Document, &Document),
+    links: &[ScoredLink],
+    words: &mut [Option<WordAlignment>],
+    findings: &[Finding],
+    pick: impl Fn(&Finding) -> bool,
+) -> Result<()> {
+    let wanted: Vec<usize> = findings
+        .iter()
+        .filter(|f| pick(f))
+        .filter_map(|f| link_of(links, f))
+        .collect();
+    add_word_alignments(embedder, src, tgt, links, words, |k| wanted.contains(&k))
+}
+
 /// Negation warnings stand only where the evidence agrees: the negator has no partner on the
 /// other side, and deleting it does not move the sentence away from its translation (see
 /// `checks::negation::judge`). Word alignments computed here are kept for the report.
@@ -883,12 +900,7 @@ fn confirm_negations(
     if !findings.iter().any(is_candidate) {
         return Ok(());
     }
-    let wanted: Vec<usize> = findings
-        .iter()
-        .filter(|f| is_candidate(f))
-        .filter_map(|f| link_of(links, f))
-        .collect();
-    add_word_alignments(embedder, src, tgt, links, words, |k| wanted.contains(&k))?;
+    align_links_of(embedder, (src, tgt), links, words, findings, is_candidate)?;
     // The probe: each candidate's two texts with the negator deleted from its side.
     let mut probes = Vec::new();
     for f in findings.iter().filter(|f| is_candidate(f)) {
@@ -940,15 +952,10 @@ fn confirm_rendered(
     use checks::entities::{has_names, judge_names};
     use checks::numbers::{has_lone_words, judge_words};
     let judged = |f: &Finding| has_names(f) || has_lone_words(f);
-    let wanted: Vec<usize> = findings
-        .iter()
-        .filter(|f| judged(f))
-        .filter_map(|f| link_of(links, f))
-        .collect();
-    if wanted.is_empty() {
+    if !findings.iter().any(judged) {
         return Ok(());
     }
-    add_word_alignments(embedder, src, tgt, links, words, |k| wanted.contains(&k))?;
+    align_links_of(embedder, (src, tgt), links, words, findings, judged)?;
     let mut out = Vec::with_capacity(findings.len());
     for f in findings.drain(..) {
         let Some(k) = link_of(links, &f).filter(|_| judged(&f)) else {
@@ -980,12 +987,7 @@ fn point_mistranslations(
     let pointless = |f: &Finding| {
         f.kind == Kind::Mistranslation && f.source_spans.is_empty() && f.target_spans.is_empty()
     };
-    let wanted: Vec<usize> = findings
-        .iter()
-        .filter(|f| pointless(f))
-        .filter_map(|f| link_of(links, f))
-        .collect();
-    add_word_alignments(embedder, src, tgt, links, words, |k| wanted.contains(&k))?;
+    align_links_of(embedder, (src, tgt), links, words, findings, pointless)?;
     for f in findings.iter_mut().filter(|f| pointless(f)) {
         if let Some(k) = link_of(links, f) {
             if let Some(wa) = &words[k] {

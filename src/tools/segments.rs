@@ -340,22 +340,13 @@ pub fn evaluate(
     let report = check::check_segments(embedder, &pair, opts)?;
     let lines: Vec<usize> = pair.src.sentences.iter().map(|s| s.line).collect();
     let rows = rows(&report, &lines, &labels);
-    let scores: Vec<f64> = rows.iter().map(|r| r.estimate).collect();
-    let bad: Vec<bool> = rows.iter().map(|r| r.bad).collect();
-    Ok(SegmentResult {
-        file: path.to_path_buf(),
-        language_pair: crate::reference::lang_key(&pair.src.lang, &pair.tgt.lang),
-        segments: rows.len(),
-        bad: bad.iter().filter(|&&b| b).count(),
-        estimate: report.quality_estimate.method.replace("off", "similarity"),
-        roc_auc: roc_auc(&scores, &bad),
-        pearson: correlations(&rows).0,
-        spearman: correlations(&rows).1,
-        flags: Confusion::of(rows.iter().map(|r| (r.flagged, r.bad))),
-        errors: Confusion::of(rows.iter().map(|r| (r.error, r.bad))),
-        seconds: started.elapsed().as_secs_f64(),
+    Ok(SegmentResult::measure(
+        path.to_path_buf(),
+        crate::reference::lang_key(&pair.src.lang, &pair.tgt.lang),
+        report.quality_estimate.method.replace("off", "similarity"),
+        started.elapsed().as_secs_f64(),
         rows,
-    })
+    ))
 }
 
 fn num(v: Option<f64>) -> String {
@@ -364,31 +355,21 @@ fn num(v: Option<f64>) -> String {
 
 /// All files' segments as one (the table's `ALL` row).
 pub fn pool(results: &[SegmentResult]) -> SegmentResult {
-    let rows: Vec<SegmentRow> = results.iter().flat_map(|r| r.rows.clone()).collect();
-    let scores: Vec<f64> = rows.iter().map(|r| r.estimate).collect();
-    let bad: Vec<bool> = rows.iter().map(|r| r.bad).collect();
     let mut pairs: Vec<&str> = results.iter().map(|r| r.language_pair.as_str()).collect();
     pairs.dedup();
-    SegmentResult {
-        file: PathBuf::from("ALL"),
-        language_pair: if pairs.len() == 1 {
+    SegmentResult::measure(
+        PathBuf::from("ALL"),
+        if pairs.len() == 1 {
             pairs[0].to_string()
         } else {
             "*".into()
         },
-        segments: rows.len(),
-        bad: bad.iter().filter(|&&b| b).count(),
-        estimate: results
+        results
             .first()
             .map_or_else(String::new, |r| r.estimate.clone()),
-        roc_auc: roc_auc(&scores, &bad),
-        pearson: correlations(&rows).0,
-        spearman: correlations(&rows).1,
-        flags: Confusion::of(rows.iter().map(|r| (r.flagged, r.bad))),
-        errors: Confusion::of(rows.iter().map(|r| (r.error, r.bad))),
-        seconds: results.iter().map(|r| r.seconds).sum(),
-        rows,
-    }
+        results.iter().map(|r| r.seconds).sum(),
+        results.iter().flat_map(|r| r.rows.clone()).collect(),
+    )
 }
 
 /// A plain-text table, one row per file, and an `ALL` row pooling them when there are several.
@@ -445,6 +426,33 @@ pub struct FeatureRow {
 }
 
 impl SegmentResult {
+    /// The measurement of `rows`: the estimate's AUC and correlations, the flags' counts.
+    fn measure(
+        file: PathBuf,
+        language_pair: String,
+        estimate: String,
+        seconds: f64,
+        rows: Vec<SegmentRow>,
+    ) -> Self {
+        let scores: Vec<f64> = rows.iter().map(|r| r.estimate).collect();
+        let bad: Vec<bool> = rows.iter().map(|r| r.bad).collect();
+        let (pearson, spearman) = correlations(&rows);
+        SegmentResult {
+            file,
+            language_pair,
+            segments: rows.len(),
+            bad: bad.iter().filter(|&&b| b).count(),
+            estimate,
+            roc_auc: roc_auc(&scores, &bad),
+            pearson,
+            spearman,
+            flags: Confusion::of(rows.iter().map(|r| (r.flagged, r.bad))),
+            errors: Confusion::of(rows.iter().map(|r| (r.error, r.bad))),
+            seconds,
+            rows,
+        }
+    }
+
     /// The rows with features (checked with `details`).
     pub fn feature_rows(&self) -> Vec<FeatureRow> {
         let name = self
