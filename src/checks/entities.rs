@@ -726,6 +726,9 @@ fn compare_known(
         else {
             continue;
         };
+        if names::nested(a.id, b.id) {
+            continue;
+        }
         // A different country, month or weekday on a confident link is an error of meaning;
         // language names double as adjectives of nationality ("French", "francés"), so only a
         // warning; a doubtful link may pair sentences wrongly.

@@ -64,6 +64,64 @@ pub fn same_kind(a: Id, b: Id) -> bool {
     a.kind() == b.kind()
 }
 
+/// The UN M.49 regions CLDR names, each with the larger region it lies in (the standard's own
+/// hierarchy, as CLDR's territory containment gives it for these codes).
+const REGION_PARENTS: &[(&str, &str)] = &[
+    ("002", "001"),
+    ("009", "001"),
+    ("019", "001"),
+    ("142", "001"),
+    ("150", "001"),
+    ("011", "002"),
+    ("014", "002"),
+    ("015", "002"),
+    ("017", "002"),
+    ("018", "002"),
+    ("202", "002"),
+    ("005", "019"),
+    ("013", "019"),
+    ("021", "019"),
+    ("029", "019"),
+    ("419", "019"),
+    ("003", "019"),
+    ("030", "142"),
+    ("034", "142"),
+    ("035", "142"),
+    ("143", "142"),
+    ("145", "142"),
+    ("039", "150"),
+    ("151", "150"),
+    ("154", "150"),
+    ("155", "150"),
+    ("053", "009"),
+    ("054", "009"),
+    ("057", "009"),
+    ("061", "009"),
+];
+
+/// Whether one region lies inside the other ("Northern Europe" and "Europe"): naming the larger
+/// one loses detail, it does not swap the place.
+pub fn nested(a: Id, b: Id) -> bool {
+    let code = |id: Id| match id {
+        Id::Region(c) => std::str::from_utf8(&c).ok().map(str::to_string),
+        _ => None,
+    };
+    let (Some(a), Some(b)) = (code(a), code(b)) else {
+        return false;
+    };
+    let inside = |x: &str, y: &str| {
+        let mut cur = x.to_string();
+        while let Some(&(_, up)) = REGION_PARENTS.iter().find(|(c, _)| *c == cur) {
+            if up == y {
+                return true;
+            }
+            cur = up.to_string();
+        }
+        false
+    };
+    inside(&a, &b) || inside(&b, &a)
+}
+
 /// A name found in a text: what it stands for and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
@@ -85,6 +143,17 @@ struct Entry {
     /// Months and weekdays are common words in some languages ("maj" May / "mają" have): they
     /// must be written as CLDR writes them, without another ending.
     exact_only: bool,
+    /// The language declines names ("Polska"/"Polsce"): an inflected form is the name. Where it
+    /// does not, only a genitive or possessive s is ("Chinas", "Chile's"): "Child" is not Chile.
+    declined: bool,
+}
+
+/// Languages whose names take case endings, matched by stem; the others add at most an s.
+fn declines_names(lang: &str) -> bool {
+    !matches!(
+        primary(lang).as_str(),
+        "en" | "fr" | "es" | "it" | "pt" | "nl" | "de" | "sv" | "da" | "no" | "nb" | "ca"
+    )
 }
 
 /// The names of one language.
@@ -206,6 +275,7 @@ fn build(tag: &str) -> Index {
             id,
             capital,
             exact_only: exact_only || acronym,
+            declined: declines_names(tag),
         });
     }
     let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
@@ -281,6 +351,12 @@ fn word_match(name: &str, word: &str, entry: &Entry) -> Option<(usize, bool)> {
     }
     if entry.exact_only {
         return None;
+    }
+    if !entry.declined {
+        let possessive = ["s", "'s", "’s"]
+            .iter()
+            .any(|e| lower.strip_suffix(e) == Some(name));
+        return possessive.then(|| (name.chars().count(), false));
     }
     let prefixes: &[&str] = match word.chars().next().and_then(script_of) {
         Some(Script::Arabic) => ARABIC_PREFIXES,
@@ -547,6 +623,24 @@ mod tests {
         assert!(ids("It works. Indeed it does.", "en").is_empty());
         assert!(ids("در این مورد", "fa").is_empty());
         assert_eq!(ids("Rozmowy w Rosji.", "pl"), ["country:RU"]);
+        // English does not decline names: "Child" was read as Chile (TED zh-en, 英国 → "UK").
+        assert!(ids("Every Child matters.", "en").is_empty());
+        assert_eq!(ids("Chile's capital", "en"), ["country:CL"]);
+        assert_eq!(ids("die Wirtschaft Chinas", "de"), ["country:CN"]);
+    }
+
+    #[test]
+    fn a_region_inside_another_is_nested_not_swapped() {
+        // TED zh-en: "北欧" (Northern Europe) rendered "Europe" was an entity error.
+        let (north, europe, asia) = (
+            Id::Region(*b"154"),
+            Id::Region(*b"150"),
+            Id::Region(*b"142"),
+        );
+        assert!(nested(north, europe) && nested(europe, north));
+        assert!(!nested(north, asia));
+        assert!(!nested(Id::Region(*b"KP\0"), Id::Region(*b"IR\0")));
+        assert_eq!(ids("北欧", "zh"), ["region:154"]);
     }
 
     #[test]
