@@ -247,6 +247,13 @@ pub fn judge_coverage(
     c: &Coverage,
 ) -> Option<Finding> {
     let open_end = stops_short(&pair.src_text(), &pair.tgt_text());
+    // A short sentence is often rendered shorter ("This is the most amazing thing." → "Das ist
+    // das Erstaunlichste."): its coverage says little unless the target also stops mid-sentence.
+    // (On professionally rated TED translations these were 71 warnings on good translations
+    // against 8 on bad ones.)
+    if !open_end && !long_enough(&pair.src_text()) {
+        return None;
+    }
     let log_odds =
         coverage_log_odds(length_ratio, z, c) + if open_end { OPEN_END_LOG_ODDS } else { 0.0 };
     // NaN (a model that produced NaN) never reaches the threshold.
@@ -593,6 +600,34 @@ mod tests {
         };
         let f = judge(&pair(&t, "de", &s, "zh", 2.0), &e).unwrap();
         assert!(f.message.contains("without its beginning"), "{}", f.message);
+    }
+
+    #[test]
+    fn a_short_sentence_rendered_shorter_is_not_a_coverage_cut() {
+        // A coverage that would be a cut on a long sentence.
+        let c = Coverage {
+            extent: 0.5,
+            reach: 0.5,
+            tail_drop: 0.4,
+        };
+        let (s, t) = (
+            [sentence("This is the most amazing thing.")],
+            [sentence("Das ist das Erstaunlichste.")],
+        );
+        assert!(judge_coverage(&pair(&s, "en", &t, "de", 0.0), 0.6, 0.0, &c).is_none());
+        let (s, t) = (
+            [sentence(
+                "This is the most amazing thing that I have seen in all my years.",
+            )],
+            [sentence("Das ist das Erstaunlichste.")],
+        );
+        assert!(judge_coverage(&pair(&s, "en", &t, "de", 0.0), 0.6, 0.0, &c).is_some());
+        // Stopping mid-sentence still counts on a short one.
+        let (s, t) = (
+            [sentence("This is the most amazing thing.")],
+            [sentence("Das ist das")],
+        );
+        assert!(judge_coverage(&pair(&s, "en", &t, "de", 0.0), 0.6, 0.0, &c).is_some());
     }
 
     #[test]
