@@ -86,6 +86,9 @@ fn neutralised(lang: &str, words: &[String], i: usize) -> bool {
     let next = words.get(i + 1).map(String::as_str).unwrap_or_default();
     match (lang, words[i].as_str()) {
         ("en", "not") => matches!(next, "only" | "just" | "merely"),
+        // "no doubt", "without a doubt": certainty, not negation.
+        ("en", "no") => next == "doubt",
+        ("en", "without") => next == "a" && words.get(i + 2).is_some_and(|w| w == "doubt"),
         ("ar", "ليس" | "ليست" | "لا") => matches!(next, "مجرد" | "فقط"),
         ("es", "sin") => next == "embargo",
         ("de", "nicht") => next == "nur",
@@ -128,11 +131,61 @@ fn negations(lang: &str, text: &str) -> Option<Vec<(String, Range<usize>)>> {
         for pat in ["n't", "n’t"] {
             found.extend(
                 text.match_indices(pat)
+                    // "can't help (but) asking" is "不禁", "cannot but": not a negation.
+                    .filter(|(at, m)| !text[at + m.len()..].starts_with(" help"))
                     .map(|(at, m)| ("n't".to_string(), at..at + m.len())),
             );
         }
     }
     Some(found)
+}
+
+/// Words of Chinese and Japanese that carry a negating morpheme without negating ("不同"
+/// different, "非常" very, "未来" future), removed before counting.
+const CJK_NOT_NEGATIONS: &[&str] = &[
+    "不同",
+    "不断",
+    "不少",
+    "不过",
+    "不仅",
+    "不但",
+    "不久",
+    "非常",
+    "未来",
+    "无论",
+    "無論",
+    "除非",
+    "毫无疑问",
+    "毫無疑問",
+    "未満",
+];
+
+/// How many negating morphemes a Chinese or Japanese text has (不, 没, 无, 未, 非, 别; ない, ず,
+/// ぬ, ません): a language without a word list still shows whether it negates. `None` for
+/// other languages.
+fn cjk_negations(lang: &str, text: &str) -> Option<usize> {
+    let marks: &[&str] = match lang {
+        "zh" => &[
+            "不", "没", "沒", "无", "無", "未", "非", "别", "別", "勿", "莫",
+        ],
+        "ja" => &[
+            "ない",
+            "なかっ",
+            "ず",
+            "ぬ",
+            "ません",
+            "無",
+            "未",
+            "非",
+            "不",
+        ],
+        _ => return None,
+    };
+    let mut text = text.to_string();
+    for w in CJK_NOT_NEGATIONS {
+        text = text.replace(w, " ");
+    }
+    Some(marks.iter().map(|m| text.matches(m).count()).sum())
 }
 
 impl LinkCheck for Negation {
@@ -155,6 +208,19 @@ impl LinkCheck for Negation {
             (None, Some(b)) if b > 0 => (false, false),
             _ => return Vec::new(),
         };
+        // Chinese and Japanese have no word list, but their negating morphemes show that the
+        // side negates as often ("我们不禁会问" → "we can't help asking", "不知道" → "don't know").
+        let listless = if on_source {
+            (&tl, &pair.tgt_text())
+        } else {
+            (&sl, &pair.src_text())
+        };
+        let listed = if on_source { count(&s) } else { count(&t) };
+        if let (Some(n), Some(m)) = (cjk_negations(listless.0, listless.1), listed) {
+            if n >= m {
+                return Vec::new();
+            }
+        }
         let (side, other, found) = if on_source {
             ("source", "target", s.unwrap_or_default())
         } else {
@@ -305,6 +371,67 @@ mod tests {
 
     fn run(src: &str, sl: &str, tgt: &str, tl: &str) -> Vec<Finding> {
         crate::checks::testing::run(&Negation, src, sl, tgt, tl, 2.0)
+    }
+
+    #[test]
+    fn a_chinese_source_that_negates_is_not_a_negation_added_in_english() {
+        // TED zh-en, rated without a major error: "不禁" → "can't help", "不知道" → "don't
+        // know", "毫无疑问" → "without a doubt" were negation warnings.
+        assert!(run(
+            "我的意思是我们不禁会问，在那之前有没有发生过类似的大爆炸呢？",
+            "zh",
+            "I mean, we can't help asking, was there a similar big bang before that?",
+            "en"
+        )
+        .is_empty());
+        assert!(run(
+            "现在我们不知道蜜蜂到底看到的是什么。",
+            "zh",
+            "Now we don't know what exactly the bees are seeing.",
+            "en"
+        )
+        .is_empty());
+        assert!(run(
+            "毫无疑问，就是昆虫。",
+            "zh",
+            "Without a doubt, it's insects.",
+            "en"
+        )
+        .is_empty());
+        // A Chinese source without a negation still raises the candidate, and a word that only
+        // looks negated ("不同", different) does not count.
+        assert_eq!(
+            run(
+                "我们知道蜜蜂看到的是什么。",
+                "zh",
+                "We don't know what bees see.",
+                "en"
+            )
+            .len(),
+            1
+        );
+        assert_eq!(
+            run("它们是不同的颜色。", "zh", "They are not colours.", "en").len(),
+            1
+        );
+        // English sources against Chinese targets the same way.
+        assert!(run(
+            "I am not talking about equality.",
+            "en",
+            "我不是在说平等。",
+            "zh"
+        )
+        .is_empty());
+        assert_eq!(
+            run(
+                "I am not talking about equality.",
+                "en",
+                "我在说平等。",
+                "zh"
+            )
+            .len(),
+            1
+        );
     }
 
     #[test]
