@@ -136,7 +136,8 @@ fn question(src: &str, tgt: &str, tgt_lang: &str) -> Option<(&'static str, Strin
 /// Words that are legitimately written twice in a row ("that that", "nous nous", "die die").
 const DOUBLE_OK: &[&str] = &[
     "that", "had", "is", "so", "very", "no", "yes", "ha", "bye", "knock", "well", "nous", "vous",
-    "die", "der", "das", "sie", "dat", "que", "si", "più", "muy", "da", "да", "нет", "все", "très",
+    "die", "der", "das", "sie", "es", "dat", "que", "si", "più", "muy", "da", "да", "нет", "все",
+    "très",
 ];
 
 /// Adjacent repeated words separated by whitespace only ("the, the" is a list, not a slip).
@@ -300,6 +301,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(m, "doubled word in the target: \"wurde wurde\"");
+    }
+
+    #[test]
+    fn german_es_es_is_grammar_not_a_doubled_word() {
+        // TED en-de, rated without a major error: "…, so wie es es schon immer getan hat."
+        assert_eq!(
+            message(
+                "It smells as it always has.",
+                "en",
+                "Sie riecht, so wie es es schon immer getan hat.",
+                "de"
+            ),
+            None
+        );
     }
 
     #[test]
