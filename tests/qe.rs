@@ -248,3 +248,43 @@ fn eval_takes_score_labels_with_bad_below_and_reports_their_correlation() {
         "{line}"
     );
 }
+
+#[test]
+fn bench_reports_the_estimates_throughput_apart_from_embedding() {
+    let model = common::real_model_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus.txt");
+    let lines: Vec<String> = std::fs::read_to_string(example("news.en.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect();
+    std::fs::write(&corpus, lines.join("\n")).unwrap();
+    let (code, out, err) = common::run(
+        &[
+            "bench",
+            "--model",
+            model.to_str().unwrap(),
+            "--file",
+            corpus.to_str().unwrap(),
+            "--runs",
+            "1",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let q = &report["quality_estimate"];
+    assert_eq!(q["weights"], "learned", "{q}");
+    assert_eq!(
+        q["links"].as_u64().unwrap() as usize,
+        lines.len() / 2,
+        "{q}"
+    );
+    assert!(q["align_s"].as_f64().unwrap() > 0.0, "{q}");
+    assert!(q["links_per_s"].as_f64().unwrap() > 0.0, "{q}");
+    assert_eq!(q["nonfinite"], 0, "{q}");
+}

@@ -1,4 +1,5 @@
-//! Embedding throughput measurement of `mtcheck bench`; `cargo bench --bench embed`
+//! Embedding throughput measurement of `mtcheck bench`, and the learned quality estimate's own
+//! throughput apart (word alignment, features, estimate); `cargo bench --bench embed`
 //! (benches/embed.rs) reads its corpus with [`read_lines`] from [`DEFAULT_CORPUS`].
 
 use std::path::{Path, PathBuf};
@@ -8,6 +9,9 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::{DeviceKind, Embedder, LoadOptions, StageTimes};
+use crate::qe::{self, Estimator, LinkEvidence, Weights};
+use crate::util::vector::dot;
+use crate::wordalign::{self, Method, WordAlignment, Words};
 
 /// The benchmark corpus relative to the repository (or the working directory).
 pub const DEFAULT_CORPUS: &str = "../shared/bench/corpus-10k.txt";
@@ -162,6 +166,95 @@ pub struct BenchReport {
     /// Cosine with `--reference-embeddings`, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agreement: Option<Agreement>,
+    /// The learned quality estimate's work on links, timed apart from embedding.
+    pub quality_estimate: QeRun,
+}
+
+/// The quality estimate's throughput: consecutive corpus lines paired as links (at most
+/// [`QE_LINKS`]), each aligned word by word from the encoder's token states, its features
+/// computed and the estimate taken, as `check` does for every link. In `check` the token states
+/// come out of the embedding pass; here they are a pass of their own, so `align_s` is an upper
+/// bound on what the estimate adds.
+#[derive(Debug, Clone, Serialize)]
+pub struct QeRun {
+    /// `learned`, or `off` with why (no weights for this model and dtype).
+    pub weights: String,
+    pub links: usize,
+    /// Token states to the word-alignment layer and the alignments.
+    pub align_s: f64,
+    /// Features and the logistic estimate.
+    pub estimate_s: f64,
+    pub links_per_s: f64,
+    /// Estimates that came out NaN or infinite (0 for a sound run).
+    pub nonfinite: usize,
+}
+
+/// How many links the estimate's throughput is measured on.
+pub const QE_LINKS: usize = 512;
+
+/// Times the quality estimate on consecutive pairs of `texts` with `vectors` their embeddings.
+fn time_quality_estimate(
+    embedder: &Embedder,
+    dtype: &str,
+    texts: &[&str],
+    vectors: &[Vec<f32>],
+) -> Result<QeRun> {
+    let weights = Estimator::find(None, embedder.dir(), &embedder.info.id, dtype)?;
+    let Weights::Used(estimator) = weights else {
+        let why = match weights {
+            Weights::Off(why) => why,
+            Weights::Used(_) => String::new(),
+        };
+        return Ok(QeRun {
+            weights: format!("off ({why})"),
+            links: 0,
+            align_s: 0.0,
+            estimate_s: 0.0,
+            links_per_s: 0.0,
+            nonfinite: 0,
+        });
+    };
+    let n = (texts.len() / 2).min(QE_LINKS);
+    let flat = &texts[..2 * n];
+    let t = Instant::now();
+    let layer = wordalign::default_layer(embedder.num_layers());
+    let states = embedder.token_spans(flat, layer)?;
+    let alignments: Vec<WordAlignment> = flat
+        .chunks(2)
+        .zip(states.chunks(2))
+        .map(|(pair, st)| {
+            WordAlignment::build(
+                (pair[0], &st[0].spans, &st[0].states),
+                (pair[1], &st[1].spans, &st[1].states),
+                Words::Natural,
+                Method::Argmax,
+            )
+        })
+        .collect();
+    let align_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut nonfinite = 0;
+    for (k, wa) in alignments.iter().enumerate() {
+        let features = qe::features(&LinkEvidence {
+            similarity: dot(&vectors[2 * k], &vectors[2 * k + 1]),
+            z: 0.0,
+            reference_clean_percentile: None,
+            length_ratio_off: 0.0,
+            merged: false,
+            words: Some(wa),
+            findings: &[],
+        });
+        nonfinite += usize::from(!estimator.estimate(&features).probability.is_finite());
+    }
+    let estimate_s = t.elapsed().as_secs_f64();
+    Ok(QeRun {
+        weights: "learned".into(),
+        links: n,
+        align_s,
+        estimate_s,
+        links_per_s: n as f64 / (align_s + estimate_s).max(1e-9),
+        nonfinite,
+    })
 }
 
 /// Peak resident set size of this process in KiB, from /proc/self/status (Linux only).
@@ -239,6 +332,7 @@ pub fn bench_checked(
         }
     };
     let nonfinite_values = vectors.iter().flatten().filter(|x| !x.is_finite()).count();
+    let quality_estimate = time_quality_estimate(&embedder, opts.dtype.name(), &refs, &vectors)?;
     Ok(BenchReport {
         model: embedder.info.id.clone(),
         device: embedder.info.device,
@@ -259,6 +353,7 @@ pub fn bench_checked(
         peak_rss_mib: peak_rss_kib().map(|k| k as f64 / 1024.0),
         nonfinite_values,
         agreement,
+        quality_estimate,
     })
 }
 
@@ -301,6 +396,15 @@ impl BenchReport {
             s += &format!("peak RSS     {m:.0} MiB\n");
         }
         s += &format!("non-finite   {}\n", self.nonfinite_values);
+        let q = &self.quality_estimate;
+        if q.links > 0 {
+            s += &format!(
+                "estimate     {:.1} links/s over {} links: align {:.3} s (a pass of its own here), estimate {:.3} s\n",
+                q.links_per_s, q.links, q.align_s, q.estimate_s
+            );
+        } else {
+            s += &format!("estimate     {}\n", q.weights);
+        }
         if let Some(a) = &self.agreement {
             s += &format!(
                 "agreement    min cosine {:.6}, mean {:.6} over {} rows vs {}\n",
@@ -314,6 +418,7 @@ impl BenchReport {
     /// reference in every row.
     pub fn passes(&self, min_cosine: f64) -> bool {
         self.nonfinite_values == 0
+            && self.quality_estimate.nonfinite == 0
             && self
                 .agreement
                 .as_ref()

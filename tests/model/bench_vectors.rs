@@ -59,6 +59,11 @@ fn reduced_precision_vectors_agree_with_a_dumped_f32_reference() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(report["dtype"], "f32");
     assert_eq!(report["nonfinite_values"], 0);
+    // A random model has no quality-estimate weights: the estimate's stage says so and times
+    // nothing.
+    let q = &report["quality_estimate"];
+    assert!(q["weights"].as_str().unwrap().starts_with("off"), "{q}");
+    assert_eq!(q["links"], 0, "{q}");
     // The keys the issue names, and stage times that add up to no more than the pass.
     for key in [
         "sentences",
