@@ -1277,8 +1277,10 @@ impl Scanner<'_> {
                 }
                 break;
             };
+            // An ordinal ends a number: "the first two" is first and two, not three.
+            let ordinal = ws.iter().any(|w| matches!(w, W::Ordinal(_)));
             parts.push((ws, a, e));
-            if self.at(e).is_whitespace() && self.at(e + 1).is_alphabetic() {
+            if !ordinal && self.at(e).is_whitespace() && self.at(e + 1).is_alphabetic() {
                 a = e + 1;
             } else {
                 break;
@@ -2825,6 +2827,23 @@ mod tests {
             "Es ist zweimal so groß.",
             "de",
             Severity::Warning,
+        );
+    }
+
+    #[test]
+    fn an_ordinal_before_a_number_word_is_not_added_to_it() {
+        // TED zh-en: "头两个项目" → "The first two are …" read "first two" as 3.
+        assert_clean(
+            "头两个项目是MacroBot和DeciBot。",
+            "zh",
+            "The first two are MacroBot and DeciBot.",
+            "en",
+        );
+        assert_clean(
+            "Die ersten zwei Projekte sind fertig.",
+            "de",
+            "The first two projects are done.",
+            "en",
         );
     }
 
