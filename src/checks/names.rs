@@ -143,9 +143,6 @@ struct Entry {
     /// Months and weekdays are common words in some languages ("maj" May / "mają" have): they
     /// must be written as CLDR writes them, without another ending.
     exact_only: bool,
-    /// The language declines names ("Polska"/"Polsce"): an inflected form is the name. Where it
-    /// does not, only a genitive or possessive s is ("Chinas", "Chile's"): "Child" is not Chile.
-    declined: bool,
 }
 
 /// Languages whose names take case endings, matched by stem; the others add at most an s.
@@ -163,6 +160,9 @@ struct Index {
     /// keeps), or by their first character in scripts written without spaces.
     by_key: HashMap<String, Vec<usize>>,
     spaceless: bool,
+    /// The language declines names ("Polska"/"Polsce"): an inflected form is the name. Where it
+    /// does not, only a genitive or possessive s is ("Chinas", "Chile's"): "Child" is not Chile.
+    declined: bool,
 }
 
 /// Languages written without spaces between words: names are found as substrings.
@@ -275,7 +275,6 @@ fn build(tag: &str) -> Index {
             id,
             capital,
             exact_only: exact_only || acronym,
-            declined: declines_names(tag),
         });
     }
     let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
@@ -289,6 +288,7 @@ fn build(tag: &str) -> Index {
         entries,
         by_key,
         spaceless,
+        declined: declines_names(tag),
     }
 }
 
@@ -344,7 +344,7 @@ const HEBREW_PREFIXES: &[&str] = &[
 
 /// How well a text word renders a name's word: `None`, or the characters they share from the
 /// start (more is better) and whether it is the name's word exactly.
-fn word_match(name: &str, word: &str, entry: &Entry) -> Option<(usize, bool)> {
+fn word_match(name: &str, word: &str, entry: &Entry, declined: bool) -> Option<(usize, bool)> {
     let lower = word.to_lowercase();
     if lower == name {
         return Some((name.chars().count(), true));
@@ -352,7 +352,7 @@ fn word_match(name: &str, word: &str, entry: &Entry) -> Option<(usize, bool)> {
     if entry.exact_only {
         return None;
     }
-    if !entry.declined {
+    if !declined {
         let possessive = ["s", "'s", "’s"]
             .iter()
             .any(|e| lower.strip_suffix(e) == Some(name));
@@ -437,7 +437,7 @@ pub fn find(text: &str, lang: &str) -> Vec<Found> {
         for k in keys {
             for &e in ix.by_key.get(&k).into_iter().flatten() {
                 let entry = &ix.entries[e];
-                if let Some((score, exact)) = match_at(entry, &toks, text, i) {
+                if let Some((score, exact)) = match_at(entry, ix.declined, &toks, text, i) {
                     let cand = (score, entry.words.len(), exact, e);
                     if best.is_none_or(|b| (cand.0, cand.1, cand.2) > (b.0, b.1, b.2)) {
                         best = Some(cand);
@@ -463,7 +463,14 @@ pub fn find(text: &str, lang: &str) -> Vec<Found> {
 }
 
 /// Whether `entry` is written at token `i`: its score (characters matched) and exactness.
-fn match_at(entry: &Entry, toks: &[Token], text: &str, i: usize) -> Option<(usize, bool)> {
+/// `declined`: the language declines names (`Index::declined`).
+fn match_at(
+    entry: &Entry,
+    declined: bool,
+    toks: &[Token],
+    text: &str,
+    i: usize,
+) -> Option<(usize, bool)> {
     let n = entry.words.len();
     if i + n > toks.len() {
         return None;
@@ -491,7 +498,7 @@ fn match_at(entry: &Entry, toks: &[Token], text: &str, i: usize) -> Option<(usiz
                 return None;
             }
         }
-        let (s, e) = word_match(w, t.text, entry)?;
+        let (s, e) = word_match(w, t.text, entry, declined)?;
         if sure_only && !e {
             return None;
         }

@@ -195,10 +195,8 @@ impl LinkCheck for Negation {
 
     fn run(&self, pair: &PairContext) -> Vec<Finding> {
         let (sl, tl) = (primary(pair.src_lang), primary(pair.tgt_lang));
-        let (s, t) = (
-            negations(&sl, &pair.src_text()),
-            negations(&tl, &pair.tgt_text()),
-        );
+        let (src_text, tgt_text) = (pair.src_text(), pair.tgt_text());
+        let (s, t) = (negations(&sl, &src_text), negations(&tl, &tgt_text));
         let count = |x: &Option<Vec<_>>| x.as_ref().map(Vec::len);
         // Which side has a negation the other may lack, and whether word lists alone say so.
         let (on_source, certain) = match (count(&s), count(&t)) {
@@ -208,24 +206,16 @@ impl LinkCheck for Negation {
             (None, Some(b)) if b > 0 => (false, false),
             _ => return Vec::new(),
         };
+        let (side, other, found, other_lang, other_text) = if on_source {
+            ("source", "target", s.unwrap_or_default(), &tl, &tgt_text)
+        } else {
+            ("target", "source", t.unwrap_or_default(), &sl, &src_text)
+        };
         // Chinese and Japanese have no word list, but their negating morphemes show that the
         // side negates as often ("我们不禁会问" → "we can't help asking", "不知道" → "don't know").
-        let listless = if on_source {
-            (&tl, &pair.tgt_text())
-        } else {
-            (&sl, &pair.src_text())
-        };
-        let listed = if on_source { count(&s) } else { count(&t) };
-        if let (Some(n), Some(m)) = (cjk_negations(listless.0, listless.1), listed) {
-            if n >= m {
-                return Vec::new();
-            }
+        if cjk_negations(other_lang, other_text).is_some_and(|n| n >= found.len()) {
+            return Vec::new();
         }
-        let (side, other, found) = if on_source {
-            ("source", "target", s.unwrap_or_default())
-        } else {
-            ("target", "source", t.unwrap_or_default())
-        };
         let words: Vec<&str> = found.iter().map(|(w, _)| w.as_str()).collect();
         let quoted = words.join("\u{201d}, \u{201c}");
         let message = if certain {

@@ -1062,15 +1062,20 @@ impl Scanner<'_> {
         Some(stop)
     }
 
+    /// Whether the two characters before `i` say p.m. (午後, 下午, 晚上, 傍晚) or a.m. (午前,
+    /// 上午, 早上, 凌晨).
+    fn half_day(&self, i: usize) -> (bool, bool) {
+        let before: String = self.norm[i.saturating_sub(2)..i].iter().collect();
+        let pm = ["午後", "下午", "晚上", "傍晚"].contains(&before.as_str());
+        let am = ["午前", "上午", "早上", "凌晨"].contains(&before.as_str());
+        (pm, am)
+    }
+
     /// Whether numerals at `i..j` before 时/点/時 name a time of day by what surrounds them: a.m.
     /// or p.m. before, or 钟, 半 or minutes after, or a Japanese particle of time. Alone, "一时"
     /// is "for a moment", "一点" "a little" and "一時" "temporarily".
     fn clock_words(&self, i: usize, j: usize) -> bool {
-        let before: String = self.norm[i.saturating_sub(2)..i].iter().collect();
-        let marked = [
-            "午後", "下午", "晚上", "傍晚", "午前", "上午", "早上", "凌晨",
-        ]
-        .contains(&before.as_str());
+        let (pm, am) = self.half_day(i);
         let after = self.at(j + 1);
         let minutes = {
             let mut k = j + 1;
@@ -1080,7 +1085,7 @@ impl Scanner<'_> {
             k > j + 1 && self.at(k) == '分'
         };
         let japanese = self.at(j) == '時' && matches!(after, 'に' | 'か' | 'ま' | '頃');
-        marked || minutes || japanese || matches!(after, '钟' | '鐘' | '半')
+        pm || am || minutes || japanese || matches!(after, '钟' | '鐘' | '半')
     }
 
     /// A Chinese or Japanese clock time: hour `h` written up to `end` (from `start`) and followed
@@ -1105,9 +1110,7 @@ impl Scanner<'_> {
         if m >= 60 {
             return None;
         }
-        let before: String = self.norm[start.saturating_sub(2)..start].iter().collect();
-        let pm = ["午後", "下午", "晚上", "傍晚"].contains(&before.as_str());
-        let am = ["午前", "上午", "早上", "凌晨"].contains(&before.as_str());
+        let (pm, am) = self.half_day(start);
         let h24 = match (pm, am) {
             (true, _) if h < 12 => h + 12,
             (_, true) if h == 12 => 0,

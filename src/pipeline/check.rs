@@ -1286,6 +1286,10 @@ fn coverage_truncations(
         .filter(|l| !found.iter().any(|f| f.target == [l.link.target.start]))
         .map(|l| (l, sim.length_ratio(&l.link.source, &l.link.target)))
         .filter(|&(_, ratio)| ratio < truncation::COVERAGE_CANDIDATE_RATIO)
+        .filter(|(l, _)| {
+            let pair = pair_context(src, tgt, l);
+            truncation::coverage_tells(&pair.src_text(), &pair.tgt_text())
+        })
         .collect();
     if candidates.is_empty() {
         return Ok(Vec::new());

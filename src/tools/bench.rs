@@ -199,20 +199,18 @@ fn time_quality_estimate(
     texts: &[&str],
     vectors: &[Vec<f32>],
 ) -> Result<QeRun> {
-    let weights = Estimator::find(None, embedder.dir(), &embedder.info.id, dtype)?;
-    let Weights::Used(estimator) = weights else {
-        let why = match weights {
-            Weights::Off(why) => why,
-            Weights::Used(_) => String::new(),
-        };
-        return Ok(QeRun {
-            weights: format!("off ({why})"),
-            links: 0,
-            align_s: 0.0,
-            estimate_s: 0.0,
-            links_per_s: 0.0,
-            nonfinite: 0,
-        });
+    let estimator = match Estimator::find(None, embedder.dir(), &embedder.info.id, dtype)? {
+        Weights::Used(e) => e,
+        Weights::Off(why) => {
+            return Ok(QeRun {
+                weights: format!("off ({why})"),
+                links: 0,
+                align_s: 0.0,
+                estimate_s: 0.0,
+                links_per_s: 0.0,
+                nonfinite: 0,
+            })
+        }
     };
     let n = (texts.len() / 2).min(QE_LINKS);
     let flat = &texts[..2 * n];
