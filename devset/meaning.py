@@ -31,9 +31,14 @@ REMOVE = re.compile(r"\b(" + AUX + r") not\b|\b(can)not\b|\b(" + AUX + r")n't\b"
 
 
 def snippet(text, start, end):
-    """A few words around text[start:end]: short enough to lie inside mtcheck's sentence."""
-    left = text[:start].split()[-3:]
-    right = text[end:].split()[:3]
+    """A few words around text[start:end], inside its sentence: a snippet that ran on into the
+    previous or next sentence lay in neither of mtcheck's sentences, and its negation counted
+    as missed even where it was found."""
+    ends = [m.end() for m in SENTENCE_END.finditer(text)]
+    s0 = max([e for e in ends if e <= start], default=0)
+    s1 = min([e for e in ends if e > end], default=len(text))
+    left = text[s0:start].split()[-3:]
+    right = text[end:s1].split()[:3]
     mid = text[start:end]
     return " ".join(left + [mid] + right).strip()
 
