@@ -39,6 +39,7 @@ fn run_checks(checks: &[&dyn LinkCheck], links: &[(&[Sentence], &[Sentence])]) -
             src_index: 0..1,
             tgt,
             tgt_index: 0..1,
+            src_carried: None,
             src_lang: "en",
             tgt_lang: "de",
             similarity: 0.85,

@@ -10,6 +10,7 @@ use std::ops::Range;
 
 use serde_json::json;
 
+use super::carried;
 use super::names::{self, Found};
 use super::rendered::{drop_rendered, evidence_items, Item};
 use super::util::{dominant_script, drop_common, edit_similarity, is_cjk_char, tokens, Script};
@@ -32,6 +33,7 @@ impl LinkCheck for Entities {
         compare_verbatim(&src, &tgt, &mut out);
         let known = compare_known(pair, &src, &tgt, &mut out);
         compare_names(pair, &src, &tgt, &known, &mut out);
+        compare_moved(pair, &src, &tgt, &known, &mut out);
         if out.parts.is_empty() {
             return Vec::new();
         }
@@ -995,6 +997,40 @@ fn compare_names(
             json!({"type": "name", "source": a, "target": b, "severity": Severity::Warning}),
             Some(ar),
             Some(br),
+        );
+    }
+}
+
+/// Names and codes carried over unchanged, moved in from another sentence of the source document
+/// (`carried`): a warning, since a translation may also name what its source calls "it". Words
+/// already compared (names by what they stand for, entities and names reported above) are left
+/// out.
+fn compare_moved(
+    pair: &PairContext,
+    src: &str,
+    tgt: &str,
+    known: &(Vec<Found>, Vec<Found>),
+    out: &mut Collected,
+) {
+    let ranges = |found: &[Found], reported: &[Range<usize>]| -> Vec<Range<usize>> {
+        found
+            .iter()
+            .map(|f| f.start..f.end)
+            .chain(reported.iter().cloned())
+            .collect()
+    };
+    let (skip_src, skip_tgt) = (ranges(&known.0, &out.src), ranges(&known.1, &out.tgt));
+    for m in carried::moved(pair, src, tgt, &skip_src, &skip_tgt) {
+        out.add(
+            format!(
+                "name {} in the source is {} in the target, which source sentence {} names",
+                m.source, m.target, m.elsewhere
+            ),
+            Severity::Warning,
+            json!({"type": "moved name", "source": m.source, "target": m.target,
+                   "source_sentence": m.elsewhere, "severity": Severity::Warning}),
+            Some(m.source_range),
+            Some(m.target_range),
         );
     }
 }

@@ -1,6 +1,7 @@
 //! The checks: one file per finding kind, each turning aligned links (or the documents) into
 //! `Finding`s. Per-link rule checks implement `LinkCheck` and are listed in `link_checks`.
 
+pub mod carried;
 pub mod entities;
 pub mod glossary;
 pub mod inner_addition;
@@ -33,6 +34,9 @@ pub struct PairContext<'a> {
     pub src_index: Range<usize>,
     pub tgt: &'a [Sentence],
     pub tgt_index: Range<usize>,
+    /// The carried words of the whole source document (`carried`), for what the rest of it
+    /// names; `None` where a link stands alone.
+    pub src_carried: Option<&'a carried::CarriedIndex>,
     /// BCP 47 codes of the documents (given or detected).
     pub src_lang: &'a str,
     pub tgt_lang: &'a str,
@@ -197,6 +201,7 @@ pub(crate) mod testing {
             src_index: 0..1,
             tgt: t,
             tgt_index: 0..1,
+            src_carried: None,
             src_lang: sl,
             tgt_lang: tl,
             similarity: 0.9,

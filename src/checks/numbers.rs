@@ -2713,6 +2713,7 @@ mod tests {
             src_index: 4..6,
             tgt: &tgt,
             tgt_index: 3..4,
+            src_carried: None,
             src_lang: "en",
             tgt_lang: "de",
             similarity: 0.9,

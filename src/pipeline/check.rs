@@ -763,11 +763,16 @@ fn run_link_checks<'a>(
         }));
     }
     let mut out = Vec::new();
+    // What the whole source document names, for names moved in from another sentence.
+    let carried = checks::carried::CarriedIndex::new(&src.sentences);
     for l in links
         .iter()
         .filter(|l| !l.link.source.is_empty() && !l.link.target.is_empty())
     {
-        let pair = pair_context(src, tgt, l);
+        let pair = checks::PairContext {
+            src_carried: Some(&carried),
+            ..pair_context(src, tgt, l)
+        };
         for rule in &rules {
             out.extend(rule.run(&pair));
         }
@@ -1370,6 +1375,7 @@ fn pair_context<'a>(
         src_index: l.link.source.clone(),
         tgt: &tgt.sentences[l.link.target.clone()],
         tgt_index: l.link.target.clone(),
+        src_carried: None,
         src_lang: &src.lang,
         tgt_lang: &tgt.lang,
         similarity: l.similarity,
