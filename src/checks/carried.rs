@@ -3,7 +3,7 @@
 //! not, but another sentence of the source document does, while a name of its own source is
 //! missing ("DNS servers" → "Linux サーバ"). Read from the texts, anchored by the document.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use super::util::{lang_script, script_of, Script};
@@ -36,6 +36,16 @@ fn word_char(c: char) -> bool {
 
 /// The Latin-script words of `text` (starting with a letter; not parts of paths or code).
 pub fn words(text: &str) -> Vec<Carried<'_>> {
+    scan(text, false)
+}
+
+/// The Latin-script words of `text`, those next to paths and code included ("TCP" of "TCP/UDP",
+/// which a sentence elsewhere may name alone).
+fn all_words(text: &str) -> Vec<Carried<'_>> {
+    scan(text, true)
+}
+
+fn scan(text: &str, with_code: bool) -> Vec<Carried<'_>> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = Vec::new();
     let mut k = 0;
@@ -63,7 +73,7 @@ pub fn words(text: &str) -> Vec<Carried<'_>> {
         let after = chars.get(end).map(|&(_, c)| c);
         let code = before.is_some_and(|c| BEFORE_CODE.contains(&c))
             || after.is_some_and(|c| AFTER_CODE.contains(&c));
-        if latin_letter(c) && !code {
+        if latin_letter(c) && (with_code || !code) {
             out.push(Carried {
                 text: &text[start..stop],
                 range: start..stop,
@@ -134,13 +144,24 @@ pub fn same_word(a: &str, b: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct CarriedIndex {
     at: HashMap<String, Vec<usize>>,
+    /// Words that read as names somewhere in the document (inside a clause, an acronym): such a
+    /// word is a name at the start of a sentence too ("Postfix provides …").
+    names: HashSet<String>,
 }
 
 impl CarriedIndex {
-    pub fn new(sentences: &[Sentence]) -> Self {
+    /// The index of a document in language `lang`.
+    pub fn new(sentences: &[Sentence], lang: &str) -> Self {
         let mut at: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut names = HashSet::new();
         for (i, s) in sentences.iter().enumerate() {
-            for w in words(&s.text) {
+            for w in words(&s.text)
+                .iter()
+                .filter(|w| name_like(w, &s.text, lang))
+            {
+                names.insert(w.text.to_string());
+            }
+            for w in all_words(&s.text) {
                 let parts = w.text.split(JOINERS).filter(|p| *p != w.text);
                 for key in std::iter::once(w.text).chain(parts) {
                     let list = at.entry(key.to_string()).or_default();
@@ -150,7 +171,7 @@ impl CarriedIndex {
                 }
             }
         }
-        CarriedIndex { at }
+        CarriedIndex { at, names }
     }
 
     /// The first sentence outside `skip` that has word `w` as written.
@@ -201,7 +222,10 @@ pub fn moved(
     }
     let missing = sw
         .iter()
-        .filter(|w| name_like(w, src, pair.src_lang) && !inside(&w.range, skip_src))
+        .filter(|w| {
+            (name_like(w, src, pair.src_lang) || index.names.contains(w.text))
+                && !inside(&w.range, skip_src)
+        })
         .filter(|w| !tw.iter().any(|t| same_word(t.text, w.text)));
     missing
         .zip(new)
@@ -296,7 +320,7 @@ mod tests {
             "このファイルは Linux サーバに到達できない場合にも利用できます。",
         )];
         let m = moved(
-            &pair(&doc, &CarriedIndex::new(&doc), 1, &tgt, "ja"),
+            &pair(&doc, &CarriedIndex::new(&doc, "en"), 1, &tgt, "ja"),
             &doc[1].text,
             &tgt[0].text,
             &[],
@@ -309,7 +333,7 @@ mod tests {
         );
         let f = crate::checks::entities::Entities.run(&pair(
             &doc,
-            &CarriedIndex::new(&doc),
+            &CarriedIndex::new(&doc, "en"),
             1,
             &tgt,
             "ja",
@@ -320,6 +344,38 @@ mod tests {
             crate::checks::testing::span_texts(&f[0]),
             (vec!["DNS"], vec!["Linux"])
         );
+    }
+
+    #[test]
+    fn a_name_that_starts_its_sentence_is_still_a_name_the_document_knows() {
+        // Held-out meaning set (en-ar): "Postfix provides such a customization …" became
+        // "يقدم Sendmail …"; "Postfix" opens the sentence, but the document names it inside a
+        // sentence elsewhere, and "TCP" of "TCP/UDP" is a word the index knows.
+        let doc = [
+            sentence("Milters were introduced by Sendmail, but Postfix soon followed suit."),
+            sentence("Postfix provides such a customization of filters."),
+        ];
+        let tgt = [sentence("يقدم Sendmail ميزة تخصيص للمرشحات.")];
+        let index = CarriedIndex::new(&doc, "en");
+        let m = moved(
+            &pair(&doc, &index, 1, &tgt, "ar"),
+            &doc[1].text,
+            &tgt[0].text,
+            &[],
+            &[],
+        );
+        assert_eq!(m.len(), 1);
+        assert_eq!(
+            (m[0].source.as_str(), m[0].target.as_str()),
+            ("Postfix", "Sendmail")
+        );
+        let ports = [sentence("Similarly, TCP/UDP ports are labeled.")];
+        assert_eq!(
+            CarriedIndex::new(&ports, "en").first_outside("TCP", &(5..6)),
+            Some(0)
+        );
+        // "Milters" opens its sentence and is a name nowhere in the document.
+        assert!(!CarriedIndex::new(&doc, "en").names.contains("Milters"));
     }
 
     #[test]
@@ -334,7 +390,7 @@ mod tests {
             "このファイルは Debian サーバに到達できない場合にも利用できます。",
         )];
         assert!(moved(
-            &pair(&doc, &CarriedIndex::new(&doc), 1, &tgt, "ja"),
+            &pair(&doc, &CarriedIndex::new(&doc, "en"), 1, &tgt, "ja"),
             &doc[1].text,
             &tgt[0].text,
             &[],
@@ -353,7 +409,7 @@ mod tests {
         ];
         let tgt = [sentence("Die E-Mail ist wichtig.")];
         assert!(moved(
-            &pair(&doc, &CarriedIndex::new(&doc), 1, &tgt, "de"),
+            &pair(&doc, &CarriedIndex::new(&doc, "en"), 1, &tgt, "de"),
             &doc[1].text,
             &tgt[0].text,
             &[],

@@ -764,7 +764,7 @@ fn run_link_checks<'a>(
     }
     let mut out = Vec::new();
     // What the whole source document names, for names moved in from another sentence.
-    let carried = checks::carried::CarriedIndex::new(&src.sentences);
+    let carried = checks::carried::CarriedIndex::new(&src.sentences, &src.lang);
     for l in links
         .iter()
         .filter(|l| !l.link.source.is_empty() && !l.link.target.is_empty())
