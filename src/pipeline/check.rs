@@ -456,7 +456,7 @@ fn check_linked_with_similarities(
     if opts.details {
         add_word_alignments(embedder, src, tgt, &scored, &mut words, |_| true)?;
     }
-    let mut link_findings = run_link_checks(src, tgt, &scored, opts);
+    let mut link_findings = run_link_checks(src, tgt, &scored, opts, fixed.is_none());
     confirm_negations(embedder, src, tgt, &scored, &mut words, &mut link_findings)?;
     confirm_rendered(embedder, src, tgt, &scored, &mut words, &mut link_findings)?;
     link_findings.extend(inner_additions(
@@ -750,11 +750,15 @@ pub fn reference_used(
 
 /// Runs the rule checks (`checks::link_checks`) over every link with both sides present, and for
 /// articles the verbatim comparison of their inline code and link targets.
+/// `running_text`: the pair is a document and its translation, aligned here; segment files
+/// (catalogues, WMT-style sets) hold units that need not come from one text, so what the rest of
+/// the file names says nothing about a unit.
 fn run_link_checks<'a>(
     src: &'a Document,
     tgt: &'a Document,
     links: &[ScoredLink],
     opts: &CheckOptions,
+    running_text: bool,
 ) -> Vec<Finding> {
     let mut rules = checks::link_checks();
     if !opts.glossary.is_empty() {
@@ -764,13 +768,14 @@ fn run_link_checks<'a>(
     }
     let mut out = Vec::new();
     // What the whole source document names, for names moved in from another sentence.
-    let carried = checks::carried::CarriedIndex::new(&src.sentences, &src.lang);
+    let carried =
+        running_text.then(|| checks::carried::CarriedIndex::new(&src.sentences, &src.lang));
     for l in links
         .iter()
         .filter(|l| !l.link.source.is_empty() && !l.link.target.is_empty())
     {
         let pair = checks::PairContext {
-            src_carried: Some(&carried),
+            src_carried: carried.as_ref(),
             ..pair_context(src, tgt, l)
         };
         for rule in &rules {
@@ -1433,6 +1438,47 @@ mod tests {
             source_spans: Vec::new(),
             target_spans: Vec::new(),
         }
+    }
+
+    #[test]
+    fn segment_files_do_not_report_names_moved_in_from_another_unit() {
+        // WMT22 pt-en dev, checked as one file of unrelated segments: a name of another
+        // segment's source in a target counted as moved in, and flags MCC fell 0.425 → 0.344.
+        let src = doc(
+            &[
+                "Linux resolves host names in several ways.",
+                "This file is available even when DNS servers are unreachable.",
+            ],
+            &[],
+        );
+        let mut tgt = doc(
+            &[
+                "",
+                "このファイルは Linux サーバに到達できない場合にも利用できます。",
+            ],
+            &[],
+        );
+        tgt.lang = "ja".into();
+        let link = |k: usize| ScoredLink {
+            link: Link {
+                source: k..k + 1,
+                target: k..k + 1,
+            },
+            similarity: 0.9,
+            z: 2.0,
+            score: 90.0,
+            parts: Vec::new(),
+            reference: None,
+        };
+        let links = [link(1)];
+        let moved = |running_text: bool| {
+            run_link_checks(&src, &tgt, &links, &CheckOptions::default(), running_text)
+                .iter()
+                .filter(|f| f.kind == Kind::EntityMismatch)
+                .count()
+        };
+        assert_eq!(moved(true), 1, "a document names Linux elsewhere");
+        assert_eq!(moved(false), 0, "a segment file's units stand alone");
     }
 
     #[test]
