@@ -144,8 +144,9 @@ pub fn same_word(a: &str, b: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct CarriedIndex {
     at: HashMap<String, Vec<usize>>,
-    /// Words that read as names somewhere in the document (inside a clause, an acronym): such a
-    /// word is a name at the start of a sentence too ("Postfix provides …").
+    /// Words that read as names somewhere in the document (inside a clause, an acronym) and that
+    /// it never writes in lower case: such a word is a name at the start of a sentence too
+    /// ("Postfix provides …").
     names: HashSet<String>,
 }
 
@@ -154,12 +155,14 @@ impl CarriedIndex {
     pub fn new(sentences: &[Sentence], lang: &str) -> Self {
         let mut at: HashMap<String, Vec<usize>> = HashMap::new();
         let mut names = HashSet::new();
+        let mut lower = HashSet::new();
         for (i, s) in sentences.iter().enumerate() {
-            for w in words(&s.text)
-                .iter()
-                .filter(|w| name_like(w, &s.text, lang))
-            {
-                names.insert(w.text.to_string());
+            for w in words(&s.text) {
+                if name_like(&w, &s.text, lang) {
+                    names.insert(w.text.to_string());
+                } else if w.text.starts_with(char::is_lowercase) {
+                    lower.insert(w.text.to_string());
+                }
             }
             for w in all_words(&s.text) {
                 let parts = w.text.split(JOINERS).filter(|p| *p != w.text);
@@ -171,6 +174,9 @@ impl CarriedIndex {
                 }
             }
         }
+        // A word the document also writes in lower case is a common word capitalised somewhere
+        // ("You" after ":-)"), not a name.
+        names.retain(|n| !lower.contains(&n.to_lowercase()));
         CarriedIndex { at, names }
     }
 
@@ -374,8 +380,15 @@ mod tests {
             CarriedIndex::new(&ports, "en").first_outside("TCP", &(5..6)),
             Some(0)
         );
-        // "Milters" opens its sentence and is a name nowhere in the document.
+        // "Milters" opens its sentence and is a name nowhere in the document; "You" is one
+        // after ":-)", but the document also writes "you" (meaning set, en-zh clean twin: "You
+        // are expected to …" → "Debian 期望你 …" was a moved name).
         assert!(!CarriedIndex::new(&doc, "en").names.contains("Milters"));
+        let chat = [
+            sentence("It is hard :-) You do need to know a little."),
+            sentence("If you were a rookie, you would not read this."),
+        ];
+        assert!(!CarriedIndex::new(&chat, "en").names.contains("You"));
     }
 
     #[test]
