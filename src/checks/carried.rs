@@ -198,10 +198,9 @@ pub struct Moved {
 }
 
 /// Names carried into the target of `pair` from another sentence of the source document (its
-/// `src_carried` index; none without one), each
-/// paired with a name of its own source the target lacks, in order. `src` and `tgt` are the
-/// link's texts; words inside the ranges `skip_src` / `skip_tgt` (names compared by what they
-/// stand for) are left out.
+/// `src_carried` index; none without one), each paired with a name of its own source the target
+/// lacks, in order. `src` and `tgt` are the link's texts; words inside the ranges `skip_src` /
+/// `skip_tgt` (names compared by what they stand for) are left out.
 pub fn moved(
     pair: &PairContext,
     src: &str,
@@ -212,15 +211,18 @@ pub fn moved(
     let inside = |r: &Range<usize>, skip: &[Range<usize>]| {
         skip.iter().any(|s| s.start <= r.start && r.end <= s.end)
     };
-    let (sw, tw) = (words(src), words(tgt));
     let Some(index) = pair.src_carried else {
         return Vec::new();
     };
+    let (sw, tw) = (words(src), words(tgt));
+    // Each name once, where it first stands.
+    let (mut seen_new, mut seen_missing) = (HashSet::new(), HashSet::new());
     let elsewhere = |w: &str| index.first_outside(w, &pair.src_index).map(|i| i + 1);
     let new: Vec<(&Carried, usize)> = tw
         .iter()
         .filter(|w| name_like(w, tgt, pair.tgt_lang) && !inside(&w.range, skip_tgt))
         .filter(|w| !sw.iter().any(|s| same_word(s.text, w.text)))
+        .filter(|w| seen_new.insert(w.text.to_string()))
         .filter_map(|w| Some((w, elsewhere(w.text)?)))
         .collect();
     if new.is_empty() {
@@ -232,7 +234,8 @@ pub fn moved(
             (name_like(w, src, pair.src_lang) || index.names.contains(w.text))
                 && !inside(&w.range, skip_src)
         })
-        .filter(|w| !tw.iter().any(|t| same_word(t.text, w.text)));
+        .filter(|w| !tw.iter().any(|t| same_word(t.text, w.text)))
+        .filter(|w| seen_missing.insert(w.text.to_string()));
     missing
         .zip(new)
         .map(|(a, (b, at))| Moved {
@@ -350,6 +353,23 @@ mod tests {
             crate::checks::testing::span_texts(&f[0]),
             (vec!["DNS"], vec!["Linux"])
         );
+        // A name written twice is one moved name, not one for each name the source lacks.
+        let doc2 = [
+            sentence("Linux resolves host names in several ways."),
+            sentence("It works even when DNS and NTP servers are unreachable."),
+        ];
+        let twice = [sentence(
+            "Linux サーバと Linux の時刻サーバに到達できなくても動作します。",
+        )];
+        let index = CarriedIndex::new(&doc2, "en");
+        let m = moved(
+            &pair(&doc2, &index, 1, &twice, "ja"),
+            &doc2[1].text,
+            &twice[0].text,
+            &[],
+            &[],
+        );
+        assert_eq!(m.len(), 1, "{m:?}");
     }
 
     #[test]
