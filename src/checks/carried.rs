@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use super::util::{lang_script, script_of, Script};
+use super::util::{lang_script, opens_clause, script_of, Script};
 use super::PairContext;
 use crate::text::lang::primary;
 use crate::text::Sentence;
@@ -17,6 +17,9 @@ use crate::text::Sentence;
 pub struct Carried<'a> {
     pub text: &'a str,
     pub range: Range<usize>,
+    /// Part of a path, a call, an address or a placeholder ("etc" of "/etc/hosts", "TCP" of
+    /// "TCP/UDP"): not compared, but a sentence elsewhere may name it alone.
+    pub code: bool,
 }
 
 /// Characters that join the parts of one identifier when letters or digits stand on both sides.
@@ -34,18 +37,8 @@ fn word_char(c: char) -> bool {
     latin_letter(c) || c.is_ascii_digit()
 }
 
-/// The Latin-script words of `text` (starting with a letter; not parts of paths or code).
-pub fn words(text: &str) -> Vec<Carried<'_>> {
-    scan(text, false)
-}
-
-/// The Latin-script words of `text`, those next to paths and code included ("TCP" of "TCP/UDP",
-/// which a sentence elsewhere may name alone).
-fn all_words(text: &str) -> Vec<Carried<'_>> {
-    scan(text, true)
-}
-
-fn scan(text: &str, with_code: bool) -> Vec<Carried<'_>> {
+/// The Latin-script words of `text` (starting with a letter), those next to code marked.
+fn scan(text: &str) -> Vec<Carried<'_>> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = Vec::new();
     let mut k = 0;
@@ -73,15 +66,21 @@ fn scan(text: &str, with_code: bool) -> Vec<Carried<'_>> {
         let after = chars.get(end).map(|&(_, c)| c);
         let code = before.is_some_and(|c| BEFORE_CODE.contains(&c))
             || after.is_some_and(|c| AFTER_CODE.contains(&c));
-        if latin_letter(c) && (with_code || !code) {
+        if latin_letter(c) {
             out.push(Carried {
                 text: &text[start..stop],
                 range: start..stop,
+                code,
             });
         }
         k = end;
     }
     out
+}
+
+/// The Latin-script words of `text` that are compared: not parts of paths or code.
+fn words(text: &str) -> Vec<Carried<'_>> {
+    scan(text).into_iter().filter(|w| !w.code).collect()
 }
 
 /// Whether `w` reads as a name or code in `text`: in a language not written in Latin letters any
@@ -106,16 +105,12 @@ fn name_like(w: &Carried, text: &str, lang: &str) -> bool {
     if matches!(primary(lang).as_str(), "de" | "lb") || !w.text.starts_with(char::is_uppercase) {
         return false;
     }
-    let before = text[..w.range.start].trim_end();
-    !(before.is_empty()
-        || before.ends_with([
-            '.', '!', '?', ':', '"', '“', '«', '„', '(', '-', '—', '\'', '‘', '¿', '¡',
-        ]))
+    !opens_clause(&text[..w.range.start])
 }
 
 /// The same carried word, allowing for case, a part of a compound ("RC" in "RC-bugs"), an
 /// acronym inside a word ("VPN" in "OpenVPN"), a plural ("VGs") and an inflected ending.
-pub fn same_word(a: &str, b: &str) -> bool {
+fn same_word(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if short.chars().filter(|c| c.is_uppercase()).count() >= 2 && long.contains(short) {
         return true;
@@ -157,14 +152,13 @@ impl CarriedIndex {
         let mut names = HashSet::new();
         let mut lower = HashSet::new();
         for (i, s) in sentences.iter().enumerate() {
-            for w in words(&s.text) {
-                if name_like(&w, &s.text, lang) {
+            for w in scan(&s.text) {
+                // Code is indexed (a sentence elsewhere may name it) but read as no name.
+                if !w.code && name_like(&w, &s.text, lang) {
                     names.insert(w.text.to_string());
-                } else if w.text.starts_with(char::is_lowercase) {
+                } else if !w.code && w.text.starts_with(char::is_lowercase) {
                     lower.insert(w.text.to_string());
                 }
-            }
-            for w in all_words(&s.text) {
                 let parts = w.text.split(JOINERS).filter(|p| *p != w.text);
                 for key in std::iter::once(w.text).chain(parts) {
                     let list = at.entry(key.to_string()).or_default();
@@ -275,6 +269,13 @@ mod tests {
         }
     }
 
+    /// The moved names of a target sentence checked against the last sentence of `doc`.
+    fn moved_into(doc: &[crate::text::Sentence], tgt: &str, tl: &str) -> Vec<Moved> {
+        let (index, t) = (CarriedIndex::new(doc, "en"), [sentence(tgt)]);
+        let at = doc.len() - 1;
+        moved(&pair(doc, &index, at, &t, tl), &doc[at].text, tgt, &[], &[])
+    }
+
     fn texts<'a>(ws: &'a [Carried<'a>]) -> Vec<&'a str> {
         ws.iter().map(|w| w.text).collect()
     }
@@ -328,13 +329,7 @@ mod tests {
         let tgt = [sentence(
             "このファイルは Linux サーバに到達できない場合にも利用できます。",
         )];
-        let m = moved(
-            &pair(&doc, &CarriedIndex::new(&doc, "en"), 1, &tgt, "ja"),
-            &doc[1].text,
-            &tgt[0].text,
-            &[],
-            &[],
-        );
+        let m = moved_into(&doc, &tgt[0].text, "ja");
         assert_eq!(m.len(), 1);
         assert_eq!(
             (m[0].source.as_str(), m[0].target.as_str(), m[0].elsewhere),
@@ -358,16 +353,10 @@ mod tests {
             sentence("Linux resolves host names in several ways."),
             sentence("It works even when DNS and NTP servers are unreachable."),
         ];
-        let twice = [sentence(
+        let m = moved_into(
+            &doc2,
             "Linux サーバと Linux の時刻サーバに到達できなくても動作します。",
-        )];
-        let index = CarriedIndex::new(&doc2, "en");
-        let m = moved(
-            &pair(&doc2, &index, 1, &twice, "ja"),
-            &doc2[1].text,
-            &twice[0].text,
-            &[],
-            &[],
+            "ja",
         );
         assert_eq!(m.len(), 1, "{m:?}");
     }
@@ -381,15 +370,7 @@ mod tests {
             sentence("Milters were introduced by Sendmail, but Postfix soon followed suit."),
             sentence("Postfix provides such a customization of filters."),
         ];
-        let tgt = [sentence("يقدم Sendmail ميزة تخصيص للمرشحات.")];
-        let index = CarriedIndex::new(&doc, "en");
-        let m = moved(
-            &pair(&doc, &index, 1, &tgt, "ar"),
-            &doc[1].text,
-            &tgt[0].text,
-            &[],
-            &[],
-        );
+        let m = moved_into(&doc, "يقدم Sendmail ميزة تخصيص للمرشحات.", "ar");
         assert_eq!(m.len(), 1);
         assert_eq!(
             (m[0].source.as_str(), m[0].target.as_str()),
@@ -419,15 +400,10 @@ mod tests {
             sentence("The system boots quickly."),
             sentence("This file is available even when DNS servers are unreachable."),
         ];
-        let tgt = [sentence(
+        assert!(moved_into(
+            &doc,
             "このファイルは Debian サーバに到達できない場合にも利用できます。",
-        )];
-        assert!(moved(
-            &pair(&doc, &CarriedIndex::new(&doc, "en"), 1, &tgt, "ja"),
-            &doc[1].text,
-            &tgt[0].text,
-            &[],
-            &[]
+            "ja"
         )
         .is_empty());
     }
@@ -440,14 +416,6 @@ mod tests {
             sentence("Send an E-Mail to the list."),
             sentence("The Subject line matters."),
         ];
-        let tgt = [sentence("Die E-Mail ist wichtig.")];
-        assert!(moved(
-            &pair(&doc, &CarriedIndex::new(&doc, "en"), 1, &tgt, "de"),
-            &doc[1].text,
-            &tgt[0].text,
-            &[],
-            &[]
-        )
-        .is_empty());
+        assert!(moved_into(&doc, "Die E-Mail ist wichtig.", "de").is_empty());
     }
 }

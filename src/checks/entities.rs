@@ -13,7 +13,9 @@ use serde_json::json;
 use super::carried;
 use super::names::{self, Found};
 use super::rendered::{drop_rendered, evidence_items, Item};
-use super::util::{dominant_script, drop_common, edit_similarity, is_cjk_char, tokens, Script};
+use super::util::{
+    dominant_script, drop_common, edit_similarity, is_cjk_char, opens_clause, tokens, Script,
+};
 use super::{Finding, Kind, LinkCheck, PairContext, Severity};
 use crate::text::lang::primary;
 use crate::text::Sentence;
@@ -934,10 +936,7 @@ fn names(sentences: &[Sentence]) -> Vec<(String, Range<usize>)> {
             if k == 0 || !t.is_capitalised() || t.text.chars().count() < 2 {
                 continue;
             }
-            let before = s.text[..t.start].trim_end();
-            if before.ends_with([
-                ':', '"', '“', '«', '„', '(', '-', '—', '.', '!', '?', '¿', '¡', '\'', '‘',
-            ]) {
+            if opens_clause(&s.text[..t.start]) {
                 continue;
             }
             if t.text.chars().skip(1).all(|c| !c.is_lowercase())

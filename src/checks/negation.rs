@@ -325,20 +325,18 @@ pub fn judge(
     } else {
         &f.target_spans
     };
-    // A negator fused with its verb ("cannot", "can't", "don't") shares the verb's word, whose
-    // partner is the verb's translation ("cannot" ↔ "puede" 0.65): where the word lists already
+    // A negator fused with a modal ("cannot", "can't", "won't") shares the modal's word, whose
+    // partner is the modal's translation ("cannot" ↔ "puede" 0.65): where the word lists already
     // say the other side does not negate, the word alignment cannot tell whether the negation was
     // rendered, and the probe judges alone. (Without lists, as for Chinese and Japanese, the
     // alignment is all there is.)
-    let weakest = words
-        .filter(|wa| {
-            let mine = if on_source { &wa.source } else { &wa.target };
-            !(by_lists && fused(mine, spans, pair, on_source))
-        })
-        .and_then(|wa| {
-            let mine = if on_source { &wa.source } else { &wa.target };
-            weakest_partner(mine, spans, pair, on_source)
-        });
+    let weakest = words.and_then(|wa| {
+        let mine = if on_source { &wa.source } else { &wa.target };
+        if by_lists && fused(mine, spans, pair, on_source) {
+            return None;
+        }
+        weakest_partner(mine, spans, pair, on_source)
+    });
     let gain = probe.map(|(with, without)| without - with);
     if let Some(obj) = f.evidence.as_object_mut() {
         if let Some(g) = gain {

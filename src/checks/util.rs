@@ -115,6 +115,17 @@ pub fn related(a: &str, b: &str) -> bool {
             .any(|g| g.contains(&a.as_str()) && g.contains(&b.as_str()))
 }
 
+/// Whether a word after `before` (the text before it) opens a clause or a quotation: nothing
+/// or a sentence end, colon, quotation mark, bracket or dash precedes it. A capital there says
+/// nothing about a name.
+pub fn opens_clause(before: &str) -> bool {
+    let before = before.trim_end();
+    before.is_empty()
+        || before.ends_with([
+            '.', '!', '?', ':', '"', '“', '«', '„', '(', '-', '—', '\'', '‘', '¿', '¡',
+        ])
+}
+
 /// A word: a maximal run of letters, digits and marks, with its byte offset in the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token<'a> {
