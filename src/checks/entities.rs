@@ -1,9 +1,10 @@
 //! Entities a translation must carry over (`entity_mismatch`): URLs, e-mail addresses,
 //! placeholders (printf, braces, `${x}`), markup tags, HTML character references, code spans,
 //! hashtags and @mentions, compared verbatim; countries, languages, months and weekdays, compared
-//! by what they stand for (CLDR, see `names`), in any script; and other personal/place names in
-//! Latin script, compared with tolerance for inflection and exonyms. Also the entity scanner the
-//! language checks use to ignore text that is never translated.
+//! by what they stand for (CLDR, see `names`), in any script; other personal/place names in
+//! Latin script, compared with tolerance for inflection and exonyms; and the names of an English
+//! target looked for in a source of any script (`spelled`). Also the entity scanner the language
+//! checks use to ignore text that is never translated.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -12,12 +13,17 @@ use serde_json::json;
 
 use super::carried;
 use super::names::{self, Found};
-use super::rendered::{drop_rendered, evidence_items, Item};
+use super::rendered::{
+    drop_rendered, evidence_items, Item, NEW_NAME_CONFIDENCE, NEW_NAME_CONFIDENCE_CJK,
+    RENDERED_CONFIDENCE,
+};
+use super::spelled::Spellings;
 use super::util::{
     dominant_script, drop_common, edit_similarity, is_cjk_char, opens_clause, tokens, Script,
 };
 use super::{Finding, Kind, LinkCheck, PairContext, Severity};
 use crate::text::lang::primary;
+use crate::text::lexicon::is_english_word;
 use crate::text::Sentence;
 use crate::wordalign::WordAlignment;
 
@@ -954,9 +960,10 @@ fn names(sentences: &[Sentence]) -> Vec<(String, Range<usize>)> {
     out
 }
 
-/// Other names (people, cities, organisations) in Latin script: a capitalised word of the source
-/// with no similar word in the target, where the target has a new one, is a replaced name. Words
-/// of the names `compare_known` read are left out: they were compared by what they stand for.
+/// Other names (people, cities, organisations) of a Latin target. Where the source is Latin too
+/// (and not German, whose nouns are all capitalised), a capitalised word of the source with no
+/// similar word in the target, beside a new one in the target, is a replaced name. Words of the
+/// names `compare_known` read are left out: they were compared by what they stand for.
 fn compare_names(
     pair: &PairContext,
     src: &str,
@@ -967,13 +974,11 @@ fn compare_names(
     // German capitalises every noun, so capitals do not mark names there; a doubtful link is
     // the mistranslation check's business.
     let noun_caps = |l: &str| matches!(primary(l).as_str(), "de" | "lb");
-    if noun_caps(pair.src_lang) || noun_caps(pair.tgt_lang) || pair.z < 0.5 {
-        return;
+    if noun_caps(pair.tgt_lang) || pair.z < 0.5 || !latin(tgt) {
+        return; // a name in another script has no capital to find it by
     }
-    let latin =
-        |t: &str| dominant_script(t).is_some_and(|(s, share)| s == Script::Latin && share >= 0.9);
-    if !latin(src) || !latin(tgt) {
-        return; // Merkel ↔ ميركل ↔ 默克尔 are the same name in another script
+    if !latin(src) || noun_caps(pair.src_lang) {
+        return compare_new_names(pair, src, tgt, known, out);
     }
     let inside = |r: &Range<usize>, found: &[Found]| {
         found.iter().any(|f| f.start <= r.start && r.end <= f.end)
@@ -988,13 +993,94 @@ fn compare_names(
         .into_iter()
         .filter(|(n, r)| !inside(r, &known.1) && !s_words.iter().any(|w| same_name(n, w)))
         .collect();
-    // Only a replaced name is reported: a name dropped alone is often a pronoun in translation.
-    for ((a, ar), (b, br)) in missing.into_iter().zip(new) {
+    // An English word capitalised in a name ("Black Sea", "Central Bank") is the translation of a
+    // word of the name, not another name: paired in order all the same ("Banco Mundial" ↔ "World
+    // Bank"), so the words after it pair as before, but not reported.
+    let english = primary(pair.tgt_lang) == "en";
+    let translated = |b: &str| english && is_english_word(b);
+    let paired = missing.len().min(new.len());
+    // A replaced name; a name dropped alone is often a pronoun in translation.
+    for ((a, ar), (b, br)) in missing.into_iter().zip(new.iter().cloned()) {
+        if translated(&b) {
+            continue;
+        }
         out.add(
             format!("name {a} in the source is {b} in the target"),
             Severity::Warning,
             json!({"type": "name", "source": a, "target": b, "severity": Severity::Warning}),
             Some(ar),
+            Some(br),
+        );
+    }
+    if english {
+        let spelled = Spellings::of(src);
+        let left = new
+            .into_iter()
+            .skip(paired)
+            .filter(|(n, _)| !translated(n) && !spelled.spells(n));
+        add_new_names(left, tgt, out);
+    }
+}
+
+/// Whether at least 90% of the letters of `text` are Latin.
+fn latin(text: &str) -> bool {
+    dominant_script(text).is_some_and(|(s, share)| s == Script::Latin && share >= 0.9)
+}
+
+/// Names of an English target whose source is in another script or capitalises its nouns, so
+/// that its names cannot be told from its other words: a name of the target that no word of the
+/// source spells, letter for letter or transliterated (`spelled`), and that is no English word
+/// ("Supreme", "Federation": translations translate those), is a new name ("Alexei Muhammad" for
+/// "Алексей Навальный"). Judged with the word alignment ([`judge_names`]): a name rendered in
+/// another script aligns confidently.
+fn compare_new_names(
+    pair: &PairContext,
+    src: &str,
+    tgt: &str,
+    known: &(Vec<Found>, Vec<Found>),
+    out: &mut Collected,
+) {
+    if primary(pair.tgt_lang) != "en" {
+        return; // the word list that tells names from words is English
+    }
+    let spelled = Spellings::of(src);
+    let new = names(pair.tgt).into_iter().filter(|(b, br)| {
+        !known
+            .1
+            .iter()
+            .any(|f| f.start <= br.start && br.end <= f.end)
+            && !spelled.spells(b)
+            && !is_english_word(b)
+    });
+    add_new_names(new, tgt, out);
+}
+
+/// Reports each of `names` (once per spelling, three letters or more) as a name of target `tgt`
+/// not in the source, unless it is in square brackets: a translator's gloss ("[Allah] said").
+fn add_new_names(
+    names: impl Iterator<Item = (String, Range<usize>)>,
+    tgt: &str,
+    out: &mut Collected,
+) {
+    let bracketed = |r: &Range<usize>| {
+        let (before, after) = (&tgt[..r.start], &tgt[r.end..]);
+        before
+            .rfind('[')
+            .is_some_and(|o| !before[o..].contains(']'))
+            && after.find(']').is_some_and(|c| !after[..c].contains('['))
+    };
+    let mut seen = Vec::new();
+    for (b, br) in names {
+        // Two letters are mostly particles or initials ("Ya", "Ra"), too short to spell-check.
+        if seen.contains(&b) || bracketed(&br) || b.chars().count() < 3 {
+            continue;
+        }
+        seen.push(b.clone());
+        out.add(
+            format!("name {b} in the target is not in the source"),
+            Severity::Warning,
+            json!({"type": "new name", "target": b, "severity": Severity::Warning}),
+            None,
             Some(br),
         );
     }
@@ -1034,26 +1120,40 @@ fn compare_moved(
     }
 }
 
-/// Whether `f` carries name comparisons (`compare_names`), to be judged with the word alignment
-/// by [`judge_names`].
+/// Whether `f` carries name comparisons (`compare_names`, `compare_new_names`), to be judged with
+/// the word alignment by [`judge_names`].
 pub fn has_names(f: &Finding) -> bool {
-    f.kind == Kind::EntityMismatch && !name_items(f).is_empty()
+    f.kind == Kind::EntityMismatch && !name_items(f, RENDERED_CONFIDENCE).is_empty()
 }
 
-/// The name comparisons of `f`.
-fn name_items(f: &Finding) -> Vec<Item> {
+/// The name comparisons of `f`; a new name is rendered at `new_at`.
+fn name_items(f: &Finding, new_at: f32) -> Vec<Item> {
     evidence_items(f, "entities")
-        .filter(|(_, e)| e.get("type").and_then(|t| t.as_str()) == Some("name"))
         .filter_map(|(index, e)| {
             let text = |key: &str| Some(e.get(key)?.as_str()?.to_string());
-            let (a, b) = (text("source")?, text("target")?);
-            let part = (format!("name {a} in the source is {b} in the target"), "");
-            Some(Item {
-                index,
-                source: Some(a),
-                target: Some(b),
-                part,
-            })
+            match e.get("type").and_then(|t| t.as_str())? {
+                "name" => {
+                    let (a, b) = (text("source")?, text("target")?);
+                    Some(Item {
+                        index,
+                        part: (format!("name {a} in the source is {b} in the target"), ""),
+                        source: Some(a),
+                        target: Some(b),
+                        rendered_at: RENDERED_CONFIDENCE,
+                    })
+                }
+                "new name" => {
+                    let b = text("target")?;
+                    Some(Item {
+                        index,
+                        part: (format!("name {b} in the target is not in the source"), ""),
+                        source: None,
+                        target: Some(b),
+                        rendered_at: new_at,
+                    })
+                }
+                _ => None,
+            }
         })
         .collect()
 }
@@ -1061,13 +1161,20 @@ fn name_items(f: &Finding) -> Vec<Item> {
 /// Judges the name comparisons of entity finding `f` with its link's word alignment: a pair whose
 /// source or target word is confidently aligned is a name whose words translations translate
 /// ("Banco Mundial" → "World Bank", "Conselho" → "Council"), not a name replaced by another, and
-/// is dropped (`rendered::drop_rendered`).
+/// is dropped (`rendered::drop_rendered`); so is a new name whose word is aligned at
+/// `NEW_NAME_CONFIDENCE` (a rendering the spelling missed: "巴黎" → "Paris").
 pub fn judge_names(
     pair: &PairContext,
     f: Finding,
     words: Option<&WordAlignment>,
 ) -> Option<Finding> {
-    let items = name_items(&f);
+    let cjk = dominant_script(&pair.src_text()).is_some_and(|(s, _)| s == Script::Han);
+    let new_at = if cjk {
+        NEW_NAME_CONFIDENCE_CJK
+    } else {
+        NEW_NAME_CONFIDENCE
+    };
+    let items = name_items(&f, new_at);
     drop_rendered(pair, f, "entities", items, words)
 }
 
@@ -1682,9 +1789,11 @@ mod tests {
             "en",
         );
         assert_eq!(sev, Severity::Error);
-        assert_eq!(
-            m,
-            "country 朝鲜 (KP) in the source is Iran (IR) in the target"
+        // "Kim Jong Un" is spelled nowhere in the pinyin of 金正恩: without a word alignment (as
+        // here) its words stand as new names; the check judges them by their alignment.
+        assert!(
+            m.starts_with("country 朝鲜 (KP) in the source is Iran (IR) in the target"),
+            "{m}"
         );
     }
 
@@ -1828,6 +1937,122 @@ mod tests {
     }
 
     #[test]
+    fn a_name_its_cyrillic_source_spells_nowhere_is_a_new_name() {
+        // MLQE-PE ru-en with names swapped: before, a target name beside a source in another
+        // script was never compared, and 2 of 275 swaps were found (ru-en dev).
+        let (sev, m) = flagged(
+            "Алексей Навальный впервые призвал к бойкоту выборов.",
+            "ru",
+            "For the first time, Alexei Muhammad called for a boycott of the election.",
+            "en",
+        );
+        assert_eq!(sev, Severity::Warning);
+        assert_eq!(m, "name Muhammad in the target is not in the source");
+        assert_clean(
+            "Алексей Навальный впервые призвал к бойкоту выборов.",
+            "ru",
+            "For the first time, Alexei Navalny called for a boycott of the election.",
+            "en",
+        );
+    }
+
+    #[test]
+    fn a_name_in_square_brackets_is_a_gloss_not_a_new_name() {
+        // The Qur'an's English (Saheeh International) glosses what the Arabic leaves implicit.
+        assert_clean(
+            "إِلَّا تَذۡكِرَةٗ لِّمَن يَخۡشَىٰ",
+            "ar",
+            "But only as a reminder for those who fear [Allah]",
+            "en",
+        );
+        let (_, m) = flagged(
+            "قال المتحدث إن الوفد سيصل غدا.",
+            "ar",
+            "The spokesman said that the delegation of Erdogan would arrive tomorrow.",
+            "en",
+        );
+        assert_eq!(m, "name Erdogan in the target is not in the source");
+    }
+
+    #[test]
+    fn english_words_capitalised_in_a_name_are_not_new_names() {
+        // "Supreme Court", "State Duma": the capitalised words are translated; "Duma" is spelled
+        // inside the inflected "Госдумы".
+        assert_clean(
+            "Депутат Госдумы подал жалобу в Верховный суд.",
+            "ru",
+            "A State Duma deputy filed a complaint with the Supreme Court.",
+            "en",
+        );
+        // Estonian names are Latin: "Musta mere" paired with "Black" was a replaced name.
+        assert_clean(
+            "Laev sõitis eile Musta mere kaudu Varnasse.",
+            "et",
+            "Yesterday the ship sailed across the Black Sea to Varna.",
+            "en",
+        );
+    }
+
+    #[test]
+    fn a_new_name_beside_a_latin_source_is_reported_when_no_source_word_spells_it() {
+        // The source's name opens its sentence, where capitals mark no name, so no replaced name
+        // could be paired; the target's new name is reported on its own.
+        let (_, m) = flagged(
+            "Lula visitou ontem a fábrica da Embraer.",
+            "pt",
+            "Yesterday Bolsonaro visited the Embraer factory.",
+            "en",
+        );
+        assert_eq!(m, "name Bolsonaro in the target is not in the source");
+        assert_clean(
+            "Lula visitou ontem a fábrica da Embraer.",
+            "pt",
+            "Yesterday Lula visited the Embraer factory.",
+            "en",
+        );
+    }
+
+    #[test]
+    fn a_new_name_aligned_confidently_is_rendered() {
+        // A name no word of the source spells ("巴黎" is "bali" in pinyin) is judged by its word
+        // alignment, at 0.45 beside Chinese and Japanese: a confident partner is a rendering.
+        // "Putin" is spelled ("pujing").
+        use crate::checks::testing::{aligned, pair, sentence};
+        let s = [sentence("普京 访问 了 巴黎")];
+        let t = [sentence("Yesterday Putin visited the city of Paris")];
+        let p = pair(&s, "zh", &t, "en", 2.0);
+        let f = Entities.run(&p).remove(0);
+        assert_eq!(f.message, "name Paris in the target is not in the source");
+        let w = |t: &'static str, p: Vec<usize>, c: f32| (t, p, c);
+        let judge = |c: f32| {
+            let wa = aligned(
+                &[
+                    w("普京", vec![1], 0.8),
+                    w("访问", vec![2], 0.8),
+                    w("了", vec![], 0.3),
+                    w("巴黎", vec![6], c),
+                ],
+                &[
+                    w("Yesterday", vec![], 0.3),
+                    w("Putin", vec![0], 0.8),
+                    w("visited", vec![1], 0.8),
+                    w("the", vec![], 0.3),
+                    w("city", vec![], 0.3),
+                    w("of", vec![], 0.3),
+                    w("Paris", vec![3], c),
+                ],
+            );
+            judge_names(&p, f.clone(), Some(&wa))
+        };
+        assert!(judge(0.5).is_none(), "aligned at 0.5: rendered");
+        let stands = judge(0.4).expect("aligned at 0.4: a new name");
+        assert_eq!(
+            stands.evidence["entities"][0]["target_partner_confidence"],
+            0.4
+        );
+    }
+
+    #[test]
     fn translated_words_of_a_name_are_not_a_replaced_name() {
         // WMT22 pt-en dev: "Banco Mundial" → "World Bank" gave "name Mundial in the source is
         // World in the target" on good human translations; the word alignment pairs the two
@@ -1839,7 +2064,17 @@ mod tests {
         let t = [sentence(
             "The report of the World Bank arrived yesterday from Madrid",
         )];
+        // In English, "World" is a word of the language, so the word list takes it for a
+        // translation before any alignment is read.
         let p = pair(&s, "pt", &t, "en", 2.0);
+        let f = Entities.run(&p).remove(0);
+        assert_eq!(
+            f.message,
+            "name Lisboa in the source is Madrid in the target"
+        );
+        // Without the word list (the target labelled Dutch, as for any language but English),
+        // the word alignment tells the translated word from the swapped city.
+        let p = pair(&s, "pt", &t, "nl", 2.0);
         let f = Entities.run(&p).remove(0);
         assert!(
             f.message.contains("name Mundial in the source is World"),
@@ -1897,7 +2132,7 @@ mod tests {
         // Only translated words: nothing is left of the finding.
         let s = [sentence("O relatório do Banco Mundial chegou ontem")];
         let t = [sentence("The report of the World Bank arrived yesterday")];
-        let p = pair(&s, "pt", &t, "en", 2.0);
+        let p = pair(&s, "pt", &t, "nl", 2.0);
         let f = Entities.run(&p).remove(0);
         assert!(judge_names(&p, f.clone(), Some(&wa)).is_none());
         // Without a word alignment the finding stands as it was.

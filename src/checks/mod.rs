@@ -16,6 +16,7 @@ pub mod rendered;
 pub mod rules;
 pub mod same_language;
 pub mod semantic;
+pub mod spelled;
 pub mod truncation;
 pub mod unfinished;
 pub mod untranslated;

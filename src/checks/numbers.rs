@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use serde_json::json;
 
-use super::rendered::{drop_rendered, evidence_items, Item};
+use super::rendered::{drop_rendered, evidence_items, Item, RENDERED_CONFIDENCE};
 use super::util::{drop_common, round3, script_of, Script};
 use super::{Finding, Kind, LinkCheck, PairContext, Severity};
 use crate::text::is_wide_char;
@@ -1745,6 +1745,7 @@ fn lone_word_items(f: &Finding) -> Vec<Item> {
                 source,
                 target,
                 part: (format!("number {word} "), end),
+                rendered_at: RENDERED_CONFIDENCE,
             })
         })
         .collect()

@@ -1,6 +1,7 @@
 //! Text: paragraphs and sentences with their positions, language codes and identification.
 
 pub mod lang;
+pub mod lexicon;
 pub mod segment;
 
 pub use segment::{split, Sentence};
