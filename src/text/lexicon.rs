@@ -56,7 +56,7 @@ pub fn is_english_word(word: &str) -> bool {
         || stem("ed", "e")
         || stem("ing", "")
         || stem("ing", "e")
-        || derived(&w, set)
+        || derived(w, set)
 }
 
 /// Whether `w` is an English word (a stem of four letters or more) with a derivational ending
