@@ -1948,6 +1948,16 @@ mod tests {
         );
         assert_eq!(sev, Severity::Warning);
         assert_eq!(m, "name Muhammad in the target is not in the source");
+        let f = run(
+            "Алексей Навальный впервые призвал к бойкоту выборов.",
+            "ru",
+            "For the first time, Alexei Muhammad called for a boycott of the election.",
+            "en",
+        );
+        let (src_spans, tgt_spans) = crate::checks::testing::span_texts(&f[0]);
+        assert!(src_spans.is_empty());
+        assert_eq!(tgt_spans, vec!["Muhammad"]);
+        assert_eq!(f[0].evidence["entities"][0]["type"], "new name");
         assert_clean(
             "Алексей Навальный впервые призвал к бойкоту выборов.",
             "ru",
