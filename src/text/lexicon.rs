@@ -1,6 +1,7 @@
-//! English common words (WordNet 3.0's lower-case lemmas and irregular forms, compiled in): what
-//! tells a capitalised word of a name that translations translate ("Supreme", "Federation") from
-//! a name they carry over or transliterate ("Navalny", "Duma").
+//! English common words (WordNet 3.0's lower-case lemmas and irregular forms, and its capitalised
+//! nouns of kinds such as demonyms, compiled in): what tells a capitalised word that translations
+//! translate ("Supreme", "Federation", "Americans") from a name they carry over or transliterate
+//! ("Navalny", "Duma").
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -36,7 +37,8 @@ fn words() -> &'static HashSet<&'static str> {
 }
 
 /// Whether `word`, in lower case, is an English word or a regular inflection of one ("Policies",
-/// "Workers", "People's"). Names WordNet only spells capitalised ("Paris", "Christmas") are not.
+/// "Workers", "People's", "Americans"). Names of one place, person or thing ("Paris", "Putin",
+/// "Celsius") are not.
 pub fn is_english_word(word: &str) -> bool {
     let w = word.to_lowercase();
     let w = w
@@ -86,6 +88,9 @@ mod tests {
             "The",
             "Upon",
             "Governorate",
+            "Americans",
+            "Jews",
+            "Christmas",
         ] {
             assert!(is_english_word(w), "{w}");
         }
@@ -93,7 +98,9 @@ mod tests {
 
     #[test]
     fn names_wordnet_spells_capitalised_are_not_english_words() {
-        for w in ["Navalny", "Duma", "Christmas", "Merkel", "Kyiv", "Paris"] {
+        for w in [
+            "Navalny", "Merkel", "Kyiv", "Paris", "Moscow", "Putin", "Celsius",
+        ] {
             assert!(!is_english_word(w), "{w}");
         }
     }
