@@ -19,7 +19,7 @@ use super::rendered::{
 };
 use super::spelled::Spellings;
 use super::util::{
-    dominant_script, drop_common, edit_similarity, is_cjk_char, opens_clause, tokens, Script,
+    dominant_script, drop_common, is_cjk_char, opens_clause, similar_spelling, tokens, Script,
 };
 use super::{Finding, Kind, LinkCheck, PairContext, Severity};
 use crate::text::lang::primary;
@@ -912,10 +912,7 @@ const EXONYMS: &[&[&str]] = &[
 /// Same name, allowing inflection, transliteration and known exonyms.
 fn same_name(a: &str, b: &str) -> bool {
     let (a, b) = (a.to_lowercase(), b.to_lowercase());
-    let prefix = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
-    prefix >= 3
-        || a == b
-        || edit_similarity(&a, &b) >= 0.5
+    similar_spelling(&a, &b)
         || EXONYMS
             .iter()
             .any(|g| g.contains(&a.as_str()) && g.contains(&b.as_str()))
@@ -980,18 +977,15 @@ fn compare_names(
     if !latin(src) || noun_caps(pair.src_lang) {
         return compare_new_names(pair, src, tgt, known, out);
     }
-    let inside = |r: &Range<usize>, found: &[Found]| {
-        found.iter().any(|f| f.start <= r.start && r.end <= f.end)
-    };
     let s_words: Vec<String> = tokens(src).iter().map(|t| t.text.to_string()).collect();
     let t_words: Vec<String> = tokens(tgt).iter().map(|t| t.text.to_string()).collect();
     let missing: Vec<(String, Range<usize>)> = names(pair.src)
         .into_iter()
-        .filter(|(n, r)| !inside(r, &known.0) && !t_words.iter().any(|w| same_name(n, w)))
+        .filter(|(n, r)| !within(r, &known.0) && !t_words.iter().any(|w| same_name(n, w)))
         .collect();
     let new: Vec<(String, Range<usize>)> = names(pair.tgt)
         .into_iter()
-        .filter(|(n, r)| !inside(r, &known.1) && !s_words.iter().any(|w| same_name(n, w)))
+        .filter(|(n, r)| !within(r, &known.1) && !s_words.iter().any(|w| same_name(n, w)))
         .collect();
     // An English word capitalised in a name ("Black Sea", "Central Bank") is the translation of a
     // word of the name, not another name: paired in order all the same ("Banco Mundial" ↔ "World
@@ -1022,6 +1016,11 @@ fn compare_names(
     }
 }
 
+/// Whether byte range `r` lies inside one of the names `found` (compared by what they stand for).
+fn within(r: &Range<usize>, found: &[Found]) -> bool {
+    found.iter().any(|f| f.start <= r.start && r.end <= f.end)
+}
+
 /// Whether at least 90% of the letters of `text` are Latin.
 fn latin(text: &str) -> bool {
     dominant_script(text).is_some_and(|(s, share)| s == Script::Latin && share >= 0.9)
@@ -1044,14 +1043,9 @@ fn compare_new_names(
         return; // the word list that tells names from words is English
     }
     let spelled = Spellings::of(src);
-    let new = names(pair.tgt).into_iter().filter(|(b, br)| {
-        !known
-            .1
-            .iter()
-            .any(|f| f.start <= br.start && br.end <= f.end)
-            && !spelled.spells(b)
-            && !is_english_word(b)
-    });
+    let new = names(pair.tgt)
+        .into_iter()
+        .filter(|(b, br)| !within(br, &known.1) && !spelled.spells(b) && !is_english_word(b));
     add_new_names(new, tgt, out);
 }
 

@@ -2,7 +2,7 @@
 //! letter for letter, or in ASCII transliteration compared by consonant skeleton, so that
 //! "Navalny" is found in "Навального", "Kyiv" in "Киеве", "Merkel" in "メルケル".
 
-use super::util::{edit_similarity, script_of, Script};
+use super::util::{edit_similarity, script_of, similar_spelling, Script};
 use crate::text::for_embedding;
 
 /// The words of a source text in lower-case ASCII, with their consonant skeletons.
@@ -75,12 +75,10 @@ impl Spellings {
         let n = any_ascii::any_ascii(name).to_ascii_lowercase();
         let n = n.strip_suffix("'s").unwrap_or(&n);
         let sk = skeleton(n);
+        // Without its last letter, which inflection changes ("Duma" in "gosdumy").
+        let stem = &n[..n.len().saturating_sub(1)];
         self.words.iter().any(|(w, wsk)| {
-            let prefix = n.chars().zip(w.chars()).take_while(|(a, b)| a == b).count();
-            // Without its last letter, which inflection changes ("Duma" in "gosdumy").
-            let stem = &n[..n.len().saturating_sub(1)];
-            prefix >= 3
-                || edit_similarity(n, w) >= 0.5
+            similar_spelling(n, w)
                 || (stem.len() >= 3 && w.contains(stem))
                 || (sk.len() >= 2 && sk == *wsk)
                 || (sk.len() >= 3 && wsk.len() >= 3 && edit_similarity(&sk, wsk) >= 0.75)

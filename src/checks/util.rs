@@ -181,6 +181,13 @@ pub fn edit_similarity(a: &str, b: &str) -> f64 {
     strsim::normalized_levenshtein(a, b)
 }
 
+/// Two spellings of one word allowing inflection and transliteration: a common beginning of three
+/// letters, or half of the letters in place. Case is the caller's to fold.
+pub fn similar_spelling(a: &str, b: &str) -> bool {
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count() >= 3
+        || edit_similarity(a, b) >= 0.5
+}
+
 /// Common shell commands that start a copied command line.
 const COMMANDS: &[&str] = &[
     "apt",
