@@ -163,6 +163,16 @@ def swap_names(text, rng, n):
     return "\n".join(lines), labels
 
 
+def write_twin(where, source, target, labels, errors):
+    """Writes a pair with injected errors: its two texts and its labels (those of its clean twin
+    with `errors` and a failing verdict)."""
+    where.mkdir(exist_ok=True)
+    (where / "source.txt").write_text(source)
+    (where / "target.txt").write_text(target)
+    labels = dict(labels, errors=errors, verdict="fail")
+    (where / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=1) + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("set")
@@ -208,16 +218,9 @@ def main():
             lab["errors"] = ent
             lab["verdict"] = "fail"
             (e / "labels.json").write_text(json.dumps(lab, ensure_ascii=False, indent=1) + "\n")
-        neg = out / f"{d.name}-neg"
-        neg.mkdir(exist_ok=True)
-        (neg / "source.txt").write_text(toggled)
-        shutil.copy(d / "target.txt", neg / "target.txt")
-        labels = dict(labels)
-        labels["errors"] = [
+        write_twin(out / f"{d.name}-neg", toggled, (d / "target.txt").read_text(), labels, [
             {"type": "mistranslation", "subtype": "negation", "source_text": s} for s in snippets
-        ]
-        labels["verdict"] = "fail"
-        (neg / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=1) + "\n")
+        ])
         made += 1
     print(f"{made} perturbed pairs and their clean twins in {out}")
 

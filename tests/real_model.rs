@@ -815,6 +815,49 @@ fn a_negation_added_in_the_translation_is_a_warning_that_points_at_it_and_a_fait
 }
 
 #[test]
+fn an_antonym_in_an_english_translation_is_a_warning_that_points_at_it_and_a_faithful_one_is_not() {
+    let model = common::real_model_dir();
+    let check_de_en = |tgt: &str| -> Vec<serde_json::Value> {
+        let dir = tempfile::tempdir().unwrap();
+        let (s, t) = (dir.path().join("de.txt"), dir.path().join("en.txt"));
+        std::fs::write(
+            &s,
+            "Das Museum ist sonntags geöffnet.\nDie alte Brücke ist sehr stabil.\nKarten kosten zehn Euro.\n",
+        )
+        .unwrap();
+        std::fs::write(&t, tgt).unwrap();
+        let args = [
+            s.to_str().unwrap(),
+            t.to_str().unwrap(),
+            "--src-lang",
+            "de",
+            "--tgt-lang",
+            "en",
+        ];
+        let (code, report, err) = common::check_json(&args, &model);
+        assert!(code == 0 || code == 1, "{err}");
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["evidence"].get("antonym").is_some())
+            .cloned()
+            .collect()
+    };
+    let found = check_de_en(
+        "The museum is open on Sundays.\nThe old bridge is very weak.\nTickets cost ten euros.\n",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["severity"], "warning");
+    assert_eq!(found[0]["target_spans"][0]["text"], "weak");
+    assert_eq!(found[0]["evidence"]["antonym"]["opposite"], "strong");
+    let faithful = check_de_en(
+        "The museum is open on Sundays.\nThe old bridge is very strong.\nTickets cost ten euros.\n",
+    );
+    assert!(faithful.is_empty(), "{faithful:?}");
+}
+
+#[test]
 fn one_pass_gives_the_vectors_and_middle_layer_token_states_of_two_passes() {
     let e = embedder();
     let texts = [

@@ -1,6 +1,7 @@
 //! The checks: one file per finding kind, each turning aligned links (or the documents) into
 //! `Finding`s. Per-link rule checks implement `LinkCheck` and are listed in `link_checks`.
 
+pub mod antonym;
 pub mod carried;
 pub mod entities;
 pub mod glossary;

@@ -19,7 +19,7 @@ use crate::report::{
 use crate::score::{self, ScoredLink, Thresholds};
 use crate::similarity::SimilarityModel;
 use crate::text::{lang, weighted_len};
-use crate::util::vector::dot;
+use crate::util::vector::{dot, mean};
 use crate::wordalign::{self, Method, WordAlignment, Words};
 
 use super::config::{Settings, Sources};
@@ -459,6 +459,7 @@ fn check_linked_with_similarities(
     let mut link_findings = run_link_checks(src, tgt, &scored, opts, fixed.is_none());
     confirm_negations(embedder, src, tgt, &scored, &mut words, &mut link_findings)?;
     confirm_rendered(embedder, src, tgt, &scored, &mut words, &mut link_findings)?;
+    link_findings.extend(probe_antonyms(embedder, (src, tgt), &scored, (sv, tv))?);
     link_findings.extend(inner_additions(
         embedder, src, tgt, &scored, &sim, &mut words,
     )?);
@@ -945,6 +946,74 @@ fn confirm_negations(
     }
     *findings = out;
     Ok(())
+}
+
+/// Antonym warnings of links of one sentence a side with an English target (`checks::antonym`):
+/// the words with a WordNet antonym and their antonyms are embedded alone to pick at most one
+/// swap per link, which is embedded in its sentence; the sentences' own vectors give the
+/// similarity as written, and the mean of the source's vectors the drift towards every sentence.
+fn probe_antonyms(
+    embedder: &Embedder,
+    (src, tgt): (&Document, &Document),
+    links: &[ScoredLink],
+    (sv, tv): (&[Vec<f32>], &[Vec<f32>]),
+) -> Result<Vec<Finding>> {
+    let mut probes = Vec::new();
+    for (k, l) in links.iter().enumerate() {
+        if l.link.source.len() != 1 || l.link.target.len() != 1 {
+            continue;
+        }
+        let cands = checks::antonym::candidates(&pair_context(src, tgt, l));
+        if !cands.is_empty() {
+            probes.push((k, cands));
+        }
+    }
+    if probes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let doc = mean(sv);
+    // The words alone first, each embedded once per document (a few tokens each): they pick the
+    // one swap per link worth embedding in its sentence.
+    let mut lone: Vec<String> = probes
+        .iter()
+        .flat_map(|(_, c)| {
+            c.iter()
+                .flat_map(|c| [c.word.to_lowercase(), c.antonym.to_lowercase()])
+        })
+        .collect();
+    lone.sort();
+    lone.dedup();
+    let lone_refs: Vec<&str> = lone.iter().map(String::as_str).collect();
+    let lone_vectors = embedder.embed(&lone_refs)?.vectors;
+    let vector_of = |w: &str| &lone_vectors[lone.binary_search(&w.to_lowercase()).unwrap_or(0)];
+    let chosen: Vec<(usize, &checks::antonym::Candidate, f32)> = probes
+        .iter()
+        .filter_map(|(k, cands)| {
+            let s = &sv[links[*k].link.source.start];
+            let gains: Vec<f32> = cands
+                .iter()
+                .map(|c| {
+                    let (w, a) = (vector_of(&c.word), vector_of(&c.antonym));
+                    checks::antonym::lone_gain(w, a, s, &doc)
+                })
+                .collect();
+            checks::antonym::pick(&gains).map(|i| (*k, &cands[i], gains[i]))
+        })
+        .collect();
+    let texts: Vec<&str> = chosen.iter().map(|(_, c, _)| c.variant.as_str()).collect();
+    let vectors = embedder.embed(&texts)?.vectors;
+    let mut out = Vec::new();
+    for ((k, c, lone_gain), v) in chosen.iter().zip(&vectors) {
+        let l = &links[*k];
+        let (s, t) = (&sv[l.link.source.start], &tv[l.link.target.start]);
+        let probe = checks::antonym::Probe {
+            gain: dot(v, s) - dot(t, s),
+            drift: dot(v, &doc) - dot(t, &doc),
+        };
+        let pair = pair_context(src, tgt, l);
+        out.extend(checks::antonym::judge(&pair, c, probe, *lone_gain));
+    }
+    Ok(out)
 }
 
 /// Judges the comparisons of entity and number findings that word lists alone cannot settle with

@@ -1,9 +1,9 @@
 //! English common words (WordNet 3.0's lower-case lemmas and irregular forms, and its capitalised
 //! nouns of kinds such as demonyms, compiled in): what tells a capitalised word that translations
 //! translate ("Supreme", "Federation", "Americans") from a name they carry over or transliterate
-//! ("Navalny", "Duma").
+//! ("Navalny", "Duma"); and their antonyms, for the antonym probe.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// Written by `devset/english_words.py` from Debian's wordnet-base; its licence heads the file.
@@ -24,6 +24,9 @@ const FUNCTION_WORDS: &[&str] = &[
     "whom", "whose", "why", "will", "with", "within", "without", "would", "yet", "you", "your",
     "yours", "yourself", "oh", "hey", "hello", "yes", "no", "not",
 ];
+
+/// Written by `devset/english_antonyms.py` from the same wordnet-base: word, tab, antonym.
+const ANTONYMS: &str = include_str!("english-antonyms.txt");
 
 fn words() -> &'static HashSet<&'static str> {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
@@ -61,6 +64,24 @@ pub fn is_english_word(word: &str) -> bool {
         || derived(w, set)
 }
 
+/// The antonyms of an English word in lower case ("strong" → "weak"; inflected: "increased" →
+/// "decreased"), from WordNet's antonym pointers between the words' two most frequent senses.
+pub fn antonyms(word: &str) -> &'static [&'static str] {
+    static MAP: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut map: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (a, b) in ANTONYMS
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('\t'))
+        {
+            map.entry(a).or_default().push(b);
+        }
+        map
+    });
+    map.get(word).map_or(&[], Vec::as_slice)
+}
+
 /// Whether `w` is an English word (a stem of four letters or more) with a derivational ending
 /// that WordNet does not list with every word ("governorate", "stewardship").
 fn derived(w: &str, set: &HashSet<&str>) -> bool {
@@ -94,6 +115,18 @@ mod tests {
         ] {
             assert!(is_english_word(w), "{w}");
         }
+    }
+
+    #[test]
+    fn antonyms_come_from_frequent_senses_and_regular_inflections() {
+        assert!(antonyms("strong").contains(&"weak"));
+        assert!(antonyms("increased").contains(&"decreased"));
+        assert!(antonyms("victories").contains(&"defeats"));
+        // Rare senses stay out ("still" wine against "sparkling"), and so does "there", mostly
+        // the empty subject of "there is".
+        assert!(!antonyms("still").contains(&"sparkling"));
+        assert!(antonyms("there").is_empty());
+        assert!(antonyms("Strong").is_empty(), "the lookup takes lower case");
     }
 
     #[test]

@@ -14,9 +14,28 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// The mean of `vs` (empty for no vectors).
+pub fn mean(vs: &[Vec<f32>]) -> Vec<f32> {
+    let mut m = vec![0.0f32; vs.first().map_or(0, Vec::len)];
+    for v in vs {
+        for (a, b) in m.iter_mut().zip(v) {
+            *a += b;
+        }
+    }
+    let n = vs.len().max(1) as f32;
+    m.iter_mut().for_each(|x| *x /= n);
+    m
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mean_of_vectors_is_taken_per_component() {
+        assert_eq!(mean(&[vec![1.0, 2.0], vec![3.0, 6.0]]), vec![2.0, 4.0]);
+        assert!(mean(&[]).is_empty());
+    }
 
     #[test]
     fn normalized_vectors_have_unit_length_and_zero_stays_zero() {
