@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from meaning import write_twin  # noqa: E402
+from wordnet import antonym_pointers  # noqa: E402
 
 WORDNET = "/usr/share/wordnet"
 
@@ -33,23 +34,9 @@ WORDNET = "/usr/share/wordnet"
 def antonyms():
     table = {}
     for pos in ("adj", "adv", "noun", "verb"):
-        offsets, lines = {}, []
-        for line in open(f"{WORDNET}/data.{pos}", encoding="latin-1"):
-            if line.startswith("  "):
-                continue
-            p = line.split()
-            n = int(p[3], 16)
-            words = [p[4 + 2 * i].split("(")[0] for i in range(n)]
-            offsets[p[0]] = words
-            lines.append((words, p[4 + 2 * n:]))
-        for words, rest in lines:
-            for k in range(int(rest[0])):
-                sym, off, _pos, st = rest[1 + 4 * k: 5 + 4 * k]
-                if sym != "!" or off not in offsets:
-                    continue
-                a, b = words[int(st[:2], 16) - 1], offsets[off][int(st[2:], 16) - 1]
-                if a.isalpha() and b.isalpha() and len(a) >= 3 and len(b) >= 3:
-                    table.setdefault(a.lower(), set()).add(b.lower())
+        for a, _, b, _ in antonym_pointers(WORDNET, pos):
+            if a.isalpha() and b.isalpha() and len(a) >= 3 and len(b) >= 3:
+                table.setdefault(a.lower(), set()).add(b.lower())
     return {k: sorted(v) for k, v in table.items()}
 
 

@@ -20,6 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from english_words import print_licence  # noqa: E402
+from wordnet import antonym_pointers  # noqa: E402
 
 root = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/wordnet"
 TOP = 2
@@ -80,31 +81,16 @@ pairs = set()
 for pos in ["adj", "adv", "noun", "verb"]:
     ranks = sense_ranks(pos)
     irregulars = irregular(pos) if pos in ("noun", "verb") else {}
-    offsets, lines = {}, []
-    for line in open(f"{root}/data.{pos}", encoding="latin-1"):
-        if line.startswith("  "):
-            continue  # the licence header
-        parts = line.split()
-        n = int(parts[3], 16)
-        words = [parts[4 + 2 * i].split("(")[0] for i in range(n)]  # adjective markers "(a)"
-        offsets[parts[0]] = words
-        lines.append((parts[0], words, parts[4 + 2 * n:]))
-    for here, words, rest in lines:
-        for k in range(int(rest[0])):
-            sym, there, _pos, st = rest[1 + 4 * k: 5 + 4 * k]
-            if sym != "!" or there not in offsets:
-                continue
-            s, t = int(st[:2], 16), int(st[2:], 16)
-            a, b = words[s - 1], offsets[there][t - 1]
-            if not (a.isalpha() and b.isalpha() and a.islower() and b.islower()):
-                continue
-            if len(a) < 3 or len(b) < 3 or a in LEFT_OUT or b in LEFT_OUT:
-                continue
-            if ranks.get((a, here), TOP) >= TOP or ranks.get((b, there), TOP) >= TOP:
-                continue
-            for x, y in [(a, b)] + inflect(pos, a, b, irregulars):
-                # The base pair's antonym count ranks the inflected forms' antonyms too.
-                pairs.add((x, y, counts.get(b, 0)))
+    for a, here, b, there in antonym_pointers(root, pos):
+        if not (a.isalpha() and b.isalpha() and a.islower() and b.islower()):
+            continue
+        if len(a) < 3 or len(b) < 3 or a in LEFT_OUT or b in LEFT_OUT:
+            continue
+        if ranks.get((a, here), TOP) >= TOP or ranks.get((b, there), TOP) >= TOP:
+            continue
+        for x, y in [(a, b)] + inflect(pos, a, b, irregulars):
+            # The base pair's antonym count ranks the inflected forms' antonyms too.
+            pairs.add((x, y, counts.get(b, 0)))
 
 best = {}  # word -> its most frequent antonym (ties: the first alphabetically)
 for a, b, n in sorted(pairs, key=lambda p: (p[0], -p[2], p[1])):

@@ -38,6 +38,7 @@ import tarfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from meaning import NAME, NUMBER, toggle  # noqa: E402
+from wordnet import antonym_pointers  # noqa: E402
 
 PAIRS = ["en-de", "en-zh", "et-en", "ne-en", "ro-en", "ru-en", "si-en"]
 WORDNET = "/usr/share/wordnet"
@@ -57,31 +58,12 @@ def antonyms():
     """Single-word adjective and adverb antonyms from WordNet's data files."""
     table = {}
     for pos in ("adj", "adv"):
-        path = os.path.join(WORDNET, f"data.{pos}")
-        if not os.path.isfile(path):
+        if not os.path.isfile(os.path.join(WORDNET, f"data.{pos}")):
             continue
-        offsets = {}
-        lines = []
-        with open(path, encoding="latin-1") as f:
-            for line in f:
-                if line.startswith("  "):
-                    continue
-                parts = line.split()
-                n_words = int(parts[3], 16)
-                words = [parts[4 + 2 * i].split("(")[0] for i in range(n_words)]
-                offsets[parts[0]] = words
-                lines.append((words, parts[4 + 2 * n_words:]))
-        for words, rest in lines:
-            n_ptr = int(rest[0])
-            for k in range(n_ptr):
-                sym, off, _pos, st = rest[1 + 4 * k: 5 + 4 * k]
-                if sym != "!" or off not in offsets:
-                    continue
-                s, t = int(st[:2], 16), int(st[2:], 16)
-                a, b = words[s - 1], offsets[off][t - 1]
-                if "_" in a or "_" in b or len(a) < 3 or len(b) < 3:
-                    continue
-                table.setdefault(a.lower(), set()).add(b.lower())
+        for a, _, b, _ in antonym_pointers(WORDNET, pos):
+            if "_" in a or "_" in b or len(a) < 3 or len(b) < 3:
+                continue
+            table.setdefault(a.lower(), set()).add(b.lower())
     return {k: sorted(v) for k, v in table.items()}
 
 

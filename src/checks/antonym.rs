@@ -37,12 +37,12 @@ pub fn probes(src_lang: &str, tgt_lang: &str) -> bool {
 /// The words of `text` with an antonym, as (bytes, word, antonym in the word's case). Words
 /// capitalised inside the sentence are left to the entity check ("North Korea").
 fn swaps(text: &str) -> Vec<(Range<usize>, &str, String)> {
-    let mut out = Vec::new();
-    for (i, t) in tokens(text).iter().enumerate() {
-        if i > 0 && t.is_capitalised() {
-            continue;
-        }
-        for a in lexicon::antonyms(&t.text.to_lowercase()) {
+    tokens(text)
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| *i == 0 || !t.is_capitalised())
+        .filter_map(|(_, t)| {
+            let a = lexicon::antonym(&t.text.to_lowercase())?;
             let antonym = if t.is_capitalised() {
                 let mut c = a.chars();
                 c.next()
@@ -51,10 +51,9 @@ fn swaps(text: &str) -> Vec<(Range<usize>, &str, String)> {
             } else {
                 a.to_string()
             };
-            out.push((t.start..t.start + t.text.len(), t.text, antonym));
-        }
-    }
-    out
+            Some((t.start..t.start + t.text.len(), t.text, antonym))
+        })
+        .collect()
 }
 
 /// The probes of a link whose languages the check [`probes`]: each word of the target with an

@@ -958,16 +958,19 @@ fn probe_antonyms(
     links: &[ScoredLink],
     (sv, tv): (&[Vec<f32>], &[Vec<f32>]),
 ) -> Result<Vec<Finding>> {
-    let mut probes = Vec::new();
-    for (k, l) in links.iter().enumerate() {
-        if l.link.source.len() != 1 || l.link.target.len() != 1 {
-            continue;
-        }
-        let cands = checks::antonym::candidates(&pair_context(src, tgt, l));
-        if !cands.is_empty() {
-            probes.push((k, cands));
-        }
-    }
+    let probes: Vec<(
+        &ScoredLink,
+        checks::PairContext,
+        Vec<checks::antonym::Candidate>,
+    )> = links
+        .iter()
+        .filter(|l| l.link.source.len() == 1 && l.link.target.len() == 1)
+        .filter_map(|l| {
+            let pair = pair_context(src, tgt, l);
+            let cands = checks::antonym::candidates(&pair);
+            (!cands.is_empty()).then_some((l, pair, cands))
+        })
+        .collect();
     if probes.is_empty() {
         return Ok(Vec::new());
     }
@@ -976,7 +979,7 @@ fn probe_antonyms(
     // one swap per link worth embedding in its sentence.
     let mut lone: Vec<String> = probes
         .iter()
-        .flat_map(|(_, c)| {
+        .flat_map(|(_, _, c)| {
             c.iter()
                 .flat_map(|c| [c.word.to_lowercase(), c.antonym.to_lowercase()])
         })
@@ -985,33 +988,37 @@ fn probe_antonyms(
     lone.dedup();
     let lone_refs: Vec<&str> = lone.iter().map(String::as_str).collect();
     let lone_vectors = embedder.embed(&lone_refs)?.vectors;
-    let vector_of = |w: &str| &lone_vectors[lone.binary_search(&w.to_lowercase()).unwrap_or(0)];
+    let vector_of = |w: &str| {
+        lone.binary_search(&w.to_lowercase())
+            .ok()
+            .map(|i| &lone_vectors[i])
+    };
     let chosen: Vec<(usize, &checks::antonym::Candidate, f32)> = probes
         .iter()
-        .filter_map(|(k, cands)| {
-            let s = &sv[links[*k].link.source.start];
+        .enumerate()
+        .filter_map(|(k, (l, _, cands))| {
+            let s = &sv[l.link.source.start];
             let gains: Vec<f32> = cands
                 .iter()
-                .map(|c| {
-                    let (w, a) = (vector_of(&c.word), vector_of(&c.antonym));
-                    checks::antonym::lone_gain(w, a, s, &doc)
+                .map(|c| match (vector_of(&c.word), vector_of(&c.antonym)) {
+                    (Some(w), Some(a)) => checks::antonym::lone_gain(w, a, s, &doc),
+                    _ => f32::NEG_INFINITY, // not embedded alone: never picked
                 })
                 .collect();
-            checks::antonym::pick(&gains).map(|i| (*k, &cands[i], gains[i]))
+            checks::antonym::pick(&gains).map(|i| (k, &cands[i], gains[i]))
         })
         .collect();
     let texts: Vec<&str> = chosen.iter().map(|(_, c, _)| c.variant.as_str()).collect();
     let vectors = embedder.embed(&texts)?.vectors;
     let mut out = Vec::new();
     for ((k, c, lone_gain), v) in chosen.iter().zip(&vectors) {
-        let l = &links[*k];
+        let (l, pair, _) = &probes[*k];
         let (s, t) = (&sv[l.link.source.start], &tv[l.link.target.start]);
         let probe = checks::antonym::Probe {
             gain: dot(v, s) - dot(t, s),
             drift: dot(v, &doc) - dot(t, &doc),
         };
-        let pair = pair_context(src, tgt, l);
-        out.extend(checks::antonym::judge(&pair, c, probe, *lone_gain));
+        out.extend(checks::antonym::judge(pair, c, probe, *lone_gain));
     }
     Ok(out)
 }

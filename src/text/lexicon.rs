@@ -64,22 +64,20 @@ pub fn is_english_word(word: &str) -> bool {
         || derived(w, set)
 }
 
-/// The antonyms of an English word in lower case ("strong" → "weak"; inflected: "increased" →
-/// "decreased"), from WordNet's antonym pointers between the words' two most frequent senses.
-pub fn antonyms(word: &str) -> &'static [&'static str] {
-    static MAP: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
-    let map = MAP.get_or_init(|| {
-        let mut map: HashMap<&str, Vec<&str>> = HashMap::new();
-        for (a, b) in ANTONYMS
+/// The antonym of an English word in lower case ("strong" → "weak"; inflected: "increased" →
+/// "decreased"), from WordNet's antonym pointers between the words' two most frequent senses (one
+/// per word: the list keeps the one its sense-tagged corpus counts most).
+pub fn antonym(word: &str) -> Option<&'static str> {
+    static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        ANTONYMS
             .lines()
             .filter(|l| !l.starts_with('#'))
             .filter_map(|l| l.split_once('\t'))
-        {
-            map.entry(a).or_default().push(b);
-        }
-        map
-    });
-    map.get(word).map_or(&[], Vec::as_slice)
+            .collect()
+    })
+    .get(word)
+    .copied()
 }
 
 /// Whether `w` is an English word (a stem of four letters or more) with a derivational ending
@@ -119,14 +117,14 @@ mod tests {
 
     #[test]
     fn antonyms_come_from_frequent_senses_and_regular_inflections() {
-        assert!(antonyms("strong").contains(&"weak"));
-        assert!(antonyms("increased").contains(&"decreased"));
-        assert!(antonyms("victories").contains(&"defeats"));
+        assert_eq!(antonym("strong"), Some("weak"));
+        assert_eq!(antonym("increased"), Some("decreased"));
+        assert_eq!(antonym("victories"), Some("defeats"));
         // Rare senses stay out ("still" wine against "sparkling"), and so does "there", mostly
         // the empty subject of "there is".
-        assert!(!antonyms("still").contains(&"sparkling"));
-        assert!(antonyms("there").is_empty());
-        assert!(antonyms("Strong").is_empty(), "the lookup takes lower case");
+        assert_ne!(antonym("still"), Some("sparkling"));
+        assert_eq!(antonym("there"), None);
+        assert_eq!(antonym("Strong"), None, "the lookup takes lower case");
     }
 
     #[test]
