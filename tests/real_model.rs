@@ -194,8 +194,6 @@ fn two_sentence_documents_align_one_to_one() {
 #[test]
 fn a_segment_translated_inside_its_neighbour_is_reported_as_merged_not_missing() {
     // Running text in a TSV: row 3's translation went into row 2's target and row 3 was left empty.
-    let dir = tempfile::tempdir().unwrap();
-    let tsv = dir.path().join("museum.tsv");
     let rows = [
         ("The exhibition is also explicitly aimed at families with children.", "Die Ausstellung richtet sich ausdrücklich auch an Familien mit Kindern."),
         ("At several stations, young visitors can, for example, tie knots themselves or load a small boat.", "An mehreren Stationen können junge Besucherinnen und Besucher z. B. selbst Knoten knüpfen oder ein kleines Boot beladen. Jeden Sonntag um 15 Uhr findet eine kostenlose Führung statt."),
@@ -204,22 +202,7 @@ fn a_segment_translated_inside_its_neighbour_is_reported_as_merged_not_missing()
         ("Admission costs €6.50, or €4 at the reduced rate.", "Der Eintritt kostet 6,50 Euro, ermäßigt 4 Euro."),
         ("The exhibition runs until 31 August 2025.", "Die Ausstellung läuft bis zum 31. August 2025."),
     ];
-    let mut text = String::from("source\ttarget\n");
-    for (s, t) in rows {
-        text += &format!("{s}\t{t}\n");
-    }
-    std::fs::write(&tsv, text).unwrap();
-    let model = common::real_model_dir();
-    let (code, r, err) = common::check_json(
-        &[
-            tsv.to_str().unwrap(),
-            "--src-lang",
-            "en",
-            "--tgt-lang",
-            "de",
-        ],
-        &model,
-    );
+    let (code, r, err) = check_en_de_rows(&rows);
     assert!(code < 2, "{err}");
     let findings = r["findings"].as_array().unwrap();
     let row4 = findings
@@ -238,6 +221,58 @@ fn a_segment_translated_inside_its_neighbour_is_reported_as_merged_not_missing()
         !findings.iter().any(|f| f["severity"] == "error"),
         "nothing is missing: {findings:#?}"
     );
+}
+
+#[test]
+fn an_addition_inside_a_segment_is_reported_once_not_again_across_segments() {
+    // The whole-document pass over running text re-ran every link check and added its addition
+    // again as "across segments: row 5: …" beside the per-segment one.
+    let rows = [
+        ("The exhibition is also explicitly aimed at families with children.", "Die Ausstellung richtet sich ausdrücklich auch an Familien mit Kindern."),
+        ("At several stations, young visitors can, for example, tie knots themselves or load a small boat.", "An mehreren Stationen können junge Besucherinnen und Besucher zum Beispiel selbst Knoten knüpfen oder ein kleines Boot beladen."),
+        ("A free guided tour takes place every Sunday at 15:00.", "Jeden Sonntag um 15 Uhr findet eine kostenlose Führung statt."),
+        ("For school classes, the museum offers additional workshops upon registration.", "Für Schulklassen bietet das Museum nach Anmeldung zusätzliche Workshops an, und so wie es aussieht, werden sie alle ausgebucht sein."),
+        ("Admission costs €6.50, or €4 at the reduced rate.", "Der Eintritt kostet 6,50 Euro, ermäßigt 4 Euro."),
+        ("The exhibition runs until 31 August 2025.", "Die Ausstellung läuft bis zum 31. August 2025."),
+    ];
+    let (code, r, err) = check_en_de_rows(&rows);
+    assert!(code < 2, "{err}");
+    let findings = r["findings"].as_array().unwrap();
+    let additions: Vec<_> = findings
+        .iter()
+        .filter(|f| f["kind"] == "addition")
+        .collect();
+    assert_eq!(additions.len(), 1, "{findings:#?}");
+    assert!(
+        additions[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("so wie es aussieht"),
+        "{additions:#?}"
+    );
+}
+
+/// Checks a TSV of English source and German target rows with the real model: exit code, JSON
+/// report, stderr.
+fn check_en_de_rows(rows: &[(&str, &str)]) -> (i32, serde_json::Value, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = dir.path().join("rows.tsv");
+    let mut text = String::from("source\ttarget\n");
+    for (s, t) in rows {
+        text += &format!("{s}\t{t}\n");
+    }
+    std::fs::write(&tsv, text).unwrap();
+    let model = common::real_model_dir();
+    common::check_json(
+        &[
+            tsv.to_str().unwrap(),
+            "--src-lang",
+            "en",
+            "--tgt-lang",
+            "de",
+        ],
+        &model,
+    )
 }
 
 /// Checks `src` against `tgt` (English into German) with the model in `model`; the JSON report.

@@ -179,12 +179,12 @@ pub fn check_documents_with_similarities(
 ) -> Result<(Report, SimilarityModel)> {
     check_linked_with_similarities(
         embedder,
-        src,
-        tgt,
+        (src, tgt),
         opts,
         None,
         document_notes(src, tgt),
         &mut Known::default(),
+        Pass::Full,
     )
 }
 
@@ -226,22 +226,22 @@ pub fn check_segments(
     let mut known = Known::default();
     let mut report = check_linked(
         embedder,
-        &pair.src,
-        &pair.tgt,
+        (&pair.src, &pair.tgt),
         opts,
         Some(&pair.links),
         pair.findings.clone(),
         &mut known,
+        Pass::Full,
     )?;
     if is_running_text(&pair.all_src) {
         let whole = check_linked(
             embedder,
-            &pair.all_src,
-            &pair.tgt,
+            (&pair.all_src, &pair.tgt),
             opts,
             None,
             Vec::new(),
             &mut known,
+            Pass::Alignment,
         )?;
         merge_whole_document(pair, &mut report, &whole);
         report.counts = Report::count(&report.findings);
@@ -321,17 +321,29 @@ fn merge_whole_document(pair: &SegmentedPair, report: &mut Report, whole: &Repor
     report.findings.extend(added);
 }
 
+/// How much of the pipeline a pass runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// Every check.
+    Full,
+    /// The alignment and what it alone finds (unaligned and swallowed sentences, replaced ones):
+    /// the whole-document pass over a segment file, whose links the per-segment pass has already
+    /// probed word by word. Running the link checks there again doubled their cost and repeated
+    /// their findings ("across segments: …" beside the same addition).
+    Alignment,
+}
+
 /// The pipeline after reading: embed, align (unless `fixed` links are given), check, score.
 fn check_linked(
     embedder: &Embedder,
-    src: &Document,
-    tgt: &Document,
+    docs: (&Document, &Document),
     opts: &CheckOptions,
     fixed: Option<&[Link]>,
     extra: Vec<Finding>,
     known: &mut Known,
+    pass: Pass,
 ) -> Result<Report> {
-    check_linked_with_similarities(embedder, src, tgt, opts, fixed, extra, known).map(|(r, _)| r)
+    check_linked_with_similarities(embedder, docs, opts, fixed, extra, known, pass).map(|(r, _)| r)
 }
 
 /// Sentence vectors (with whether they were windowed and their token count) already computed
@@ -396,12 +408,12 @@ impl Known {
 
 fn check_linked_with_similarities(
     embedder: &Embedder,
-    src: &Document,
-    tgt: &Document,
+    (src, tgt): (&Document, &Document),
     opts: &CheckOptions,
     fixed: Option<&[Link]>,
     extra: Vec<Finding>,
     known: &mut Known,
+    pass: Pass,
 ) -> Result<(Report, SimilarityModel)> {
     check_size([src, tgt], opts.max_sentences)?;
     let start = Instant::now();
@@ -416,6 +428,7 @@ fn check_linked_with_similarities(
     known.states_layer = opts
         .qe
         .estimator()
+        .filter(|_| pass == Pass::Full)
         .map(|_| wordalign::default_layer(embedder.num_layers()));
     let emb = known.embed(embedder, &texts)?;
     let tokens = &emb.lengths;
@@ -452,30 +465,22 @@ fn check_linked_with_similarities(
     findings.extend(extra);
     let checks_start = Instant::now();
     let mut words = vec![None; scored.len()];
-    prefill_word_alignments(src, tgt, &scored, known, &mut words);
-    if opts.details {
-        add_word_alignments(embedder, src, tgt, &scored, &mut words, |_| true)?;
-    }
-    let mut link_findings = run_link_checks(src, tgt, &scored, opts, fixed.is_none());
-    confirm_negations(embedder, src, tgt, &scored, &mut words, &mut link_findings)?;
-    confirm_rendered(embedder, src, tgt, &scored, &mut words, &mut link_findings)?;
-    link_findings.extend(probe_antonyms(embedder, (src, tgt), &scored, (sv, tv))?);
-    link_findings.extend(inner_additions(
-        embedder, src, tgt, &scored, &sim, &mut words,
-    )?);
-    findings.extend(link_findings);
-    findings.extend(truncations(embedder, src, tgt, &scored, &sim, tv)?);
-    point_mistranslations(embedder, src, tgt, &scored, &mut words, &mut findings)?;
-    let estimates = quality_estimates(
-        embedder,
-        (src, tgt),
-        (&scored, &sim),
-        opts,
-        // Links given by the file (segments) are judged with the segment thresholds.
-        (&lang_pair, fixed.is_some()),
-        &mut words,
-        &mut findings,
-    )?;
+    let estimates = match pass {
+        Pass::Full => {
+            prefill_word_alignments(src, tgt, &scored, known, &mut words);
+            check_links(
+                embedder,
+                (src, tgt),
+                (&scored, &sim),
+                (sv, tv),
+                opts,
+                (&lang_pair, fixed.is_some()),
+                &mut words,
+                &mut findings,
+            )?
+        }
+        Pass::Alignment => vec![None; scored.len()],
+    };
     let checks_s = checks_start.elapsed().as_secs_f64();
     let detected = src.lang_detected || tgt.lang_detected;
     findings.extend(checks::same_language::check(&src.lang, &tgt.lang, detected));
@@ -517,6 +522,42 @@ fn check_linked_with_similarities(
         total_s: start.elapsed().as_secs_f64(),
     };
     Ok((report, sim))
+}
+
+/// The checks of each link's words (`Pass::Full`): the rules over its text, the probes that
+/// embed variants of it, truncation, spans, and the quality estimate, whose estimates it returns.
+/// `segments`: the links were given by the file and are judged with the segment thresholds.
+#[allow(clippy::too_many_arguments)] // the pipeline's state at this step, passed once
+fn check_links(
+    embedder: &Embedder,
+    (src, tgt): (&Document, &Document),
+    (scored, sim): (&[ScoredLink], &SimilarityModel),
+    (sv, tv): (&[Vec<f32>], &[Vec<f32>]),
+    opts: &CheckOptions,
+    (lang_pair, segments): (&str, bool),
+    words: &mut [Option<WordAlignment>],
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<Option<LinkEstimate>>> {
+    if opts.details {
+        add_word_alignments(embedder, src, tgt, scored, words, |_| true)?;
+    }
+    let mut link_findings = run_link_checks(src, tgt, scored, opts, !segments);
+    confirm_negations(embedder, src, tgt, scored, words, &mut link_findings)?;
+    confirm_rendered(embedder, src, tgt, scored, words, &mut link_findings)?;
+    link_findings.extend(probe_antonyms(embedder, (src, tgt), scored, (sv, tv))?);
+    link_findings.extend(inner_additions(embedder, src, tgt, scored, sim, words)?);
+    findings.extend(link_findings);
+    findings.extend(truncations(embedder, src, tgt, scored, sim, tv)?);
+    point_mistranslations(embedder, src, tgt, scored, words, findings)?;
+    quality_estimates(
+        embedder,
+        (src, tgt),
+        (scored, sim),
+        opts,
+        (lang_pair, segments),
+        words,
+        findings,
+    )
 }
 
 /// Scores every link: its similarity (merged spans re-embedded as one text: the approximation
