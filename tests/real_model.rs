@@ -833,6 +833,7 @@ fn a_negation_added_in_the_translation_is_a_warning_that_points_at_it_and_a_fait
         .filter(|f| f["evidence"].get("negation").is_some())
         .collect();
     assert_eq!(neg.len(), 1, "{flipped}");
+    assert_eq!(neg[0]["severity"], "warning", "{flipped}");
     assert_eq!(neg[0]["target_spans"][0]["text"], "nicht");
     let faithful = check_en_de(
         &model,
