@@ -277,8 +277,21 @@ fn check_en_de_rows(rows: &[(&str, &str)]) -> (i32, serde_json::Value, String) {
 
 /// Checks `src` against `tgt` (English into German) with the model in `model`; the JSON report.
 fn check_en_de(model: &std::path::Path, src: &str, tgt: &str) -> serde_json::Value {
+    check_texts(model, ("en", src), ("de", tgt))
+}
+
+/// Checks the text `src` in language `sl` against `tgt` in `tl` with the model in `model`; the
+/// JSON report of a run that checked (exit code 0 or 1).
+fn check_texts(
+    model: &std::path::Path,
+    (sl, src): (&str, &str),
+    (tl, tgt): (&str, &str),
+) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
-    let (s, t) = (dir.path().join("en.txt"), dir.path().join("de.txt"));
+    let (s, t) = (
+        dir.path().join(format!("source.{sl}.txt")),
+        dir.path().join(format!("target.{tl}.txt")),
+    );
     std::fs::write(&s, src).unwrap();
     std::fs::write(&t, tgt).unwrap();
     let (code, report, err) = common::check_json(
@@ -286,9 +299,9 @@ fn check_en_de(model: &std::path::Path, src: &str, tgt: &str) -> serde_json::Val
             s.to_str().unwrap(),
             t.to_str().unwrap(),
             "--src-lang",
-            "en",
+            sl,
             "--tgt-lang",
-            "de",
+            tl,
         ],
         model,
     );
@@ -854,24 +867,8 @@ fn a_negation_added_in_the_translation_is_a_warning_that_points_at_it_and_a_fait
 fn an_antonym_in_an_english_translation_is_a_warning_that_points_at_it_and_a_faithful_one_is_not() {
     let model = common::real_model_dir();
     let check_de_en = |tgt: &str| -> Vec<serde_json::Value> {
-        let dir = tempfile::tempdir().unwrap();
-        let (s, t) = (dir.path().join("de.txt"), dir.path().join("en.txt"));
-        std::fs::write(
-            &s,
-            "Das Museum ist sonntags geöffnet.\nDie alte Brücke ist sehr stabil.\nKarten kosten zehn Euro.\n",
-        )
-        .unwrap();
-        std::fs::write(&t, tgt).unwrap();
-        let args = [
-            s.to_str().unwrap(),
-            t.to_str().unwrap(),
-            "--src-lang",
-            "de",
-            "--tgt-lang",
-            "en",
-        ];
-        let (code, report, err) = common::check_json(&args, &model);
-        assert!(code == 0 || code == 1, "{err}");
+        let src = "Das Museum ist sonntags geöffnet.\nDie alte Brücke ist sehr stabil.\nKarten kosten zehn Euro.\n";
+        let report = check_texts(&model, ("de", src), ("en", tgt));
         report["findings"]
             .as_array()
             .unwrap()
